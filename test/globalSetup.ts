@@ -1,3 +1,23 @@
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { compileProject } from '../src/compile/compileProject.js'
+import { formatCompileSummary } from '../src/compile/formatCompileSummary.js'
+import { BaseError } from '../src/errors/BaseError.js'
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
 // Compiles contracts/ once before any test file runs, so parallel test files read the
-// content-hash cache instead of each running solc. (Filled in by the compile module.)
-export default async function setup(): Promise<void> {}
+// content-hash cache instead of each running solc.
+export default async function setup(): Promise<void> {
+  const entries = await readdir(path.join(repoRoot, 'contracts'), { recursive: true }).catch(() => [] as string[])
+  if (!entries.some((entry) => entry.endsWith('.sol'))) return
+  try {
+    const result = await compileProject({ root: repoRoot })
+    console.log(`contracts/: ${formatCompileSummary(result)}`)
+  } catch (error) {
+    // Broken contracts must not stop unrelated test files; the files that need them fail with this error.
+    if (!(error instanceof BaseError)) throw error
+    console.warn(`contracts/ does not compile (${error.code}):\n${error.message}`)
+  }
+}

@@ -1,0 +1,109 @@
+import type { Abi } from 'viem'
+
+/**
+ * solc Standard JSON input. Every source carries its `content` inline, so a build-info alone is
+ * enough to rerun the exact compilation (and for `@openzeppelin/upgrades-core` to validate it).
+ */
+export type SolcInput = {
+  language: string
+  sources: Record<string, { content: string }>
+  settings: SolcSettings
+}
+
+export type SolcSettings = {
+  optimizer?: { enabled: boolean; runs?: number }
+  evmVersion?: string
+  viaIR?: boolean
+  outputSelection?: Record<string, Record<string, readonly string[]>>
+  [setting: string]: unknown
+}
+
+export type SolcSourceLocation = { file: string; start: number; end: number }
+
+export type SolcError = {
+  severity: 'error' | 'warning' | 'info'
+  type: string
+  component?: string
+  errorCode?: string
+  message: string
+  formattedMessage?: string
+  sourceLocation?: SolcSourceLocation
+}
+
+export type SolcBytecodeOutput = {
+  object: string
+  linkReferences?: Record<string, Record<string, { start: number; length: number }[]>>
+  [field: string]: unknown
+}
+
+export type SolcContractOutput = {
+  abi?: Abi
+  metadata?: string
+  storageLayout?: unknown
+  evm?: {
+    bytecode?: SolcBytecodeOutput
+    deployedBytecode?: SolcBytecodeOutput
+    methodIdentifiers?: Record<string, string>
+    [field: string]: unknown
+  }
+  [field: string]: unknown
+}
+
+export type SolcOutput = {
+  errors?: SolcError[]
+  sources: Record<string, { id: number; ast?: unknown }>
+  contracts: Record<string, Record<string, SolcContractOutput>>
+}
+
+export const buildInfoFormat = 'hh-sol-build-info-1'
+
+/**
+ * One solc run: its exact input and output. The shape is Hardhat 2's build-info (which
+ * upgrades-core and verifiers read); build-infos from Foundry and Hardhat 3 are normalized to it.
+ */
+export type BuildInfo = {
+  _format: typeof buildInfoFormat
+  id: string
+  solcVersion: string
+  solcLongVersion: string
+  input: SolcInput
+  output: SolcOutput
+  /**
+   * The sources the project itself owns (user-facing name → input source name); every other
+   * source came in through an import. Absent when the producer did not record it (Hardhat 2,
+   * Foundry): ownership is then guessed from the path (`@scope/`, `node_modules/`, `lib/`).
+   */
+  userSourceNameMap?: Record<string, string>
+}
+
+/** Compiler settings a caller may choose; everything else is fixed so builds stay comparable. */
+export type CompileSettings = {
+  /** Optimizer on by default; false turns it off. */
+  optimizer?: boolean
+  /** Optimizer runs (default 200). */
+  optimizerRuns?: number
+  /** Target EVM (default 'cancun'). */
+  evmVersion?: string
+  /** Compile through the IR pipeline (default false). */
+  viaIR?: boolean
+}
+
+/**
+ * What upgrades-core needs to validate a build (AST for every file; storage layout, bytecode and
+ * method ids for every contract), plus the ABI and metadata artifacts and verifiers need.
+ */
+export const outputSelection = {
+  '*': {
+    '': ['ast'],
+    '*': ['abi', 'evm.bytecode', 'evm.deployedBytecode', 'evm.methodIdentifiers', 'metadata', 'storageLayout'],
+  },
+} as const
+
+export function solcSettings(settings: CompileSettings = {}): SolcSettings {
+  return {
+    optimizer: { enabled: settings.optimizer ?? true, runs: settings.optimizerRuns ?? 200 },
+    evmVersion: settings.evmVersion ?? 'cancun',
+    ...(settings.viaIR ? { viaIR: true } : {}),
+    outputSelection,
+  }
+}

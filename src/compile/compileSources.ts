@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { artifactsFromBuildInfo, type Artifact } from './artifacts.js'
+import { buildInfoFormat, solcSettings, type BuildInfo, type CompileSettings, type SolcInput } from './buildInfo.js'
+import { writeFileAtomic } from './cacheFiles.js'
+import { toDiagnostics, type CompilerDiagnostic } from './diagnostics.js'
+import { CompileError } from './errors.js'
+import { locateSource, resolveSources } from './resolveSources.js'
+import { runSolc, solcVersion } from './runSolc.js'
+
+export type CompileSourcesParameters = {
+  /** Project root for import lookup (and node_modules above it); default process.cwd(). */
+  root?: string
+  /**
+   * The sources to compile: source unit name (`contracts/VaultV2.sol`) → content. Their
+   * imports are read from `root` and node_modules. These count as the project's own sources.
+   */
+  sources: Readonly<Record<string, string>>
+  /** default `${root}/cache/bulwark` */
+  cacheDir?: string
+  settings?: CompileSettings
+  onProgress?: (message: string) => void
+}
+
+export type CompileSourcesReturnType = {
+  buildInfo: BuildInfo
+  /** `cacheDir/build-info/<id>.json` */
+  buildInfoPath: string
+  /** Every contract of the build, imported ones marked `external: true`. */
+  artifacts: Artifact[]
+  /** True when the build-info came from the cache and solc did not run. */
+  cached: boolean
+  /** solc warnings (and infos) of the build; warnings never make it fail. */
+  warnings: CompilerDiagnostic[]
+  durationMs: number
+}
+
+/**
+ * Compiles an explicit set of sources with the pinned solc, every import inlined in the
+ * Standard JSON input. The build is cached by a hash of (solc version, settings, every source
+ * content): an unchanged set is answered from `cacheDir` without running solc.
+ *
+ * @throws {SourceNotFoundError} an import cannot be resolved.
+ * @throws {CompileError} solc reported errors.
+ */
+export async function compileSources(parameters: CompileSourcesParameters): Promise<CompileSourcesReturnType> {
+  const started = performance.now()
+  const root = path.resolve(parameters.root ?? process.cwd())
+  const cacheDir = path.resolve(root, parameters.cacheDir ?? path.join('cache', 'bulwark'))
+  const onProgress = parameters.onProgress ?? (() => {})
+
+  const { sources } = resolveSources({ root, sources: parameters.sources })
+  const input: SolcInput = {
+    language: 'Solidity',
+    sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
+    settings: solcSettings(parameters.settings),
+  }
+  const userSourceNameMap = Object.fromEntries(Object.keys(parameters.sources).sort().map((name) => [name, name]))
+  const version = solcVersion()
+  // Which sources are the project's own is part of the key: it decides `external` in the artifacts.
+  const id = createHash('sha256')
+    .update(JSON.stringify({ solc: version, input, userSourceNameMap }))
+    .digest('hex')
+    .slice(0, 32)
+  const buildInfoPath = path.join(cacheDir, 'build-info', `${id}.json`)
+
+  const cachedBuildInfo = await readCachedBuildInfo(buildInfoPath)
+  if (cachedBuildInfo) {
+    onProgress('cache hit')
+    return {
+      buildInfo: cachedBuildInfo,
+      buildInfoPath,
+      artifacts: artifactsFromBuildInfo(cachedBuildInfo),
+      cached: true,
+      warnings: toDiagnostics(cachedBuildInfo.output.errors, cachedBuildInfo.input),
+      durationMs: performance.now() - started,
+    }
+  }
+
+  const fileCount = Object.keys(input.sources).length
+  onProgress(`compiling ${fileCount} file${fileCount === 1 ? '' : 's'} with solc ${version}…`)
+  const { output, solcLongVersion, loadedSources } = await runSolc(input, (sourceName) => {
+    const located = locateSource(root, sourceName)
+    return located.kind === 'found' ? located.content : undefined
+  })
+  // The import scan should find everything; if solc still fetched a file, keep the input complete.
+  for (const [name, content] of Object.entries(loadedSources)) input.sources[name] = { content }
+
+  const diagnostics = toDiagnostics(output.errors, input)
+  const errors = diagnostics.filter((d) => d.severity === 'error')
+  if (errors.length > 0) throw new CompileError({ errors })
+
+  const buildInfo: BuildInfo = {
+    _format: buildInfoFormat,
+    id,
+    solcVersion: version,
+    solcLongVersion,
+    input,
+    output,
+    userSourceNameMap,
+  }
+  const artifacts = artifactsFromBuildInfo(buildInfo)
+  await Promise.all(
+    artifacts.map((artifact) =>
+      writeFileAtomic(
+        path.join(cacheDir, 'artifacts', artifact.sourceName, `${artifact.contractName}.json`),
+        `${JSON.stringify(artifact, null, 2)}\n`,
+      ),
+    ),
+  )
+  // Written last: its presence is what marks the build as cached, so it must follow the artifacts.
+  await writeFileAtomic(buildInfoPath, JSON.stringify(buildInfo))
+  return {
+    buildInfo,
+    buildInfoPath,
+    artifacts,
+    cached: false,
+    warnings: diagnostics.filter((d) => d.severity !== 'error'),
+    durationMs: performance.now() - started,
+  }
+}
+
+async function readCachedBuildInfo(file: string): Promise<BuildInfo | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  try {
+    const buildInfo = JSON.parse(text) as BuildInfo
+    return buildInfo._format === buildInfoFormat && buildInfo.output?.contracts ? buildInfo : undefined
+  } catch {
+    // A corrupt cache entry (disk full, manual edit) is rebuilt rather than trusted.
+    return undefined
+  }
+}

@@ -1,0 +1,70 @@
+import { createRequire } from 'node:module'
+import type { SolcInput, SolcOutput } from './buildInfo.js'
+import { CompileError } from './errors.js'
+
+const require = createRequire(import.meta.url)
+
+type SolcModule = {
+  version(): string
+  compile(input: string, callbacks?: { import?: (path: string) => { contents: string } | { error: string } }): string
+}
+
+let solcModule: Promise<SolcModule> | undefined
+
+/**
+ * The pinned solc-js build, loaded on first use only: loading the WebAssembly compiler takes
+ * seconds, and a cache hit must not pay for it.
+ */
+function loadSolc(): Promise<SolcModule> {
+  solcModule ??= import('solc').then((module) => (module.default ?? module) as SolcModule)
+  return solcModule
+}
+
+/** The solc version ('0.8.30'), read from the package without loading the compiler. */
+export function solcVersion(): string {
+  return (require('solc/package.json') as { version: string }).version
+}
+
+export type RunSolcReturnType = {
+  output: SolcOutput
+  /** e.g. '0.8.30+commit.73712a01' (the platform suffix solc-js reports is dropped). */
+  solcLongVersion: string
+  /** Sources solc asked for through the import callback, i.e. ones the import scan missed. */
+  loadedSources: Record<string, string>
+}
+
+/**
+ * Runs solc's Standard JSON interface. The import callback is a fallback only: callers pass
+ * every source inline, and whatever solc still asks for is reported back so it can be added
+ * to the build-info input.
+ */
+export async function runSolc(input: SolcInput, readSource: (sourceName: string) => string | undefined): Promise<RunSolcReturnType> {
+  const solc = await loadSolc()
+  const loadedSources: Record<string, string> = {}
+  let raw: string
+  try {
+    raw = solc.compile(JSON.stringify(input), {
+      import: (sourceName) => {
+        const content = readSource(sourceName)
+        if (content === undefined) return { error: 'File not found in the project or node_modules' }
+        loadedSources[sourceName] = content
+        return { contents: content }
+      },
+    })
+  } catch (error) {
+    // solc-js aborts (rather than reporting) on internal compiler errors.
+    throw new CompileError({
+      errors: [{ severity: 'error', type: 'InternalCompilerError', message: error instanceof Error ? error.message : String(error) }],
+    })
+  }
+  const output = JSON.parse(raw) as Partial<SolcOutput>
+  return {
+    output: { ...(output.errors ? { errors: output.errors } : {}), sources: output.sources ?? {}, contracts: output.contracts ?? {} },
+    solcLongVersion: longVersion(solc.version()),
+    loadedSources,
+  }
+}
+
+function longVersion(reported: string): string {
+  return /^\d+\.\d+\.\d+(?:-[\w.]+)?\+commit\.[0-9a-f]+/.exec(reported)?.[0] ?? reported
+}
