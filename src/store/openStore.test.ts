@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import { getLatestInventorySnapshot, inventoryScope, saveInventorySnapshot } from './inventorySnapshots.js'
+import { openStore, type OpenStoreParameters } from './openStore.js'
+
+const tempDirs: string[] = []
+afterAll(async () => {
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+async function pgliteParameters(): Promise<OpenStoreParameters> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bulwark-store-'))
+  tempDirs.push(dir)
+  return { dataDir: path.join(dir, 'db') }
+}
+
+// CI starts a PostgreSQL server and sets this; the same tests then run against it.
+const postgresUrl = process.env.BULWARK_TEST_DATABASE_URL
+
+const backends: [string, () => Promise<OpenStoreParameters>][] = [
+  ['PGlite', pgliteParameters],
+  ...(postgresUrl ? [['PostgreSQL', async () => ({ databaseUrl: postgresUrl })] as [string, () => Promise<OpenStoreParameters>]] : []),
+]
+
+describe.each(backends)('store on %s', (_name, parameters) => {
+  test('migrates once and keeps snapshots across reopen; the latest per scope wins', async () => {
+    const options = await parameters()
+    const scope = inventoryScope([`0x${'Ab'.repeat(20)}`, `0x${'01'.repeat(20)}`, `0x${'ab'.repeat(20)}`])
+    expect(scope).toBe(`0x${'01'.repeat(20)},0x${'ab'.repeat(20)}`)
+    const chainId = 900_000 + Math.floor(Math.random() * 99_999) // isolates runs sharing one server
+
+    const first = await openStore(options)
+    await saveInventorySnapshot(first, { chainId, scope, blockNumber: 10n, inventory: { nodes: ['a'] } })
+    await saveInventorySnapshot(first, { chainId, scope, blockNumber: 12n, inventory: { nodes: ['a', 'b'] } })
+    await saveInventorySnapshot(first, { chainId, scope: 'other', blockNumber: 13n, inventory: { nodes: [] } })
+    await first.close()
+
+    const second = await openStore(options) // migrations already applied: must not fail
+    const latest = await getLatestInventorySnapshot<{ nodes: string[] }>(second, { chainId, scope })
+    expect(latest?.blockNumber).toBe(12n)
+    expect(latest?.inventory).toEqual({ nodes: ['a', 'b'] })
+    expect(await getLatestInventorySnapshot(second, { chainId: chainId + 1, scope })).toBeUndefined()
+    const [{ count } = { count: 0 }] = await second.query<{ count: number }>('SELECT count(*)::int AS count FROM bulwark_migrations')
+    expect(count).toBe(1)
+    await second.close()
+  })
+
+  test('a failed transaction leaves nothing behind', async () => {
+    const store = await openStore(await parameters())
+    const chainId = 800_000 + Math.floor(Math.random() * 99_999)
+    await expect(
+      store.transaction(async (tx) => {
+        await saveInventorySnapshot(tx, { chainId, scope: 's', blockNumber: 1n, inventory: {} })
+        await tx.query('SELECT * FROM no_such_table')
+      }),
+    ).rejects.toMatchObject({ code: 'BW_STORE_FAILED' })
+    expect(await getLatestInventorySnapshot(store, { chainId, scope: 's' })).toBeUndefined()
+    await store.close()
+  })
+})
+
+describe('store errors', () => {
+  test('an unreachable PostgreSQL server gives BW_STORE_FAILED without the password', async () => {
+    const error = await openStore({ databaseUrl: 'postgres://bulwark:hunter2@127.0.0.1:1/bulwark' }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'BW_STORE_FAILED', name: 'StoreError' })
+    expect(String((error as Error).message)).not.toContain('hunter2')
+  })
+})

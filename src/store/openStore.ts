@@ -1,0 +1,141 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { StoreError } from './errors.js'
+import { migrations } from './migrations.js'
+
+/** The narrow SQL surface every repository uses; PGlite and node-postgres both fit it. */
+export type Store = {
+  readonly kind: 'pglite' | 'postgres'
+  query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>
+  /** Runs `work` in one transaction: all of its writes land, or none do. */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export type Transaction = Pick<Store, 'query'> & {
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>
+}
+
+export type OpenStoreParameters = {
+  /** postgres://… to use a PostgreSQL server; otherwise the embedded PGlite database is used. */
+  databaseUrl?: string | undefined
+  /** Folder of the embedded database (default `.bulwark/db` under the working directory). */
+  dataDir?: string | undefined
+}
+
+/** Opens the database (PGlite by default, PostgreSQL when a URL is given) and migrates it. */
+export async function openStore({ databaseUrl, dataDir }: OpenStoreParameters = {}): Promise<Store> {
+  const store = databaseUrl ? await openPostgres(databaseUrl) : await openPglite(dataDir ?? path.join(process.cwd(), '.bulwark', 'db'))
+  try {
+    await migrate(store)
+  } catch (error) {
+    await store.close().catch(() => undefined)
+    throw error instanceof StoreError ? error : new StoreError({ action: 'be migrated', cause: error })
+  }
+  return store
+}
+
+async function openPglite(dataDir: string): Promise<Store> {
+  let db: import('@electric-sql/pglite').PGlite
+  try {
+    const { PGlite } = await import('@electric-sql/pglite')
+    if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true })
+    db = await PGlite.create(dataDir)
+  } catch (error) {
+    throw new StoreError({ action: `open the embedded database at ${dataDir}`, cause: error })
+  }
+  const query: Store['query'] = async (sql, params) => {
+    try {
+      return (await db.query(sql, params as unknown[] | undefined)).rows as never
+    } catch (error) {
+      throw new StoreError({ action: 'run a query', cause: error })
+    }
+  }
+  return {
+    kind: 'pglite',
+    query,
+    async transaction(work) {
+      return db.transaction(async (tx) =>
+        work({
+          async query(sql, params) {
+            try {
+              return (await tx.query(sql, params as unknown[] | undefined)).rows as never
+            } catch (error) {
+              throw new StoreError({ action: 'run a query', cause: error })
+            }
+          },
+          async exec(sql) {
+            try {
+              await tx.exec(sql)
+            } catch (error) {
+              throw new StoreError({ action: 'run a statement', cause: error })
+            }
+          },
+        }),
+      )
+    },
+    close: () => db.close(),
+  }
+}
+
+async function openPostgres(databaseUrl: string): Promise<Store> {
+  const { default: pg } = await import('pg')
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 5_000 })
+  // An idle client losing its connection must not crash the process.
+  pool.on('error', () => undefined)
+  try {
+    const client = await pool.connect()
+    client.release()
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    throw new StoreError({ action: 'connect to the PostgreSQL server', cause: error })
+  }
+  const run = async (runner: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }> }, sql: string, params?: readonly unknown[]) => {
+    try {
+      return (await runner.query(sql, params as unknown[] | undefined)).rows as never
+    } catch (error) {
+      throw new StoreError({ action: 'run a query', cause: error })
+    }
+  }
+  return {
+    kind: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    async transaction(work) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await work({
+          query: (sql, params) => run(client, sql, params),
+          exec: async (sql) => void (await run(client, sql)),
+        })
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    close: () => pool.end(),
+  }
+}
+
+/**
+ * Applies pending migrations in one transaction. On PostgreSQL an advisory lock serializes
+ * several Bulwark processes starting at once against the same database.
+ */
+async function migrate(store: Store): Promise<void> {
+  await store.transaction(async (tx) => {
+    if (store.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(7301)')
+    await tx.query(`CREATE TABLE IF NOT EXISTS bulwark_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`)
+    const applied = new Set((await tx.query<{ version: number }>('SELECT version FROM bulwark_migrations')).map((row) => Number(row.version)))
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue
+      await tx.exec(migration.sql)
+      await tx.query('INSERT INTO bulwark_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name])
+    }
+  })
+}
