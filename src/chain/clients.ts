@@ -24,6 +24,8 @@ export type CreateReadClientParameters = {
   rpcUrl: string
   /** Milliseconds before a request counts as failed (default 10 s). */
   timeoutMs?: number | undefined
+  /** JSON-RPC batching (default on); off only to measure what it saves. */
+  batch?: boolean | undefined
   /** Observes every HTTP request (used by the benchmark to count round trips). */
   onFetchRequest?: HttpTransportConfig['onFetchRequest']
 }
@@ -32,10 +34,10 @@ export type CreateReadClientParameters = {
  * A read-only client. Concurrent calls are sent as one JSON-RPC batch per tick, which is how
  * inventory stays at a handful of round trips without Multicall3 (anvil does not predeploy it).
  */
-export function createReadClient({ rpcUrl, timeoutMs = 10_000, onFetchRequest }: CreateReadClientParameters) {
+export function createReadClient({ rpcUrl, timeoutMs = 10_000, batch = true, onFetchRequest }: CreateReadClientParameters) {
   return createPublicClient({
     transport: http(rpcUrl, {
-      batch: { batchSize: 500, wait: 0 },
+      batch: batch ? { batchSize: 500, wait: 0 } : false,
       retryCount: 0,
       timeout: timeoutMs,
       ...(onFetchRequest ? { onFetchRequest } : {}),

@@ -1,4 +1,4 @@
-import type { Abi, Address, Hash, Hex } from 'viem'
+import { getAddress, type Abi, type Address, type Hash, type Hex } from 'viem'
 import type { DevClient } from './clients.js'
 import { DeployError } from './errors.js'
 
@@ -27,7 +27,8 @@ export async function deployContract(
   if (receipt.status !== 'success' || !receipt.contractAddress) {
     throw new DeployError({ contract: name, reason: `creation transaction ${transactionHash} reverted` })
   }
-  return { address: receipt.contractAddress, transactionHash }
+  // Receipts carry lower-case addresses; everything else in Bulwark keys on the checksummed form.
+  return { address: getAddress(receipt.contractAddress), transactionHash }
 }
 
 export function reasonOf(error: unknown): string {

@@ -1,3 +1,4 @@
+import type { Address, Hex } from 'viem'
 import { BaseError, redactSecrets } from '../errors/BaseError.js'
 
 export class AnvilStartError extends BaseError {
@@ -64,6 +65,31 @@ export class DeployError extends BaseError {
   override readonly name = 'DeployError'
   constructor({ contract, reason }: { contract: string; reason: string }) {
     super('BW_DEPLOY_FAILED', `Deploying ${contract} failed: ${reason}`)
+  }
+}
+
+/**
+ * Failure on the governance path: the Safe could not schedule or execute the batch on the timelock,
+ * or the batch did not end up executed.
+ */
+export class TimelockOperationError extends BaseError {
+  override readonly name = 'TimelockOperationError'
+  /** Where it failed: after a failed `execute` the batch stays scheduled and can be retried or cancelled. */
+  readonly stage: 'schedule' | 'execute'
+  readonly operationId: Hex
+  constructor({ stage, operationId, timelock, reason, cause }: { stage: 'schedule' | 'execute'; operationId: Hex; timelock: Address; reason: string; cause?: unknown }) {
+    // viem's reasons span lines ("reverted with the following reason:\nGS020"); one line reads better in logs.
+    const oneLineReason = reason.replace(/\s*\n\s*/g, ' ')
+    super('BW_GOVERNANCE_FAILED', `Could not ${stage} timelock operation ${operationId} on ${timelock}: ${oneLineReason}`, {
+      metaMessages: [
+        stage === 'schedule'
+          ? 'Check that the Safe holds PROPOSER_ROLE on the timelock and that enough owners signed.'
+          : 'The batch was scheduled; one of its calls reverts when the timelock executes it, or the Safe lacks EXECUTOR_ROLE.',
+      ],
+      cause,
+    })
+    this.stage = stage
+    this.operationId = operationId
   }
 }
 

@@ -15,6 +15,7 @@ export function captureIo(cwd: string, env: NodeJS.ProcessEnv = {}, stop: Promis
     io,
     stdout: () => out.join('\n'),
     stderr: () => err.join('\n'),
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into the printed JSON freely
     json: <T = any>() => JSON.parse(out.join('\n')) as T,
   }
 }

@@ -12,8 +12,11 @@ const valid = {
   authorities: [{ name: 'Timelock', chain: 'devnet', kind: 'timelock', address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' }],
 }
 
-function invalid(mutate: (project: Record<string, any>) => void) {
-  const project = structuredClone(valid) as Record<string, any>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the mutations deliberately break the typed shape
+type Loose = Record<string, any>
+
+function invalid(mutate: (project: Loose) => void) {
+  const project = structuredClone(valid) as Loose
   mutate(project)
   try {
     parseProject(JSON.stringify(project, null, 2), 'bulwark.json')

@@ -21,6 +21,7 @@ export const errorCodes = {
   BW_ARTIFACT_NOT_FOUND: { exit: 5, http: 404, summary: 'No contract of the requested name exists in the build output.' },
   BW_ANVIL_FAILED: { exit: 6, http: 500, summary: 'The local anvil chain could not be started or did not become ready.' },
   BW_DEPLOY_FAILED: { exit: 6, http: 500, summary: 'A deployment transaction reverted or produced no contract.' },
+  BW_GOVERNANCE_FAILED: { exit: 6, http: 500, summary: 'A Safe or timelock transaction (schedule or execute) reverted, or the operation did not end up executed.' },
   BW_STORE_FAILED: { exit: 7, http: 500, summary: 'The database could not be opened, migrated or queried.' },
   BW_NO_SNAPSHOT: { exit: 7, http: 404, summary: '`inventory --diff` found no earlier snapshot for this chain to compare with.' },
   BW_INTERNAL: { exit: 70, http: 500, summary: 'An unexpected failure inside Bulwark (a bug): please report it.' },

@@ -1,11 +1,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Address } from 'viem'
 import { connectChain } from '../../chain/connectChain.js'
+import { demoEntries, demoInventoryRoots } from '../../chain/demoEntries.js'
 import { deployDemoProtocol, type DemoProtocol } from '../../chain/deployDemoProtocol.js'
 import { readInventory } from '../../chain/readInventory.js'
 import { renderInventory } from '../../chain/renderInventory.js'
 import { startAnvil } from '../../chain/startAnvil.js'
+import { bulwarkRoot } from '../../compile/bulwarkRoot.js'
 import { compileProject } from '../../compile/compileProject.js'
 import { formatCompileSummary } from '../../compile/formatCompileSummary.js'
 import type { Command } from '../command.js'
@@ -16,35 +17,6 @@ import { progress } from '../io.js'
 export const devnetStateFile = path.join('.bulwark', 'devnet.json')
 
 export type DevnetState = { rpcUrl: string; chainId: number; pid: number; startedAt: string; protocol: DemoProtocol }
-
-/** The demo's named entry points, as the project file and the inventory see them. */
-export function demoEntries(protocol: DemoProtocol) {
-  return {
-    contracts: [
-      { name: 'LendingPool', address: protocol.lendingPool.proxy, proxy: 'uups' },
-      { name: 'InterestRateModel', address: protocol.interestRateModel.proxy, proxy: 'transparent' },
-      { name: 'AssetStakingVault', address: protocol.rewardsVaults.assetStaking, proxy: 'beacon-proxy' },
-      { name: 'RewardStakingVault', address: protocol.rewardsVaults.rewardStaking, proxy: 'beacon-proxy' },
-      { name: 'RewardsVaultBeacon', address: protocol.rewardsVaults.beacon, proxy: 'beacon' },
-      { name: 'DemoUSD', address: protocol.tokens.asset, proxy: 'none' },
-      { name: 'DemoReward', address: protocol.tokens.reward, proxy: 'none' },
-    ],
-    authorities: [
-      { name: 'Timelock', address: protocol.timelock, kind: 'timelock' },
-      { name: 'GovernanceSafe', address: protocol.safe, kind: 'safe' },
-      { name: 'ProxyAdmin', address: protocol.interestRateModel.proxyAdmin, kind: 'proxy-admin' },
-      { name: 'Guardian', address: protocol.guardian, kind: 'guardian' },
-    ],
-  } as const satisfies {
-    contracts: readonly { name: string; address: Address; proxy: string }[]
-    authorities: readonly { name: string; address: Address; kind: string }[]
-  }
-}
-
-/** Inventory roots: the protocol's user-facing contracts; their controllers are reached from them. */
-export function demoInventoryRoots(protocol: DemoProtocol): Address[] {
-  return [protocol.lendingPool.proxy, protocol.interestRateModel.proxy, protocol.rewardsVaults.assetStaking, protocol.rewardsVaults.rewardStaking]
-}
 
 export const devnetCommand: Command = {
   name: 'devnet',
@@ -60,7 +32,8 @@ export const devnetCommand: Command = {
     const report = progress(io, Boolean(values.quiet))
 
     report('compiling contracts/')
-    const build = await compileProject({ root: io.cwd, onProgress: report })
+    // The demo is Bulwark's own Solidity, compiled from the package, wherever the user runs from.
+    const build = await compileProject({ root: bulwarkRoot(), onProgress: report })
     report(formatCompileSummary(build))
     report(`starting anvil on port ${portText}`)
     const anvil = await startAnvil({ port: Number(portText) })
@@ -90,7 +63,8 @@ export const devnetCommand: Command = {
         io.stdout(`  ${'Safe owners'.padEnd(width)}  ${protocol.safeOwners.join(', ')} (${protocol.threshold}-of-${protocol.safeOwners.length})`)
         io.stdout(`  ${'Attacker'.padEnd(width)}  ${protocol.attacker}`)
         io.stdout('')
-        io.stdout(renderInventory(inventory))
+        const labels = Object.fromEntries([...entries.contracts, ...entries.authorities].map((entry) => [entry.address, entry.name]))
+        io.stdout(renderInventory(inventory, { labels }))
         io.stdout('')
       }
       if (!values.once) {

@@ -6,7 +6,8 @@ import { ProjectExistsError } from '../../config/errors.js'
 import { defaultProjectFile, parseProject } from '../../config/loadProject.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
-import { demoEntries, devnetStateFile, type DevnetState } from './devnet.js'
+import { demoEntries } from '../../chain/demoEntries.js'
+import { devnetStateFile, type DevnetState } from './devnet.js'
 
 export const initCommand: Command = {
   name: 'init',

@@ -38,7 +38,7 @@ export const inventoryCommand: Command = {
       throw new UsageError({ message: `--fail-on must be one of ${severities.join(', ')}; got "${failOn}".`, usage: inventoryCommand.usage })
     }
     const fromBlock = parseBlock(values['from-block'] as string | undefined)
-    const { rpcUrl, addresses, expectedChain } = await resolveTargets(values, io)
+    const { rpcUrl, addresses, labels, expectedChain } = await resolveTargets(values, io)
 
     report(`connecting to ${redactSecrets(rpcUrl)}`)
     const { client, chainId, blockNumber } = await connectChain({ rpcUrl })
@@ -77,7 +77,7 @@ export const inventoryCommand: Command = {
         ),
       )
     } else {
-      io.stdout(renderInventory(inventory))
+      io.stdout(renderInventory(inventory, { labels }))
       if (changes) {
         io.stdout('')
         io.stdout(`Changes since block ${previousBlock}:`)
@@ -91,13 +91,19 @@ export const inventoryCommand: Command = {
 /** Authorities that are contracts by definition; guardians and pausers are often plain keys, reached through role edges. */
 const contractAuthorityKinds = new Set(['safe', 'timelock', 'proxy-admin', 'security-council'])
 
-type Targets = { rpcUrl: string; addresses: Address[]; expectedChain?: { file: string; name: string; chainId: number } }
+type Targets = {
+  rpcUrl: string
+  addresses: Address[]
+  /** Names from the project file, shown in the tree. */
+  labels: Record<Address, string>
+  expectedChain?: { file: string; name: string; chainId: number }
+}
 
 async function resolveTargets(values: Record<string, unknown>, io: CliIo): Promise<Targets> {
   const given = (values.address as string[] | undefined) ?? []
   const addresses = given.map((value, index) => parseAddress(value, `--address #${index + 1}`))
   let rpcUrl = values.rpc as string | undefined
-  if (rpcUrl !== undefined && addresses.length > 0) return { rpcUrl: checkUrl(rpcUrl), addresses }
+  if (rpcUrl !== undefined && addresses.length > 0) return { rpcUrl: checkUrl(rpcUrl), addresses, labels: {} }
 
   // Whatever the flags leave open comes from the project file.
   const file = path.resolve(io.cwd, (values.project as string | undefined) ?? 'bulwark.json')
@@ -116,9 +122,12 @@ async function resolveTargets(values: Record<string, unknown>, io: CliIo): Promi
   }
   if (addresses.length === 0) throw new UsageError({ message: `The project file names no contracts on chain "${chainName}"; give --address.`, usage: inventoryCommand.usage })
   const expectedChainId = project.chains[chainName]?.chainId
+  const labels: Record<Address, string> = {}
+  for (const entry of [...project.contracts, ...project.authorities]) if (entry.chain === chainName) labels[parseAddress(entry.address)] = entry.name
   return {
     rpcUrl: checkUrl(rpcUrl),
     addresses,
+    labels,
     ...(expectedChainId === undefined || values.rpc !== undefined ? {} : { expectedChain: { file, name: chainName, chainId: expectedChainId } }),
   }
 }
