@@ -57,8 +57,8 @@ describe('devnet → init → inventory → governance change → inventory --di
   test('devnet prints the demo addresses and its inventory', () => {
     const out = devnetOutput.stdout()
     expect(out).toContain(`LendingPool         ${state.protocol.lendingPool.proxy}  uups`)
-    expect(out).toContain(`UUPS proxy ${state.protocol.lendingPool.proxy}`)
-    expect(out).toContain(`Safe ${state.protocol.safe} 2-of-3`)
+    expect(out).toContain(`LendingPool (UUPS proxy) ${state.protocol.lendingPool.proxy}\n├─ implementation ${state.protocol.lendingPool.implementation} (initializers disabled)`)
+    expect(out).toContain(`GovernanceSafe (Safe) ${state.protocol.safe} 2-of-3, nonce 0`)
   })
 
   test('init writes a project file the inventory reads', async () => {
