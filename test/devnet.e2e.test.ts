@@ -57,7 +57,7 @@ describe('devnet → init → inventory → governance change → inventory --di
   test('devnet prints the demo addresses and its inventory', () => {
     const out = devnetOutput.stdout()
     expect(out).toContain(`LendingPool         ${state.protocol.lendingPool.proxy}  uups`)
-    expect(out).toContain(`LendingPool (UUPS proxy) ${state.protocol.lendingPool.proxy}\n├─ implementation ${state.protocol.lendingPool.implementation} (initializers disabled)`)
+    expect(out).toContain(`LendingPool (UUPS proxy) ${state.protocol.lendingPool.proxy} [unpaused]\n├─ implementation ${state.protocol.lendingPool.implementation} (initializers disabled)`)
     expect(out).toContain(`GovernanceSafe (Safe) ${state.protocol.safe} 2-of-3, nonce 0`)
   })
 
