@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -100,5 +100,15 @@ describe('bulwark CLI', () => {
     const result = await run(['inventory', '--fail-on', 'severe', '--rpc', anvil.rpcUrl, '--address', devAccount(0).address])
     expect(result.stderr()).toContain('--fail-on must be one of low, medium, high, critical; got "severe".')
     expect(result.exitCode).toBe(2)
+  })
+
+  test('compile reports a solc error as file:line:column and exits 5', async () => {
+    const project = path.join(dir, 'broken-project')
+    await mkdir(path.join(project, 'contracts'), { recursive: true })
+    await writeFile(path.join(project, 'contracts', 'Broken.sol'), '// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\ncontract Broken {\n    function f() public { uint x = ; }\n}\n')
+    const result = await run(['compile', '--root', project, '--quiet'])
+    expect(result.exitCode).toBe(5)
+    expect(result.stderr()).toContain('error BW_COMPILE_FAILED')
+    expect(result.stderr()).toContain('contracts/Broken.sol:4:36: ParserError: Expected primary expression.')
   })
 })
