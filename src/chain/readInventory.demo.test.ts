@@ -114,7 +114,7 @@ describe('readInventory of the demo protocol', () => {
     expect(inventory.findings).toEqual([])
     const text = renderInventory(inventory, { labels: { [a(demo.lendingPool.proxy)]: 'LendingPool' } })
     expect(text).toContain(
-      `LendingPool (UUPS proxy) ${a(demo.lendingPool.proxy)}\n├─ implementation ${a(demo.lendingPool.implementation)} (initializers disabled)\n` +
+      `LendingPool (UUPS proxy) ${a(demo.lendingPool.proxy)} [unpaused]\n├─ implementation ${a(demo.lendingPool.implementation)} (initializers disabled)\n` +
         `├─ upgrade authority: role DEFAULT_ADMIN_ROLE, role UPGRADER_ROLE → TimelockController ${a(demo.timelock)} (min delay 2d)\n` +
         `│  └─ PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE → Safe ${a(demo.safe)} 2-of-3, nonce 0`,
     )
