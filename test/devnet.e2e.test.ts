@@ -8,11 +8,14 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { encodeFunctionData, parseAbi } from 'viem'
+import { encodeFunctionData, keccak256, parseAbi, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDevClient } from '../src/chain/clients.js'
 import { deployContract } from '../src/chain/deployContract.js'
+import { demoAuditorAccountIndices } from '../src/chain/deployDemoProtocol.js'
 import { devAccount, devRoles } from '../src/chain/devAccounts.js'
+import { encodeReleaseCalls } from '../src/chain/encodeReleaseCalls.js'
+import { signReleaseAttestation } from '../src/chain/signReleaseAttestation.js'
 import { execSafeTransaction } from '../src/chain/execSafeTransaction.js'
 import { scheduleAndExecuteViaSafe } from '../src/chain/scheduleAndExecuteViaSafe.js'
 import { devnetStateFile, type DevnetState } from '../src/cli/commands/devnet.js'
@@ -83,22 +86,22 @@ describe('devnet → init → inventory → governance change → inventory --di
     const client = createDevClient({ rpcUrl: state.rpcUrl, chainId: state.chainId, account: devAccount(devRoles.deployer) })
     const v2 = getArtifact(build, 'contracts/examples/LendingPoolV2.sol:LendingPoolV2')
     const { address: v2Implementation } = await deployContract(client, { name: 'LendingPoolV2', abi: v2.abi, bytecode: v2.bytecode })
+    // The pool's upgrade authority is the release gate: the timelock batch approves the patch (two auditors attest) and releases it.
+    const attestation = {
+      gate: state.protocol.releaseGate,
+      chainId: state.chainId,
+      patchId: keccak256(toHex('e2e patch')),
+      reportHash: keccak256(toHex('e2e report')),
+      codehashes: [keccak256((await client.getCode({ address: v2Implementation }))!)],
+    }
+    const auditorSignatures = await Promise.all(demoAuditorAccountIndices.slice(0, 2).map((index) => signReleaseAttestation(devAccount(index), attestation)))
     await scheduleAndExecuteViaSafe({
       rpcUrl: state.rpcUrl,
       chainId: state.chainId,
       safe: state.protocol.safe,
       timelock: state.protocol.timelock,
       signers,
-      calls: [
-        {
-          target: state.protocol.lendingPool.proxy,
-          data: encodeFunctionData({
-            abi: parseAbi(['function upgradeToAndCall(address, bytes) payable']),
-            functionName: 'upgradeToAndCall',
-            args: [v2Implementation, '0x'],
-          }),
-        },
-      ],
+      calls: encodeReleaseCalls({ ...attestation, upgrades: [{ kind: 'uups', proxy: state.protocol.lendingPool.proxy, implementation: v2Implementation }], signatures: auditorSignatures }),
     })
     const replaced = state.protocol.safeOwners[0]!
     const newcomer = devAccount(8).address

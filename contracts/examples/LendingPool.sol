@@ -9,14 +9,24 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IInterestRateModel} from "./interfaces/IInterestRateModel.sol";
+import {PartialPausableUpgradeable} from "../PartialPausableUpgradeable.sol";
+import {IPausableUntil} from "../interfaces/IPausableUntil.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 
 /**
  * @title LendingPool (V1)
  * @notice A single-asset money market: depositors lend the asset and earn interest; a depositor may
  * borrow up to `collateralFactor` of its own deposit. Interest accrues per second at the rate of the
  * pool's {IInterestRateModel}; `reserveFactor` of it goes to protocol reserves.
- * @dev Deployed behind an ERC1967Proxy (UUPS). Roles: DEFAULT_ADMIN_ROLE and UPGRADER_ROLE are held by
- * the timelock, PAUSER_ROLE by the guardian, who may pause but not unpause.
+ * @dev Deployed behind an ERC1967Proxy (UUPS). Roles: DEFAULT_ADMIN_ROLE is held by the timelock,
+ * UPGRADER_ROLE by the release gate (which the timelock administers), PAUSER_ROLE by the guardian and
+ * the emergency pause seal; pausers may pause but not unpause.
+ *
+ * Containment (Bulwark): besides the full pause, {PartialPausableUpgradeable} lets a pauser stop one
+ * function ({pauseSelector}) or the asset ({pauseAsset}), or pause everything for a bounded time
+ * ({pauseFor}, what the seal calls); and every transfer out asks the {ICircuitBreaker} first. The
+ * outflow that would cross the breaker's limit is skipped without reverting (the pool's books are not
+ * touched, the funds stay owed to the same account) so the trip is kept; later outflows revert.
  *
  * KNOWN VULNERABILITY (kept on purpose, fixed in {LendingPoolV2}): reentrancy through a token
  * callback. {withdraw} reads the depositor's balance, transfers the asset, and only then writes the
@@ -26,13 +36,20 @@ import {IInterestRateModel} from "./interfaces/IInterestRateModel.sol";
  * real-world analogues: Lendf.me/dForce with imBTC (April 2020, ~$25M) and Cream Finance with AMP
  * (August 2021, ~$18M).
  */
-contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgradeable, UUPSUpgradeable {
+contract LendingPool is
+    Initializable,
+    AccessControlUpgradeable,
+    PausableUpgradeable,
+    PartialPausableUpgradeable,
+    UUPSUpgradeable,
+    IPausableUntil
+{
     using SafeERC20 for IERC20;
 
-    /// @notice May upgrade the implementation (the timelock).
+    /// @notice May upgrade the implementation (the release gate).
     bytes32 public constant UPGRADER_ROLE = keccak256("UPGRADER_ROLE");
 
-    /// @notice May pause deposits, withdrawals and borrows (the guardian).
+    /// @notice May pause deposits, withdrawals and borrows, in full or in part (the guardian, the pause seal).
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
     /// @notice Upper bound of the collateral factor (90%), so a borrow always leaves a margin.
@@ -65,6 +82,8 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
         uint256 _lastAccrualTimestamp;
         mapping(address account => uint256) _scaledDeposits;
         mapping(address account => BorrowSnapshot) _borrows;
+        // Bulwark containment: asked before every transfer out; zero means no breaker.
+        ICircuitBreaker _circuitBreaker;
     }
 
     // keccak256(abi.encode(uint256(keccak256("bulwark.demo.LendingPool")) - 1)) & ~bytes32(uint256(0xff))
@@ -126,6 +145,22 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
      * @param newModel The model used from now on.
      */
     event InterestRateModelChanged(address indexed previousModel, address indexed newModel);
+
+    /**
+     * @notice Emitted when the circuit breaker refused an outflow (and tripped): nothing moved and the
+     * books are unchanged.
+     * @param account Who asked for the outflow.
+     * @param selector The function that asked (withdraw, borrow, withdrawReserves).
+     * @param assets The refused amount.
+     */
+    event OutflowRefused(address indexed account, bytes4 indexed selector, uint256 assets);
+
+    /**
+     * @notice Emitted when the pool switched to another circuit breaker.
+     * @param previousBreaker The breaker used until now (zero: none).
+     * @param newBreaker The breaker used from now on (zero: none).
+     */
+    event CircuitBreakerChanged(address indexed previousBreaker, address indexed newBreaker);
 
     /// @notice An amount of zero was given where the operation needs a positive amount.
     error LendingPoolZeroAmount();
@@ -189,8 +224,10 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
      * @param interestRateModel_ The borrow-rate curve.
      * @param collateralFactor_ Share of a deposit that may be borrowed (1e18 = 100%).
      * @param reserveFactor_ Share of interest kept as reserves (1e18 = 100%).
-     * @param admin Receives DEFAULT_ADMIN_ROLE and UPGRADER_ROLE (the timelock).
-     * @param guardian Receives PAUSER_ROLE.
+     * @param admin Receives DEFAULT_ADMIN_ROLE (the timelock).
+     * @param upgrader Receives UPGRADER_ROLE (the release gate).
+     * @param pausers Receive PAUSER_ROLE (the guardian, the emergency pause seal).
+     * @param circuitBreaker_ Asked before every transfer out; zero for none.
      */
     function initialize(
         IERC20 asset_,
@@ -198,16 +235,19 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
         uint256 collateralFactor_,
         uint256 reserveFactor_,
         address admin,
-        address guardian
+        address upgrader,
+        address[] calldata pausers,
+        ICircuitBreaker circuitBreaker_
     ) external initializer {
         if (address(asset_) == address(0) || address(interestRateModel_) == address(0)) revert LendingPoolZeroAddress();
-        if (admin == address(0) || guardian == address(0)) revert LendingPoolZeroAddress();
+        if (admin == address(0) || upgrader == address(0)) revert LendingPoolZeroAddress();
         if (collateralFactor_ > MAX_COLLATERAL_FACTOR) {
             revert LendingPoolInvalidFactor(collateralFactor_, MAX_COLLATERAL_FACTOR);
         }
         if (reserveFactor_ > MAX_RESERVE_FACTOR) revert LendingPoolInvalidFactor(reserveFactor_, MAX_RESERVE_FACTOR);
         __AccessControl_init();
         __Pausable_init();
+        __PartialPausable_init();
 
         LendingPoolStorage storage $ = _getLendingPoolStorage();
         $._asset = asset_;
@@ -217,17 +257,21 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
         $._supplyIndex = 1e18;
         $._borrowIndex = 1e18;
         $._lastAccrualTimestamp = block.timestamp;
+        $._circuitBreaker = circuitBreaker_;
 
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(UPGRADER_ROLE, admin);
-        _grantRole(PAUSER_ROLE, guardian);
+        _grantRole(UPGRADER_ROLE, upgrader);
+        for (uint256 i = 0; i < pausers.length; ++i) {
+            if (pausers[i] == address(0)) revert LendingPoolZeroAddress();
+            _grantRole(PAUSER_ROLE, pausers[i]);
+        }
     }
 
     /**
      * @notice Deposits `assets` from the caller (who approved the pool) and credits its deposit.
      * @param assets Amount to deposit.
      */
-    function deposit(uint256 assets) external virtual whenNotPaused {
+    function deposit(uint256 assets) external virtual whenNotPaused whenNotLockedDown(address(_getLendingPoolStorage()._asset)) {
         if (assets == 0) revert LendingPoolZeroAmount();
         accrueInterest();
         LendingPoolStorage storage $ = _getLendingPoolStorage();
@@ -246,7 +290,7 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
      * and the balance written is the one read before the transfer.
      * @param assets Amount to withdraw.
      */
-    function withdraw(uint256 assets) external virtual whenNotPaused {
+    function withdraw(uint256 assets) external virtual whenNotPaused whenNotLockedDown(address(_getLendingPoolStorage()._asset)) {
         if (assets == 0) revert LendingPoolZeroAmount();
         accrueInterest();
         LendingPoolStorage storage $ = _getLendingPoolStorage();
@@ -256,6 +300,7 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
             revert LendingPoolInsufficientDeposit(msg.sender, accountScaled * $._supplyIndex / 1e18, assets);
         }
         _checkBorrowLimit(msg.sender, accountScaled - scaledAmount, _borrowBalance($, msg.sender));
+        if (!_outflowAllowed($, assets)) return;
 
         $._asset.safeTransfer(msg.sender, assets);
 
@@ -268,7 +313,7 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
      * @notice Lends `assets` to the caller against its own deposit.
      * @param assets Amount to borrow.
      */
-    function borrow(uint256 assets) external virtual whenNotPaused {
+    function borrow(uint256 assets) external virtual whenNotPaused whenNotLockedDown(address(_getLendingPoolStorage()._asset)) {
         if (assets == 0) revert LendingPoolZeroAmount();
         accrueInterest();
         LendingPoolStorage storage $ = _getLendingPoolStorage();
@@ -276,6 +321,7 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
         if (assets > available) revert LendingPoolInsufficientCash(available, assets);
         uint256 debt = _borrowBalance($, msg.sender) + assets;
         _checkBorrowLimit(msg.sender, $._scaledDeposits[msg.sender], debt);
+        if (!_outflowAllowed($, assets)) return;
 
         $._borrows[msg.sender] = BorrowSnapshot({principal: debt, interestIndex: $._borrowIndex});
         $._totalBorrows += assets;
@@ -340,6 +386,7 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
         accrueInterest();
         LendingPoolStorage storage $ = _getLendingPoolStorage();
         if (amount > $._totalReserves) revert LendingPoolInsufficientReserves($._totalReserves, amount);
+        if (!_outflowAllowed($, amount)) return;
         $._totalReserves -= amount;
         emit ReservesWithdrawn(to, amount);
         $._asset.safeTransfer(to, amount);
@@ -361,6 +408,74 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
     /// @notice Stops deposits, withdrawals and borrows. PAUSER_ROLE (the guardian) only.
     function pause() external virtual onlyRole(PAUSER_ROLE) {
         _pause();
+    }
+
+    /**
+     * @notice Pauses deposits, withdrawals and borrows for `duration` seconds; the pool resumes by itself.
+     * PAUSER_ROLE only (what the emergency pause seal calls).
+     * @param duration Seconds the pause lasts.
+     */
+    function pauseFor(uint256 duration) external virtual onlyRole(PAUSER_ROLE) {
+        _pauseFor(duration);
+    }
+
+    /// @inheritdoc IPausableUntil
+    function pausedUntil() public view virtual override(IPausableUntil, PartialPausableUpgradeable) returns (uint256) {
+        return super.pausedUntil();
+    }
+
+    /// @notice Ends a running timed pause now. DEFAULT_ADMIN_ROLE only.
+    function liftTimedPause() external virtual onlyRole(DEFAULT_ADMIN_ROLE) {
+        _liftTimedPause();
+    }
+
+    /**
+     * @notice Stops one function (deposit, withdraw or borrow) and leaves the others running. PAUSER_ROLE only.
+     * @param selector The function's selector.
+     */
+    function pauseSelector(bytes4 selector) external virtual onlyRole(PAUSER_ROLE) {
+        _setSelectorPaused(selector, true);
+    }
+
+    /**
+     * @notice Resumes one function. DEFAULT_ADMIN_ROLE only.
+     * @param selector The function's selector.
+     */
+    function unpauseSelector(bytes4 selector) external virtual onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setSelectorPaused(selector, false);
+    }
+
+    /**
+     * @notice Stops every operation that moves `asset_` into or out of the pool, repayments excepted. PAUSER_ROLE only.
+     * @param asset_ The asset.
+     */
+    function pauseAsset(address asset_) external virtual onlyRole(PAUSER_ROLE) {
+        _setAssetPaused(asset_, true);
+    }
+
+    /**
+     * @notice Resumes operations moving `asset_`. DEFAULT_ADMIN_ROLE only.
+     * @param asset_ The asset.
+     */
+    function unpauseAsset(address asset_) external virtual onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setAssetPaused(asset_, false);
+    }
+
+    /**
+     * @notice Switches to another circuit breaker (zero for none). DEFAULT_ADMIN_ROLE only.
+     * @param newBreaker The breaker.
+     */
+    function setCircuitBreaker(ICircuitBreaker newBreaker) external virtual onlyRole(DEFAULT_ADMIN_ROLE) {
+        LendingPoolStorage storage $ = _getLendingPoolStorage();
+        address previousBreaker = address($._circuitBreaker);
+        $._circuitBreaker = newBreaker;
+        emit CircuitBreakerChanged(previousBreaker, address(newBreaker));
+    }
+
+    /// @notice The circuit breaker asked before every transfer out.
+    /// @return The breaker (zero: none).
+    function circuitBreaker() external view virtual returns (ICircuitBreaker) {
+        return _getLendingPoolStorage()._circuitBreaker;
     }
 
     /// @notice Resumes the pool. DEFAULT_ADMIN_ROLE only: the guardian can contain, not release.
@@ -456,7 +571,18 @@ contract LendingPool is Initializable, AccessControlUpgradeable, PausableUpgrade
         return _getLendingPoolStorage()._lastAccrualTimestamp;
     }
 
-    /// @dev Upgrades are UPGRADER_ROLE's (the timelock's) alone.
+    /**
+     * @dev Asks the circuit breaker whether `amount` may leave. On false the breaker has just tripped:
+     * the caller returns without moving anything or touching the books, so the trip is kept.
+     */
+    function _outflowAllowed(LendingPoolStorage storage $, uint256 amount) internal virtual returns (bool) {
+        ICircuitBreaker breaker = $._circuitBreaker;
+        if (address(breaker) == address(0) || breaker.onOutflow(address($._asset), amount)) return true;
+        emit OutflowRefused(msg.sender, msg.sig, amount);
+        return false;
+    }
+
+    /// @dev Upgrades are UPGRADER_ROLE's (the release gate's) alone.
     function _authorizeUpgrade(address) internal virtual override onlyRole(UPGRADER_ROLE) {}
 
     /// @dev Reverts when `debt` exceeds what a deposit of `scaledDeposit` units allows.

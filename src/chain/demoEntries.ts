@@ -12,12 +12,16 @@ export function demoEntries(protocol: DemoProtocol) {
       { name: 'RewardsVaultBeacon', address: protocol.rewardsVaults.beacon, proxy: 'beacon' },
       { name: 'DemoUSD', address: protocol.tokens.asset, proxy: 'none' },
       { name: 'DemoReward', address: protocol.tokens.reward, proxy: 'none' },
+      { name: 'ReleaseGate', address: protocol.releaseGate, proxy: 'none' },
+      { name: 'CircuitBreaker', address: protocol.circuitBreaker.address, proxy: 'none' },
     ],
     authorities: [
       { name: 'Timelock', address: protocol.timelock, kind: 'timelock' },
       { name: 'GovernanceSafe', address: protocol.safe, kind: 'safe' },
       { name: 'ProxyAdmin', address: protocol.interestRateModel.proxyAdmin, kind: 'proxy-admin' },
       { name: 'Guardian', address: protocol.guardian, kind: 'guardian' },
+      { name: 'PrivateTimelock', address: protocol.privateTimelock, kind: 'timelock' },
+      { name: 'EmergencyPauseSeal', address: protocol.pauseSeal.address, kind: 'pauser' },
     ],
   } as const satisfies {
     contracts: readonly { name: string; address: Address; proxy: string }[]

@@ -65,7 +65,7 @@ async function revertOf(call: Promise<unknown>): Promise<{ errorName: string | u
 }
 
 describe('deployDemoProtocol', () => {
-  test('the lending pool is a UUPS proxy upgradeable only by the timelock, paused only by the guardian', async () => {
+  test('the lending pool is a UUPS proxy upgradeable only through the release gate, paused by the guardian and the seal', async () => {
     const pool = demo.lendingPool.proxy
     expect(await slotAddress(pool, implementationSlot)).toBe(demo.lendingPool.implementation)
     expect(await slotAddress(pool, adminSlot)).toBe(zeroAddress)
@@ -75,20 +75,23 @@ describe('deployDemoProtocol', () => {
 
     const hasRole = (name: string, account: Address) => read(pool, 'LendingPool', 'hasRole', [name === 'DEFAULT_ADMIN_ROLE' ? zeroHash : role(name), account])
     expect(await hasRole('DEFAULT_ADMIN_ROLE', demo.timelock)).toBe(true)
-    expect(await hasRole('UPGRADER_ROLE', demo.timelock)).toBe(true)
+    expect(await hasRole('UPGRADER_ROLE', demo.timelock)).toBe(false)
+    expect(await hasRole('UPGRADER_ROLE', demo.releaseGate)).toBe(true)
     expect(await hasRole('PAUSER_ROLE', demo.guardian)).toBe(true)
+    expect(await hasRole('PAUSER_ROLE', demo.pauseSeal.address)).toBe(true)
+    expect(await read(pool, 'LendingPool', 'circuitBreaker')).toBe(demo.circuitBreaker.address)
     for (const name of ['DEFAULT_ADMIN_ROLE', 'UPGRADER_ROLE', 'PAUSER_ROLE']) {
       expect(await hasRole(name, demo.deployer)).toBe(false)
       expect(await hasRole(name, demo.safe)).toBe(false)
     }
   })
 
-  test('the interest rate model is a Transparent proxy whose ProxyAdmin is owned by the timelock', async () => {
+  test('the interest rate model is a Transparent proxy whose ProxyAdmin is owned by the release gate', async () => {
     const { proxy, implementation, proxyAdmin } = demo.interestRateModel
     expect(await slotAddress(proxy, implementationSlot)).toBe(implementation)
     expect(await slotAddress(proxy, adminSlot)).toBe(proxyAdmin)
     expect(await slotAddress(proxy, beaconSlot)).toBe(zeroAddress)
-    expect(await read(proxyAdmin, 'ProxyAdmin', 'owner')).toBe(demo.timelock)
+    expect(await read(proxyAdmin, 'ProxyAdmin', 'owner')).toBe(demo.releaseGate)
     expect(await read(proxy, 'InterestRateModel', 'owner')).toBe(demo.timelock)
     expect(await read(proxy, 'InterestRateModel', 'parameters')).toEqual([
       parseEther('0.02') / 31_536_000n * 31_536_000n,
@@ -98,10 +101,10 @@ describe('deployDemoProtocol', () => {
     ])
   })
 
-  test('the rewards vaults are beacon proxies of one beacon owned by the timelock', async () => {
+  test('the rewards vaults are beacon proxies of one beacon owned by the release gate', async () => {
     const { beacon, implementation, assetStaking, rewardStaking } = demo.rewardsVaults
     expect(await read(beacon, 'UpgradeableBeacon', 'implementation')).toBe(implementation)
-    expect(await read(beacon, 'UpgradeableBeacon', 'owner')).toBe(demo.timelock)
+    expect(await read(beacon, 'UpgradeableBeacon', 'owner')).toBe(demo.releaseGate)
     for (const vault of [assetStaking, rewardStaking]) {
       expect(await slotAddress(vault, beaconSlot)).toBe(beacon)
       expect(await slotAddress(vault, implementationSlot)).toBe(zeroAddress)
@@ -117,7 +120,9 @@ describe('deployDemoProtocol', () => {
     const tryInitialize = (address: Address, name: string, args: readonly unknown[]) =>
       revertOf(client.simulateContract({ account: attacker, address, abi: abiOf(name), functionName: 'initialize', args }))
     const expected = { errorName: 'InvalidInitialization', args: [] }
-    expect(await tryInitialize(demo.lendingPool.implementation, 'LendingPool', [demo.tokens.asset, demo.interestRateModel.proxy, 0n, 0n, attacker, attacker])).toEqual(expected)
+    expect(
+      await tryInitialize(demo.lendingPool.implementation, 'LendingPool', [demo.tokens.asset, demo.interestRateModel.proxy, 0n, 0n, attacker, attacker, [attacker], zeroAddress]),
+    ).toEqual(expected)
     expect(await tryInitialize(demo.interestRateModel.implementation, 'InterestRateModel', [attacker, 0n, 0n, 0n, 1n])).toEqual(expected)
     expect(await tryInitialize(demo.rewardsVaults.implementation, 'RewardsVault', [demo.tokens.asset, demo.tokens.reward, attacker, attacker, 0n])).toEqual(expected)
   })
@@ -159,8 +164,8 @@ describe('deployDemoProtocol', () => {
     ).toEqual({ errorName: 'AccessControlUnauthorizedAccount', args: [demo.deployer, zeroHash] })
   })
 
-  test('only the timelock can upgrade: deployer and Safe are refused by each proxy kind', async () => {
-    for (const account of [demo.deployer, demo.safe, demo.guardian]) {
+  test('only the release gate can upgrade: deployer, Safe and timelock are refused by each proxy kind', async () => {
+    for (const account of [demo.deployer, demo.safe, demo.guardian, demo.timelock]) {
       expect(
         await revertOf(
           client.simulateContract({
@@ -255,6 +260,41 @@ describe('deployDemoProtocol', () => {
     expect(demo.seedTransactionCount).toBeGreaterThanOrEqual(30)
   })
 
+  test('the release gate, private timelock, pause seal and circuit breaker are wired to the timelock, Safe and guardian', async () => {
+    const gate = demo.releaseGate
+    expect(await read(gate, 'ReleaseGate', 'hasRole', [zeroHash, demo.timelock])).toBe(true)
+    for (const releaser of [demo.timelock, demo.privateTimelock]) expect(await read(gate, 'ReleaseGate', 'hasRole', [role('RELEASER_ROLE'), releaser])).toBe(true)
+    for (const outsider of [demo.safe, demo.deployer]) {
+      expect(await read(gate, 'ReleaseGate', 'hasRole', [zeroHash, outsider])).toBe(false)
+      expect(await read(gate, 'ReleaseGate', 'hasRole', [role('RELEASER_ROLE'), outsider])).toBe(false)
+    }
+    expect(await read(gate, 'ReleaseGate', 'auditors')).toEqual([10, 11, 12].map((index) => devAccount(index).address))
+    expect(demo.auditors).toEqual([10, 11, 12].map((index) => devAccount(index).address))
+    expect(await read(gate, 'ReleaseGate', 'threshold')).toBe(2n)
+    expect(demo.auditorThreshold).toBe(2)
+
+    const timelockRole = (name: string, account: Address) => read(demo.privateTimelock, 'PrivateTimelock', 'hasRole', [name === 'DEFAULT_ADMIN_ROLE' ? zeroHash : role(name), account])
+    for (const name of ['PROPOSER_ROLE', 'EXECUTOR_ROLE', 'CANCELLER_ROLE']) expect(await timelockRole(name, demo.safe)).toBe(true)
+    expect(await timelockRole('DEFAULT_ADMIN_ROLE', demo.privateTimelock)).toBe(true)
+    expect(await timelockRole('DEFAULT_ADMIN_ROLE', demo.deployer)).toBe(false)
+    expect(await read(demo.privateTimelock, 'PrivateTimelock', 'getMinDelay')).toBe(86_400n)
+    expect(demo.privateMinDelay).toBe(86_400)
+
+    const seal = demo.pauseSeal
+    expect(await read(seal.address, 'EmergencyPauseSeal', 'committee')).toBe(demo.guardian)
+    expect(await read(seal.address, 'EmergencyPauseSeal', 'targets')).toEqual([demo.lendingPool.proxy])
+    expect(await read(seal.address, 'EmergencyPauseSeal', 'maxPauseDuration')).toBe(604_800n)
+    expect(await read(seal.address, 'EmergencyPauseSeal', 'expiresAt')).toBe(BigInt(seal.expiresAt))
+    expect(await read(seal.address, 'EmergencyPauseSeal', 'isUsable')).toBe(true)
+    expect(seal).toMatchObject({ committee: demo.guardian, targets: [demo.lendingPool.proxy], maxPauseDuration: 604_800 })
+
+    const breaker = demo.circuitBreaker
+    expect(await read(breaker.address, 'CircuitBreaker', 'owner')).toBe(demo.timelock)
+    const [limit, window, , tripped] = (await read(breaker.address, 'CircuitBreaker', 'ruleOf', [demo.lendingPool.proxy, demo.tokens.asset])) as [bigint, bigint, bigint, boolean]
+    expect({ limit, window, tripped }).toEqual({ limit: parseEther('100000'), window: 3600n, tripped: false })
+    expect(breaker).toEqual({ address: breaker.address, asset: demo.tokens.asset, limit: parseEther('100000').toString(), window: 3600 })
+  })
+
   test('returns plain JSON with checksummed addresses and reports its progress', () => {
     expect(JSON.parse(JSON.stringify(demo))).toEqual(demo)
     const addresses = JSON.stringify(demo).match(/0x[0-9a-fA-F]{40}/g) ?? []
@@ -272,7 +312,8 @@ describe('deployDemoProtocol', () => {
       expect(second.safe).not.toBe(demo.safe)
       expect(second.lendingPool.proxy).not.toBe(demo.lendingPool.proxy)
       expect(second.fromBlock).toBeGreaterThanOrEqual(demo.blockNumber)
-      expect(await read(second.lendingPool.proxy, 'LendingPool', 'hasRole', [role('UPGRADER_ROLE'), second.timelock])).toBe(true)
+      expect(await read(second.lendingPool.proxy, 'LendingPool', 'hasRole', [role('UPGRADER_ROLE'), second.releaseGate])).toBe(true)
+      expect(second.releaseGate).not.toBe(demo.releaseGate)
     } finally {
       await client.revert({ id: snapshot })
     }

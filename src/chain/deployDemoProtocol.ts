@@ -12,11 +12,12 @@ import {
   type Hash,
   type Hex,
   type LocalAccount,
+  zeroAddress,
 } from 'viem'
 import type { Artifact } from '../compile/artifacts.js'
 import { getArtifact } from '../compile/getArtifact.js'
 import { createDevClient, createReadClient, createTestChainClient, type ReadClient } from './clients.js'
-import { reasonOf } from './deployContract.js'
+import { deployContract, reasonOf } from './deployContract.js'
 import { deploySafe, deploySafeInfrastructure, type SafeInfrastructure } from './deploySafe.js'
 import { deployTimelock } from './deployTimelock.js'
 import { devAccount, devRoles } from './devAccounts.js'
@@ -49,12 +50,31 @@ export type DemoProtocol = {
     /** DRW, paid out by the rewards vaults. */
     reward: Address
   }
-  /** UUPS (ERC1967Proxy); DEFAULT_ADMIN_ROLE and UPGRADER_ROLE held by the timelock. Carries V1's reentrancy bug. */
+  /**
+   * UUPS (ERC1967Proxy); DEFAULT_ADMIN_ROLE held by the timelock, UPGRADER_ROLE by the release gate,
+   * PAUSER_ROLE by the guardian and the pause seal. Carries V1's reentrancy bug; its outflows go through the circuit breaker.
+   */
   lendingPool: { proxy: Address; implementation: Address }
-  /** TransparentUpgradeableProxy; its ProxyAdmin and the model itself are owned by the timelock. */
+  /** TransparentUpgradeableProxy; its ProxyAdmin is owned by the release gate, the model itself by the timelock. */
   interestRateModel: { proxy: Address; implementation: Address; proxyAdmin: Address }
-  /** BeaconProxies of one UpgradeableBeacon owned by the timelock; each vault is owned by the timelock too. */
+  /** BeaconProxies of one UpgradeableBeacon owned by the release gate; each vault is owned by the timelock. */
   rewardsVaults: { beacon: Address; implementation: Address; assetStaking: Address; rewardStaking: Address }
+  /**
+   * The upgrade authority of all three proxies (ReleaseGate): administered by the timelock; the timelock
+   * and the private timelock may approve and release patches with `auditorThreshold` of `auditors`' attestations.
+   */
+  releaseGate: Address
+  /** Auditor keys registered in the release gate (dev accounts, see `demoAuditorAccountIndices`). */
+  auditors: Address[]
+  auditorThreshold: number
+  /** A PrivateTimelock (commitments only until execute): the Safe proposes, executes and cancels. */
+  privateTimelock: Address
+  /** The private timelock's delay in seconds. */
+  privateMinDelay: number
+  /** One-shot, expiring emergency pause of the lending pool; the guardian is its committee. */
+  pauseSeal: { address: Address; committee: Address; targets: Address[]; maxPauseDuration: number; expiresAt: number }
+  /** Per-asset outflow limit of the lending pool (dUSD); owned by the timelock. `limit` in wei, decimal. */
+  circuitBreaker: { address: Address; asset: Address; limit: string; window: number }
   /** Ordinary user transactions sent to give the protocol a history (deposits, borrows, repayments, claims…). */
   seedTransactionCount: number
 }
@@ -66,22 +86,38 @@ export type DeployDemoProtocolParameters = {
   build: { artifacts: readonly Artifact[] }
   /** Timelock delay in seconds (default two days). */
   minDelay?: number | undefined
+  /** Private timelock delay in seconds (default one day). */
+  privateMinDelay?: number | undefined
   onProgress?: ((message: string) => void) | undefined
 }
 
 const twoDays = 2 * 24 * 60 * 60
+const oneDay = 24 * 60 * 60
+
+/** Dev account indices (anvil's mnemonic, beyond the ten funded ones) whose keys are the demo's auditors. */
+export const demoAuditorAccountIndices = [10, 11, 12] as const
+/** The demo breaker: at most this much dUSD leaves the pool per window. */
+export const demoBreakerLimit = parseEther('100000')
+/** The demo breaker's window, in seconds. */
+export const demoBreakerWindow = 60 * 60
+/** The longest pause the demo seal may impose, in seconds. */
+export const demoSealMaxPauseDuration = 7 * oneDay
 
 /**
  * Deploys the demo lending protocol on a local devnet (anvil; it uses time travel while seeding)
  * under real governance: a Safe 1.4.1 2-of-3 proposes and executes on an OpenZeppelin
- * TimelockController, which holds every upgrade authority (UUPS role, ProxyAdmin, beacon). Then it
- * gives the protocol a short history of ordinary use, and the deployer gives up the timelock admin.
+ * TimelockController (and on a PrivateTimelock), which administer the ReleaseGate that holds every
+ * upgrade authority (UUPS role, ProxyAdmin, beacon) and releases only auditor-attested codehashes.
+ * The pool is contained by an EmergencyPauseSeal (the guardian's one-shot pause), partial lockdown
+ * and a CircuitBreaker on its dUSD outflows. Then it gives the protocol a short history of ordinary
+ * use, and the deployer gives up the timelock admin.
  */
 export async function deployDemoProtocol({
   rpcUrl,
   chainId,
   build,
   minDelay = twoDays,
+  privateMinDelay = oneDay,
   onProgress,
 }: DeployDemoProtocolParameters): Promise<DemoProtocol> {
   const progress = onProgress ?? (() => {})
@@ -95,6 +131,12 @@ export async function deployDemoProtocol({
   const transparentProxy = artifact('TransparentUpgradeableProxy')
   const upgradeableBeacon = artifact('UpgradeableBeacon')
   const beaconProxy = artifact('BeaconProxy')
+  const releaseGateArtifact = artifact('contracts/ReleaseGate.sol:ReleaseGate')
+  const privateTimelockArtifact = artifact('contracts/PrivateTimelock.sol:PrivateTimelock')
+  const pauseSealArtifact = artifact('contracts/EmergencyPauseSeal.sol:EmergencyPauseSeal')
+  const circuitBreakerArtifact = artifact('contracts/CircuitBreaker.sol:CircuitBreaker')
+  const auditors = demoAuditorAccountIndices.map((index) => devAccount(index).address)
+  const auditorThreshold = 2
 
   const deployerAccount = devAccount(devRoles.deployer)
   const safeOwnerAccounts = devRoles.safeOwners.map((index) => devAccount(index))
@@ -123,9 +165,19 @@ export async function deployDemoProtocol({
     admin: deployerAccount.address,
   }))
 
-  progress('deploying tokens, implementations and proxies')
+  const privateTimelock = getAddress((await deployContract(deployerClient, {
+    name: 'PrivateTimelock',
+    abi: privateTimelockArtifact.abi,
+    bytecode: privateTimelockArtifact.bytecode,
+    args: [BigInt(privateMinDelay), [safe], [safe], zeroAddress],
+  })).address)
+
+  progress('deploying the release gate, the circuit breaker, tokens, implementations and proxies')
   const pipeline = await createPipeline(reader, chainId)
   const deployer = await pipeline.sender(deployerAccount)
+  // The deployer sets the breaker's rule, then hands it to the timelock (below).
+  const circuitBreaker = deployer.deploy('CircuitBreaker', circuitBreakerArtifact, [deployerAccount.address])
+  const releaseGate = deployer.deploy('ReleaseGate', releaseGateArtifact, [timelock, [timelock, privateTimelock], auditors, BigInt(auditorThreshold)])
   const asset = deployer.deploy('dUSD', demoToken, ['Demo USD', 'dUSD', deployerAccount.address, parseEther('10000000')])
   const reward = deployer.deploy('DRW', demoToken, ['Demo Reward', 'DRW', deployerAccount.address, parseEther('1000000')])
 
@@ -133,18 +185,35 @@ export async function deployDemoProtocol({
   const interestRateModelProxy = deployer.deploy('InterestRateModel proxy', transparentProxy, [
     interestRateModelImplementation,
     // OpenZeppelin 5's TransparentUpgradeableProxy creates its own ProxyAdmin owned by this account.
-    timelock,
+    releaseGate,
     encodeCall(interestRateModel, 'initialize', [timelock, parseEther('0.02'), parseEther('0.1'), parseEther('3'), parseEther('0.8')]),
   ])
 
   const lendingPoolImplementation = deployer.deploy('LendingPool implementation', lendingPool, [])
+  // The seal names the pool and the pool makes the seal a pauser: the seal goes first, at the next address.
+  const { timestamp: now } = await reader.getBlock({ blockTag: 'latest' })
+  const sealExpiresAt = Number(now) + 365 * oneDay
+  const predictedPool = deployer.nextAddress(1)
+  const pauseSeal = deployer.deploy('EmergencyPauseSeal', pauseSealArtifact, [guardian, [predictedPool], BigInt(demoSealMaxPauseDuration), BigInt(sealExpiresAt)])
   const lendingPoolProxy = deployer.deploy('LendingPool proxy', erc1967Proxy, [
     lendingPoolImplementation,
-    encodeCall(lendingPool, 'initialize', [asset, interestRateModelProxy, parseEther('0.75'), parseEther('0.1'), timelock, guardian]),
+    encodeCall(lendingPool, 'initialize', [
+      asset,
+      interestRateModelProxy,
+      parseEther('0.75'),
+      parseEther('0.1'),
+      timelock,
+      releaseGate,
+      [guardian, pauseSeal],
+      circuitBreaker,
+    ]),
   ])
+  if (lendingPoolProxy !== predictedPool) throw new DeployError({ contract: 'demo protocol', reason: 'the pool was not deployed at the address the seal names' })
+  deployer.call('limit the pool\'s dUSD outflows', circuitBreaker, circuitBreakerArtifact, 'setRule', [lendingPoolProxy, asset, demoBreakerLimit, BigInt(demoBreakerWindow)])
+  deployer.call('hand the breaker to the timelock', circuitBreaker, circuitBreakerArtifact, 'transferOwnership', [timelock])
 
   const rewardsVaultImplementation = deployer.deploy('RewardsVault implementation', rewardsVault, [])
-  const beacon = deployer.deploy('UpgradeableBeacon', upgradeableBeacon, [rewardsVaultImplementation, timelock])
+  const beacon = deployer.deploy('UpgradeableBeacon', upgradeableBeacon, [rewardsVaultImplementation, releaseGate])
   const assetStaking = deployer.deploy('RewardsVault (dUSD staking)', beaconProxy, [
     beacon,
     encodeCall(rewardsVault, 'initialize', [asset, reward, timelock, guardian, parseEther('0.05')]),
@@ -243,6 +312,13 @@ export async function deployDemoProtocol({
     interestRateModel: { proxy: interestRateModelProxy, implementation: interestRateModelImplementation, proxyAdmin },
     rewardsVaults: { beacon, implementation: rewardsVaultImplementation, assetStaking, rewardStaking },
     seedTransactionCount,
+    releaseGate,
+    auditors,
+    auditorThreshold,
+    privateTimelock,
+    privateMinDelay,
+    pauseSeal: { address: pauseSeal, committee: guardian, targets: [lendingPoolProxy], maxPauseDuration: demoSealMaxPauseDuration, expiresAt: sealExpiresAt },
+    circuitBreaker: { address: circuitBreaker, asset, limit: demoBreakerLimit.toString(), window: demoBreakerWindow },
   }
 }
 
@@ -293,6 +369,10 @@ async function createPipeline(reader: ReadClient, chainId: number) {
     const handle = {
       address: account.address,
       sent: 0,
+      /** The address the `offset`-th next creation transaction of this account will deploy to. */
+      nextAddress(offset = 0): Address {
+        return getContractAddress({ from: account.address, nonce: BigInt(nonce + offset) })
+      },
       /** Sends a creation transaction and returns the address the contract will have. */
       deploy(name: string, artifact: Artifact, args: readonly unknown[]): Address {
         const data = encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args } as Parameters<typeof encodeDeployData>[0])

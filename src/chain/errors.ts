@@ -97,3 +97,13 @@ function shortCause(error: Error): string {
   const shortMessage = (error as { shortMessage?: unknown }).shortMessage
   return typeof shortMessage === 'string' ? shortMessage : error.message.split('\n')[0] ?? ''
 }
+
+/** A release attestation cannot be built: a hash is malformed or the codehash list is empty. */
+export class ReleaseAttestationInvalidError extends BaseError {
+  override readonly name = 'ReleaseAttestationInvalidError'
+  constructor({ field, reason }: { field: string; reason: string }) {
+    super('BW_ATTESTATION_INVALID', `Invalid release attestation field ${field}: ${reason}.`, {
+      metaMessages: ['Patch id, report hash and each codehash are 32-byte hex values (0x + 64 hex digits); a release names at least one codehash.'],
+    })
+  }
+}

@@ -13,6 +13,7 @@ export const knownRoleNames = [
   'PAUSER_ROLE',
   'UNPAUSER_ROLE',
   'UPGRADER_ROLE',
+  'RELEASER_ROLE',
   'GUARDIAN_ROLE',
   'ADMIN_ROLE',
   'MINTER_ROLE',

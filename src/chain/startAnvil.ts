@@ -16,6 +16,11 @@ export type StartAnvilParameters = {
   forkBlockNumber?: bigint | number | undefined
   /** Number of funded dev accounts (default 10). */
   accounts?: number | undefined
+  /**
+   * How many past block states anvil keeps in memory (default 1024). Forks and history replays can
+   * only start from a block whose state is still kept; older states are dropped, never spilled to disk.
+   */
+  keepStates?: number | undefined
   /** How long to wait for anvil to listen, in milliseconds. */
   readyTimeoutMs?: number | undefined
   extraArgs?: readonly string[] | undefined
@@ -57,7 +62,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     '--chain-id', String(chainId),
     '--accounts', String(parameters.accounts ?? 10),
     '--cache-path', cachePath,
-    '--prune-history', '64',
+    '--prune-history', String(parameters.keepStates ?? 1024),
     ...(parameters.blockTime !== undefined ? ['--block-time', String(parameters.blockTime)] : []),
     ...(parameters.forkUrl !== undefined ? ['--fork-url', parameters.forkUrl] : []),
     ...(parameters.forkBlockNumber !== undefined ? ['--fork-block-number', String(parameters.forkBlockNumber)] : []),

@@ -68,7 +68,7 @@ export const devnetCommand: Command = {
         io.stdout('')
       }
       if (!values.once) {
-        io.stderr(`Devnet running at ${anvil.rpcUrl}. Try: bulwark init && bulwark inventory. Press Ctrl-C to stop.`)
+        io.stderr(`Devnet running at ${anvil.rpcUrl}. In another terminal: npx bulwark init && npx bulwark inventory. Press Ctrl-C to stop.`)
         await io.waitForStop()
         report('stopping anvil')
       }

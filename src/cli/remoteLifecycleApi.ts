@@ -1,0 +1,46 @@
+import type { LifecycleApi } from '../lifecycle/lifecycleApi.js'
+import type { Actor } from '../lifecycle/types.js'
+import { callServer, type RemoteTarget } from './remote.js'
+
+/**
+ * The lifecycle API over HTTP: the same operations as `localLifecycleApi`, each one request to
+ * the server, acting as the token's owner. Results are the server's JSON (dates as ISO text).
+ */
+export async function remoteLifecycleApi(target: RemoteTarget): Promise<LifecycleApi> {
+  const call = <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => callServer<T>(target, method, path, body)
+  const { actor } = await call<{ actor: Actor }>('GET', '/whoami')
+  const id = (value: string) => encodeURIComponent(value)
+  return {
+    actor,
+    createAdvisory: (input) => call('POST', '/advisories', input),
+    getAdvisory: async (advisoryId) => (await call<{ advisory: never }>('GET', `/advisories/${id(advisoryId)}`)).advisory,
+    listAdvisories: async (filter) => (await call<{ advisories: never }>('GET', `/advisories${query(filter)}`)).advisories,
+    transitionAdvisory: ({ id: advisoryId, ...body }) => call('POST', `/advisories/${id(advisoryId)}/transitions`, body),
+    setContainment: ({ id: advisoryId, ...body }) => call('POST', `/advisories/${id(advisoryId)}/containment`, body),
+    listTransitions: async (advisoryId) => (await call<{ transitions: never }>('GET', `/advisories/${id(advisoryId)}/transitions`)).transitions,
+    createPatch: (input) => call('POST', '/patches', input),
+    getPatch: async (patchId) => (await call<{ patch: never }>('GET', `/patches/${id(patchId)}`)).patch,
+    listPatches: async (filter) => (await call<{ patches: never }>('GET', `/patches${query(filter)}`)).patches,
+    transitionPatch: ({ id: patchId, ...body }) => call('POST', `/patches/${id(patchId)}/transitions`, body),
+    recordApproval: ({ patchId, ...body }) => call('POST', `/patches/${id(patchId)}/approvals`, body),
+    getAdvisoryLatency: async (advisoryId) => (await call<{ latency: never }>('GET', `/advisories/${id(advisoryId)}/latency`)).latency,
+    getLatencySummary: async () => (await call<{ latency: never }>('GET', '/latency')).latency,
+    listAuditEntries: async (filter) => (await call<{ entries: never }>('GET', `/audit${query(filter)}`)).entries,
+    async verifyAuditLog({ publicKey, expectHead }) {
+      const result = await call<{ publicKeyPem: string; keyId: string } & Awaited<ReturnType<LifecycleApi['verifyAuditLog']>>>(
+        'GET',
+        `/audit/verify${query({ publicKey, expectSeq: expectHead?.seq, expectHash: expectHead?.hash })}`,
+      )
+      const { publicKeyPem, ...verdict } = result
+      return { ...verdict, publicKey: publicKeyPem }
+    },
+    close: async () => undefined,
+  }
+}
+
+function query(values: Record<string, unknown>): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== null) params.set(key, String(value))
+  const text = params.toString()
+  return text === '' ? '' : `?${text}`
+}

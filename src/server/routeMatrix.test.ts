@@ -1,0 +1,162 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createAdvisory } from '../lifecycle/createAdvisory.js'
+import { createPatch } from '../lifecycle/createPatch.js'
+import { permissions } from '../lifecycle/permissions.js'
+import { transitionAdvisory } from '../lifecycle/transitionAdvisory.js'
+import { transitionPatch } from '../lifecycle/transitionPatch.js'
+import { roles, type Actor, type Role } from '../lifecycle/types.js'
+import { createApiToken } from './auth.js'
+import type { RouteDefinition } from './route.js'
+import { apiRoutes } from './routes/all.js'
+import { openApiResponseValidator, startTestServer, testBackends, type TestServer } from './testServer.js'
+
+type Caller = Role | 'none'
+const callers: readonly Caller[] = [...roles, 'none']
+
+/** A valid request for each route, built fresh per call so that mutating routes can succeed for every allowed caller. */
+type Probe = (t: TestServer) => Promise<Omit<InjectOptions, 'method' | 'headers'>>
+
+const proxy = `0x${'11'.repeat(20)}`
+const implementation = `0x${'22'.repeat(20)}`
+let serial = 0
+
+function responderOf(t: TestServer): Actor {
+  return { id: t.labels.responder, roles: ['responder'] }
+}
+
+async function newAdvisory(t: TestServer, { triage = false } = {}) {
+  const { advisory } = await createAdvisory(t.context, { title: `Oracle manipulation #${(serial += 1)}`, severity: 'high', reporter: 'whitehat' }, responderOf(t))
+  if (triage) await transitionAdvisory(t.context, { id: advisory.id, to: 'triaged' }, responderOf(t))
+  return advisory
+}
+
+async function newPatch(t: TestServer, { awaitingApproval = false } = {}) {
+  const advisory = await newAdvisory(t, { triage: true })
+  const { patch } = await createPatch(
+    t.context,
+    { advisoryId: advisory.id, title: 'Bound the oracle deviation', route: 'standard', targets: [{ proxy, newImplementation: implementation }] },
+    responderOf(t),
+  )
+  if (awaitingApproval) {
+    for (const to of ['validating', 'validated', 'awaiting_approval'] as const) await transitionPatch(t.context, { id: patch.id, to }, responderOf(t))
+  }
+  return patch
+}
+
+const probes: Record<string, Probe> = {
+  'GET /health': async () => ({ url: '/health' }),
+  'GET /openapi.json': async () => ({ url: '/openapi.json' }),
+  'GET /whoami': async () => ({ url: '/whoami' }),
+  'GET /advisories': async () => ({ url: '/advisories?limit=5' }),
+  'POST /advisories': async () => ({ url: '/advisories', payload: { title: 'Unchecked initializer', severity: 'critical', reporter: 'monitor' } }),
+  'GET /advisories/:id': async (t) => ({ url: `/advisories/${(await newAdvisory(t)).id}` }),
+  'GET /advisories/:id/transitions': async (t) => ({ url: `/advisories/${(await newAdvisory(t, { triage: true })).id}/transitions` }),
+  'POST /advisories/:id/transitions': async (t) => ({
+    url: `/advisories/${(await newAdvisory(t)).id}/transitions`,
+    payload: { to: 'triaged', evidence: { note: 'reproduced on a fork' } },
+  }),
+  'POST /advisories/:id/containment': async (t) => ({ url: `/advisories/${(await newAdvisory(t)).id}/containment`, payload: { to: 'contained', evidence: { note: 'paused' } } }),
+  'GET /advisories/:id/latency': async (t) => ({ url: `/advisories/${(await newAdvisory(t, { triage: true })).id}/latency` }),
+  'GET /patches': async () => ({ url: '/patches?limit=5' }),
+  'POST /patches': async (t) => ({
+    url: '/patches',
+    payload: { advisoryId: (await newAdvisory(t, { triage: true })).id, title: 'Fix', route: 'emergency', targets: [{ proxy, newImplementation: implementation }] },
+  }),
+  'GET /patches/:id': async (t) => ({ url: `/patches/${(await newPatch(t)).id}` }),
+  'POST /patches/:id/transitions': async (t) => ({ url: `/patches/${(await newPatch(t)).id}/transitions`, payload: { to: 'validating' } }),
+  'POST /patches/:id/approvals': async (t) => ({ url: `/patches/${(await newPatch(t, { awaitingApproval: true })).id}/approvals`, payload: { note: 'reviewed the diff' } }),
+  'GET /latency': async () => ({ url: '/latency' }),
+  'POST /risk': async () => ({
+    url: '/risk',
+    payload: {
+      severity: 'critical',
+      exposure: 'public',
+      discoveredAt: '2026-03-01T09:00:00.000Z',
+      now: '2026-03-01T12:00:00.000Z',
+      valueAtRiskUsd: 2_000_000,
+      unpausableShare: 0.25,
+      contained: false,
+      constraints: { routes: ['standard', 'emergency'], timelockDelayHours: 24, pauseAvailable: true },
+      samples: 200,
+      seed: 3,
+    },
+  }),
+  'POST /advisories/:id/risk': async (t) => ({
+    url: `/advisories/${(await newAdvisory(t)).id}/risk`,
+    payload: { valueAtRiskUsd: 1_000_000, unpausableShare: 0.5, constraints: { routes: ['standard'], timelockDelayHours: 48, pauseAvailable: false }, samples: 200, seed: 1 },
+  }),
+  'GET /audit': async () => ({ url: '/audit?limit=5' }),
+  'GET /audit/verify': async () => ({ url: '/audit/verify' }),
+  'GET /events': async () => ({ url: '/events', payloadAsStream: true }),
+  'GET /tokens': async () => ({ url: '/tokens' }),
+  'POST /tokens': async () => ({ url: '/tokens', payload: { label: `ci-bot-${(serial += 1)}-${Math.random().toString(36).slice(2, 8)}`, roles: ['viewer'] } }),
+  'DELETE /tokens/:id': async (t) => {
+    const label = `to-revoke-${(serial += 1)}-${Math.random().toString(36).slice(2, 8)}`
+    return { url: `/tokens/${(await createApiToken(t.context, { label, roles: ['viewer'] }, { id: 'test-setup', roles: ['admin'] })).id}` }
+  },
+}
+
+function keyOf(route: Pick<RouteDefinition, 'method' | 'url'>): string {
+  return `${route.method} ${route.url}`
+}
+
+/** Who the permission table lets through a route: the expectation is derived, never listed by hand. */
+function allowedCallers(route: RouteDefinition): readonly Caller[] {
+  if (route.permission === null) return callers
+  if (route.permission === 'authenticated') return roles
+  return permissions[route.permission]
+}
+
+test('every route has a probe and every probe a route (the matrix cannot silently skip a route)', () => {
+  expect(Object.keys(probes).sort()).toEqual(apiRoutes.map(keyOf).sort())
+})
+
+describe.each(testBackends())('route × role matrix on %s', (_name, store) => {
+  let t: TestServer
+  let validate: ReturnType<typeof openApiResponseValidator>
+  beforeAll(async () => {
+    t = await startTestServer(store, { rateLimitPerMinute: 100_000 })
+    validate = openApiResponseValidator((await t.app.inject({ method: 'GET', url: '/openapi.json' })).json())
+  })
+  afterAll(async () => t?.close())
+
+  async function call(route: RouteDefinition, caller: Caller): Promise<{ response: LightMyRequestResponse; body: string }> {
+    const probe = await probes[keyOf(route)]!(t)
+    const response = await t.app.inject({
+      ...probe,
+      method: route.method,
+      headers: caller === 'none' ? {} : { authorization: `Bearer ${t.tokens[caller]}` },
+    } as InjectOptions)
+    if (!probe.payloadAsStream) return { response, body: response.body }
+    // An event stream never ends: read the JSON of a refusal, or just drop the open stream.
+    const stream = response.stream()
+    if (response.statusCode !== 200) return { response, body: await readAll(stream) }
+    stream.destroy()
+    return { response, body: '' }
+  }
+
+  test.each(apiRoutes.map((route) => [keyOf(route), route] as const))('%s', async (_key, route) => {
+    const allowed = allowedCallers(route)
+    const outcomes: Record<string, number> = {}
+    const expected: Record<string, number> = {}
+    const problems: string[] = []
+    for (const caller of callers) {
+      const { response, body } = await call(route, caller)
+      outcomes[caller] = response.statusCode
+      expected[caller] = allowed.includes(caller as never) ? route.status : caller === 'none' ? 401 : 403
+      problems.push(...validate(route, { statusCode: response.statusCode, headers: response.headers, body }).map((p) => `${caller}: ${p}`))
+      if (response.statusCode === 401) expect(JSON.parse(body).error.code).toBe('BW_UNAUTHENTICATED')
+      if (response.statusCode === 403) expect(JSON.parse(body).error.code).toBe('BW_FORBIDDEN')
+      if (response.statusCode >= 300 && expected[caller] < 300) problems.push(`${caller}: ${body}`)
+    }
+    expect(outcomes).toEqual(expected)
+    expect(problems).toEqual([])
+  })
+})
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = ''
+  for await (const chunk of stream) text += String(chunk)
+  return text
+}

@@ -1,0 +1,44 @@
+import type { RouteDefinition } from '../route.js'
+import {
+  createAdvisoryRoute,
+  getAdvisoryRoute,
+  listAdvisoriesRoute,
+  listAdvisoryTransitionsRoute,
+  setContainmentRoute,
+  transitionAdvisoryRoute,
+} from './advisories.js'
+import { listAuditRoute, verifyAuditRoute } from './audit.js'
+import { eventsRoute } from './events.js'
+import { getAdvisoryLatencyRoute, getLatencySummaryRoute } from './latency.js'
+import { healthRoute, openApiRoute, whoamiRoute } from './meta.js'
+import { approvePatchRoute, createPatchRoute, getPatchRoute, listPatchesRoute, transitionPatchRoute } from './patches.js'
+import { assessAdvisoryRiskRoute, assessRiskRoute } from './risk.js'
+import { createTokenRoute, listTokensRoute, revokeTokenRoute } from './tokens.js'
+
+/** Every route of the API. The server registers exactly these; the role-matrix test walks exactly these. */
+export const apiRoutes: readonly RouteDefinition[] = [
+  healthRoute,
+  openApiRoute,
+  whoamiRoute,
+  listAdvisoriesRoute,
+  createAdvisoryRoute,
+  getAdvisoryRoute,
+  listAdvisoryTransitionsRoute,
+  transitionAdvisoryRoute,
+  setContainmentRoute,
+  getAdvisoryLatencyRoute,
+  listPatchesRoute,
+  createPatchRoute,
+  getPatchRoute,
+  transitionPatchRoute,
+  approvePatchRoute,
+  getLatencySummaryRoute,
+  assessRiskRoute,
+  assessAdvisoryRiskRoute,
+  listAuditRoute,
+  verifyAuditRoute,
+  eventsRoute,
+  listTokensRoute,
+  createTokenRoute,
+  revokeTokenRoute,
+]

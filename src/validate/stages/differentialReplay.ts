@@ -1,0 +1,327 @@
+import { getAddress, getContractAddress, toHex, type Address, type Hash, type Hex, type Log, type Transaction } from 'viem'
+import { reasonOf } from '../../chain/deployContract.js'
+import { createFinding } from '../findings.js'
+import type { Finding, JsonObject, Stage, StageContext } from '../stage.js'
+import { ForkPreparationError } from '../dynamicStageErrors.js'
+import { forkDeployer, planUpgradeRoutes, startValidationFork, type UpgradeRoute, type ValidationFork } from './validationFork.js'
+
+/** What one transaction did on the fork: everything the comparison looks at. */
+export type ReplayEffects = {
+  status: 'success' | 'reverted'
+  /** Top-level return data, or revert data. */
+  output: Hex
+  logs: { address: Address; topics: readonly Hex[]; data: Hex }[]
+  /** Net balance change per account (decimal wei), from the prestate diff; zero changes omitted. */
+  balances: Record<string, string>
+  /** Value after the transaction of every storage slot it changed: `address:slot` → word. */
+  storage: Record<string, Hex>
+}
+
+type BlockToReplay = { number: bigint; timestamp: bigint; transactions: Transaction[] }
+
+/** Blocks fetched per JSON-RPC batch while looking back for the transactions to replay. */
+const scanChunk = 100n
+
+/**
+ * Differential replay: the last N transactions sent to the target proxies, taken from the chain's
+ * history, are replayed on a fork taken just before the first of them, every transaction of every
+ * block in the range in original order and at the original timestamps (each sender impersonated,
+ * same calldata, value and gas limit, gas price 0 so balance effects are the transaction's own).
+ *
+ * Each block is run twice from the same state: first with the upgrade applied at the start of the
+ * block (patched), then — after reverting to a snapshot — as it happened (unpatched), which is the
+ * state the next block continues from. So every transaction is compared from the exact pre-state it
+ * had in production, and one divergence does not cascade into every later transaction: each finding
+ * names the one transaction that behaves differently. Compared: status, return data, events, net
+ * balance changes and storage writes.
+ */
+export const differentialReplay: Stage = async (context) => {
+  const config = context.manifest.differentialReplay
+  if (!config) return { findings: [], skipped: 'differential replay is not configured in the manifest' }
+  const targets = new Set(context.builds.map((build) => build.proxy.toLowerCase()))
+  const routes = await planUpgradeRoutes(context)
+
+  const { blocks, selected } = config.hashes
+    ? await blocksOfHashes(context, config.hashes as Hash[])
+    : await lastTransactionsTo(context, targets, config.transactions, BigInt(config.fromBlock ?? 0))
+  if (selected.size === 0) return { findings: [], skipped: `no transaction to the targets found up to block ${context.blockNumber}`, data: { transactions: 0 } }
+  const forkBlock = blocks[0]!.number - 1n
+  context.progress(`replaying ${selected.size} transaction(s) to the targets from blocks ${blocks[0]!.number}–${blocks.at(-1)!.number} (${blocks.reduce((sum, block) => sum + block.transactions.length, 0)} in all)`)
+
+  const originals = new Map<string, { status: 'success' | 'reverted'; logs: readonly Log[] }>()
+  await Promise.all([...selected].map(async (hash) => {
+    const receipt = await context.client.getTransactionReceipt({ hash: hash as Hash })
+    originals.set(hash, { status: receipt.status, logs: receipt.logs })
+  }))
+
+  // A node that prunes state (anvil keeps 64 blocks here, many full nodes 128) cannot be forked that far back.
+  await context.client.getBalance({ address: forkDeployer, blockNumber: forkBlock }).catch((error: unknown) => {
+    throw new ForkPreparationError({
+      step: `read state at block ${forkBlock}`,
+      reason: `the RPC endpoint cannot serve state that old (${reasonOf(error).split('\n')[0]}); use an archive node, or replay fewer transactions (differentialReplay.transactions / fromBlock)`,
+      cause: error,
+    })
+  })
+  const fork = await startValidationFork({ ...context, blockNumber: forkBlock }, ['--order', 'fifo'])
+  try {
+    await fork.client.setAutomine(false)
+    const implementations = await placeImplementations(fork, routes)
+    const results = new Map<string, { patched: ReplayEffects; unpatched: ReplayEffects }>()
+    for (const block of blocks) {
+      const snapshot = await fork.client.snapshot()
+      const patched = await replayBlock(fork, block, selected, routes.map((route, index) => ({ from: route.authority, ...route.upgradeCall(implementations[index]!) })))
+      await fork.client.revert({ id: snapshot })
+      const unpatched = await replayBlock(fork, block, selected, [])
+      for (const [hash, effects] of unpatched) results.set(hash, { unpatched: effects, patched: patched.get(hash)! })
+    }
+
+    const expected = new Map(config.expectDivergence.map((entry) => [entry.transaction.toLowerCase(), entry.reason]))
+    const findings: Finding[] = []
+    let divergent = 0
+    const diverged = new Set<string>()
+    for (const block of blocks) {
+      for (const transaction of block.transactions) {
+        const hash = transaction.hash.toLowerCase()
+        const result = results.get(hash)
+        if (!result) continue
+        const original = originals.get(hash)!
+        const unfaithful = faithfulness(original, result.unpatched)
+        if (unfaithful) {
+          findings.push(createFinding('differential-replay', 'replay-unfaithful', {
+            message: `Transaction ${transaction.hash} (block ${block.number}) replays differently from the original on the unpatched fork: ${unfaithful}`,
+            details: { transaction: transaction.hash, block: block.number.toString() },
+          }))
+        }
+        const differences = compareEffects(result.unpatched, result.patched)
+        if (differences.length === 0) continue
+        diverged.add(hash)
+        const reason = expected.get(hash)
+        const details: JsonObject = {
+          transaction: transaction.hash,
+          block: block.number.toString(),
+          from: transaction.from,
+          ...(transaction.to ? { to: transaction.to } : {}),
+          selector: transaction.input.slice(0, 10),
+          differences,
+          ...(reason !== undefined ? { expectedReason: reason } : {}),
+        }
+        const summary = `Transaction ${transaction.hash} (block ${block.number}, ${transaction.input.slice(0, 10)} from ${transaction.from}) diverges after the patch: ${differences.slice(0, 3).join('; ')}${differences.length > 3 ? `; and ${differences.length - 3} more` : ''}`
+        if (reason !== undefined) {
+          findings.push(createFinding('differential-replay', 'replay-divergence-expected', { message: `${summary}. Expected: ${reason}`, details }))
+        } else {
+          divergent += 1
+          findings.push(createFinding('differential-replay', 'replay-divergence', { message: summary, details }))
+        }
+      }
+    }
+    for (const [hash, reason] of expected) {
+      if (!diverged.has(hash)) {
+        findings.push(createFinding('differential-replay', 'replay-expected-unused', {
+          message: `Transaction ${hash} is marked as an expected divergence (${reason}) but ${results.has(hash) ? 'behaves the same after the patch' : 'was not replayed'}`,
+          details: { transaction: hash, reason },
+        }))
+      }
+    }
+    return {
+      findings,
+      summary: `${results.size} transaction(s) replayed from block ${blocks[0]!.number}: ${divergent} unexpected divergence(s), ${diverged.size - divergent} expected`,
+      data: {
+        transactions: results.size,
+        transactionsInRange: blocks.reduce((sum, block) => sum + block.transactions.length, 0),
+        fromBlock: blocks[0]!.number.toString(),
+        toBlock: blocks.at(-1)!.number.toString(),
+        forkBlock: forkBlock.toString(),
+        divergent,
+        expected: diverged.size - divergent,
+      },
+    }
+  } finally {
+    await fork.stop()
+  }
+}
+
+/** Scans back from the pinned block (in JSON-RPC batches) until `count` transactions to the targets are found. */
+async function lastTransactionsTo(context: StageContext, targets: Set<string>, count: number, fromBlock: bigint) {
+  const fetched: BlockToReplay[] = []
+  let found = 0
+  let high = context.blockNumber
+  while (found < count && high >= fromBlock) {
+    const low = high - scanChunk + 1n > fromBlock ? high - scanChunk + 1n : fromBlock
+    const numbers = Array.from({ length: Number(high - low + 1n) }, (_, index) => high - BigInt(index))
+    const chunk = await Promise.all(numbers.map((blockNumber) => context.client.getBlock({ blockNumber, includeTransactions: true })))
+    for (const block of chunk) {
+      const transactions = block.transactions as Transaction[]
+      fetched.push({ number: block.number, timestamp: block.timestamp, transactions })
+      found += transactions.filter((transaction) => transaction.to && targets.has(transaction.to.toLowerCase())).length
+    }
+    if (low === 0n) break
+    high = low - 1n
+  }
+  // Newest first → keep the `count` newest target transactions, then the blocks from the oldest of them on.
+  const selected = new Set<string>()
+  let firstBlock = context.blockNumber
+  for (const block of fetched) {
+    for (const transaction of [...block.transactions].reverse()) {
+      if (selected.size >= count) break
+      if (transaction.to && targets.has(transaction.to.toLowerCase())) {
+        selected.add(transaction.hash.toLowerCase())
+        firstBlock = block.number
+      }
+    }
+  }
+  // Empty blocks are replayed too, so block numbers and timestamps stay those of the original chain.
+  const blocks = fetched.filter((block) => block.number >= firstBlock).reverse()
+  return { blocks, selected }
+}
+
+async function blocksOfHashes(context: StageContext, hashes: Hash[]) {
+  const transactions = await Promise.all(hashes.map((hash) => context.client.getTransaction({ hash })))
+  const numbers = transactions.map((transaction) => transaction.blockNumber!)
+  const low = numbers.reduce((a, b) => (a < b ? a : b))
+  const high = numbers.reduce((a, b) => (a > b ? a : b))
+  const all = await Promise.all(Array.from({ length: Number(high - low + 1n) }, (_, index) => context.client.getBlock({ blockNumber: low + BigInt(index), includeTransactions: true })))
+  const blocks = all.map((block) => ({ number: block.number, timestamp: block.timestamp, transactions: block.transactions as Transaction[] }))
+  return { blocks, selected: new Set(hashes.map((hash) => hash.toLowerCase())) }
+}
+
+/**
+ * Puts each new implementation's runtime code on the fork without mining a block (which would move
+ * the clock past the first replayed block): the creation code is run with eth_call from the fork
+ * deployer, and its result placed at the address a real deployment would get, so immutables such as
+ * UUPS's `__self` hold the right address.
+ */
+async function placeImplementations(fork: ValidationFork, routes: readonly UpgradeRoute[]): Promise<Address[]> {
+  const nonce = await fork.client.getTransactionCount({ address: forkDeployer })
+  return Promise.all(
+    routes.map(async (route, index) => {
+      const address = getContractAddress({ from: forkDeployer, nonce: BigInt(nonce + index) })
+      try {
+        const { data } = await fork.client.call({ account: forkDeployer, data: route.creationCode, nonce: nonce + index, gas: 30_000_000n })
+        if (!data || data === '0x') throw new Error('the constructor returned no code')
+        await fork.client.setCode({ address, bytecode: data })
+      } catch (error) {
+        throw new ForkPreparationError({ step: `place the new implementation of ${route.target}`, reason: reasonOf(error), cause: error })
+      }
+      return address
+    }),
+  )
+}
+
+type TraceCallFrame = { output?: Hex; error?: string }
+type PrestateAccount = { balance?: Hex; storage?: Record<Hex, Hex> }
+type PrestateDiff = { pre: Record<string, PrestateAccount>; post: Record<string, PrestateAccount> }
+
+/** Sends `prelude` and then every transaction of the block, mines it at the original timestamp, and reads the selected transactions' effects. */
+async function replayBlock(
+  fork: ValidationFork,
+  block: BlockToReplay,
+  selected: ReadonlySet<string>,
+  prelude: readonly { from: Address; to: Address; data: Hex }[],
+): Promise<Map<string, ReplayEffects>> {
+  // Gas price 0 needs a zero base fee; the pool checks it when the transaction is accepted.
+  await fork.client.request({ method: 'anvil_setNextBlockBaseFeePerGas', params: ['0x0'] } as never)
+  const upgrades: Hash[] = []
+  for (const call of prelude) {
+    await fork.client.setBalance({ address: call.from, value: 10n ** 21n })
+    upgrades.push(await sendReplay(fork, { ...call, gas: 10_000_000n }).catch((error: unknown) => {
+      throw new ForkPreparationError({ step: `upgrade as ${call.from} at the start of block ${block.number}`, reason: reasonOf(error), cause: error })
+    }))
+  }
+  const sent: { original: string; hash: Hash }[] = []
+  for (const transaction of block.transactions) {
+    const hash = await sendReplay(fork, { from: transaction.from, to: transaction.to ?? undefined, data: transaction.input, value: transaction.value, gas: transaction.gas }).catch((error: unknown) => {
+      throw new ForkPreparationError({ step: `replay transaction ${transaction.hash} of block ${block.number}${prelude.length > 0 ? ' after the upgrade' : ''}`, reason: reasonOf(error), cause: error })
+    })
+    sent.push({ original: transaction.hash.toLowerCase(), hash })
+  }
+  await fork.client.setNextBlockTimestamp({ timestamp: block.timestamp })
+  await fork.client.mine({ blocks: 1 })
+  for (const hash of upgrades) {
+    // A patched pass whose upgrade reverted would compare the old code with itself and pass silently.
+    const receipt = await fork.client.getTransactionReceipt({ hash })
+    if (receipt.status !== 'success') throw new ForkPreparationError({ step: `upgrade at the start of block ${block.number}`, reason: `the upgrade transaction ${hash} reverted` })
+  }
+  const effects = new Map<string, ReplayEffects>()
+  // One trace at a time: anvil serializes them anyway, and concurrent traces of a forked block can stall it.
+  for (const { original, hash } of sent.filter(({ original }) => selected.has(original))) {
+    const receipt = await fork.client.getTransactionReceipt({ hash })
+    const call = (await fork.client.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'callTracer' }] } as never)) as TraceCallFrame
+    const diff = (await fork.client.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }] } as never)) as PrestateDiff
+    effects.set(original, {
+      status: receipt.status,
+      output: call.output ?? '0x',
+      logs: receipt.logs.map((log) => ({ address: getAddress(log.address), topics: log.topics, data: log.data })),
+      ...stateEffects(diff),
+    })
+  }
+  return effects
+}
+
+async function sendReplay(fork: ValidationFork, request: { from: Address; to?: Address | undefined; data: Hex; value?: bigint; gas: bigint }): Promise<Hash> {
+  await fork.client.impersonateAccount({ address: request.from })
+  return fork.client.request({
+    method: 'eth_sendTransaction',
+    params: [{
+      from: request.from,
+      ...(request.to ? { to: request.to } : {}),
+      data: request.data,
+      value: toHex(request.value ?? 0n),
+      gas: toHex(request.gas),
+      gasPrice: '0x0',
+    }],
+  } as never) as Promise<Hash>
+}
+
+function stateEffects(diff: PrestateDiff): Pick<ReplayEffects, 'balances' | 'storage'> {
+  const balances: Record<string, string> = {}
+  const storage: Record<string, Hex> = {}
+  for (const account of new Set([...Object.keys(diff.pre ?? {}), ...Object.keys(diff.post ?? {})])) {
+    const pre = diff.pre?.[account]
+    const post = diff.post?.[account]
+    const before = BigInt(pre?.balance ?? '0x0')
+    const after = BigInt(post?.balance ?? pre?.balance ?? '0x0')
+    if (after !== before) balances[getAddress(account)] = (after - before).toString()
+    for (const slot of new Set([...Object.keys(pre?.storage ?? {}), ...Object.keys(post?.storage ?? {})])) {
+      const value = (post?.storage?.[slot as Hex] ?? toHex(0n, { size: 32 })) as Hex
+      storage[`${getAddress(account)}:${slot}`] = value
+    }
+  }
+  return { balances, storage }
+}
+
+/** Human-readable differences between the unpatched and the patched run of one transaction. */
+export function compareEffects(unpatched: ReplayEffects, patched: ReplayEffects): string[] {
+  const differences: string[] = []
+  if (unpatched.status !== patched.status) differences.push(`status ${unpatched.status} → ${patched.status}`)
+  if (unpatched.output !== patched.output) differences.push(`return data ${abbreviate(unpatched.output)} → ${abbreviate(patched.output)}`)
+  const logKey = (log: ReplayEffects['logs'][number]) => `${log.address}|${log.topics.join(',')}|${log.data}`
+  // Compared as a multiset: a fix that moves an event before a transfer (checks-effects-interactions)
+  // reorders logs without changing what happened.
+  const unpatchedLogs = unpatched.logs.map(logKey).sort()
+  const patchedLogs = patched.logs.map(logKey).sort()
+  if (unpatchedLogs.join('\n') !== patchedLogs.join('\n')) {
+    differences.push(`events ${unpatched.logs.length} → ${patched.logs.length}${unpatched.logs.length === patched.logs.length ? ' (contents differ)' : ''}`)
+  }
+  for (const account of new Set([...Object.keys(unpatched.balances), ...Object.keys(patched.balances)])) {
+    const a = unpatched.balances[account] ?? '0'
+    const b = patched.balances[account] ?? '0'
+    if (a !== b) differences.push(`balance change of ${account} ${a} → ${b}`)
+  }
+  for (const key of new Set([...Object.keys(unpatched.storage), ...Object.keys(patched.storage)])) {
+    const a = unpatched.storage[key]
+    const b = patched.storage[key]
+    if (a !== b) differences.push(`storage ${key} ${a ? abbreviate(a) : 'unchanged'} → ${b ? abbreviate(b) : 'unchanged'}`)
+  }
+  return differences
+}
+
+function faithfulness(original: { status: 'success' | 'reverted'; logs: readonly Log[] }, replay: ReplayEffects): string | undefined {
+  if (original.status !== replay.status) return `status ${original.status} originally, ${replay.status} in the replay`
+  const key = (log: { address: string; topics: readonly Hex[]; data: Hex }) => `${log.address.toLowerCase()}|${log.topics.join(',')}|${log.data}`
+  if (original.logs.map(key).join('\n') !== replay.logs.map(key).join('\n')) return `${original.logs.length} event(s) originally, ${replay.logs.length} in the replay, or different contents`
+  return undefined
+}
+
+function abbreviate(hex: string): string {
+  return hex.length > 26 ? `${hex.slice(0, 14)}…${hex.slice(-8)}` : hex
+}
