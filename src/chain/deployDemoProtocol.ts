@@ -77,6 +77,13 @@ export type DemoProtocol = {
   circuitBreaker: { address: Address; asset: Address; limit: string; window: number }
   /** Ordinary user transactions sent to give the protocol a history (deposits, borrows, repayments, claims…). */
   seedTransactionCount: number
+  /**
+   * The emergency route's security council: a Safe 1.4.1 with a higher threshold (3-of-4, dev accounts
+   * `demoSecurityCouncilAccountIndices`) holding the gate's RELEASER_ROLE directly, with no delay.
+   */
+  securityCouncil: { safe: Address; owners: Address[]; threshold: number }
+  /** `contracts/release/Create2Deployer.sol`: deterministic (CREATE2) deployment of patch implementations. */
+  create2Deployer: Address
 }
 
 export type DeployDemoProtocolParameters = {
@@ -96,6 +103,9 @@ const oneDay = 24 * 60 * 60
 
 /** Dev account indices (anvil's mnemonic, beyond the ten funded ones) whose keys are the demo's auditors. */
 export const demoAuditorAccountIndices = [10, 11, 12] as const
+/** Dev account indices whose keys own the demo's security-council Safe (threshold `demoSecurityCouncilThreshold`). */
+export const demoSecurityCouncilAccountIndices = [13, 14, 15, 16] as const
+export const demoSecurityCouncilThreshold = 3
 /** The demo breaker: at most this much dUSD leaves the pool per window. */
 export const demoBreakerLimit = parseEther('100000')
 /** The demo breaker's window, in seconds. */
@@ -135,6 +145,7 @@ export async function deployDemoProtocol({
   const privateTimelockArtifact = artifact('contracts/PrivateTimelock.sol:PrivateTimelock')
   const pauseSealArtifact = artifact('contracts/EmergencyPauseSeal.sol:EmergencyPauseSeal')
   const circuitBreakerArtifact = artifact('contracts/CircuitBreaker.sol:CircuitBreaker')
+  const create2DeployerArtifact = artifact('contracts/release/Create2Deployer.sol:Create2Deployer')
   const auditors = demoAuditorAccountIndices.map((index) => devAccount(index).address)
   const auditorThreshold = 2
 
@@ -156,6 +167,10 @@ export async function deployDemoProtocol({
   // A salt from the deployer's nonce lets a second demo be deployed on the same chain without a CREATE2 clash.
   const saltNonce = BigInt(await reader.getTransactionCount({ address: deployerAccount.address, blockTag: 'pending' }))
   const safe = getAddress(await deploySafe(deployerClient, { infrastructure: safeInfrastructure, owners: safeOwners, threshold, saltNonce }))
+  const councilOwners = demoSecurityCouncilAccountIndices.map((index) => devAccount(index).address)
+  const councilSafe = getAddress(
+    await deploySafe(deployerClient, { infrastructure: safeInfrastructure, owners: councilOwners, threshold: demoSecurityCouncilThreshold, saltNonce: saltNonce + 1n }),
+  )
   const timelock = getAddress(await deployTimelock(deployerClient, {
     artifact: timelockController,
     minDelay,
@@ -177,7 +192,8 @@ export async function deployDemoProtocol({
   const deployer = await pipeline.sender(deployerAccount)
   // The deployer sets the breaker's rule, then hands it to the timelock (below).
   const circuitBreaker = deployer.deploy('CircuitBreaker', circuitBreakerArtifact, [deployerAccount.address])
-  const releaseGate = deployer.deploy('ReleaseGate', releaseGateArtifact, [timelock, [timelock, privateTimelock], auditors, BigInt(auditorThreshold)])
+  const releaseGate = deployer.deploy('ReleaseGate', releaseGateArtifact, [timelock, [timelock, privateTimelock, councilSafe], auditors, BigInt(auditorThreshold)])
+  const create2Deployer = deployer.deploy('Create2Deployer', create2DeployerArtifact, [])
   const asset = deployer.deploy('dUSD', demoToken, ['Demo USD', 'dUSD', deployerAccount.address, parseEther('10000000')])
   const reward = deployer.deploy('DRW', demoToken, ['Demo Reward', 'DRW', deployerAccount.address, parseEther('1000000')])
 
@@ -319,6 +335,8 @@ export async function deployDemoProtocol({
     privateMinDelay,
     pauseSeal: { address: pauseSeal, committee: guardian, targets: [lendingPoolProxy], maxPauseDuration: demoSealMaxPauseDuration, expiresAt: sealExpiresAt },
     circuitBreaker: { address: circuitBreaker, asset, limit: demoBreakerLimit.toString(), window: demoBreakerWindow },
+    securityCouncil: { safe: councilSafe, owners: councilOwners, threshold: demoSecurityCouncilThreshold },
+    create2Deployer,
   }
 }
 

@@ -4,20 +4,23 @@ import { commonOptions, renderCommandHelp, type Command } from './command.js'
 import { advisoryCommand } from './commands/advisory.js'
 import { auditCommand } from './commands/audit.js'
 import { compileCommand } from './commands/compile.js'
+import { demoCommand } from './commands/demo.js'
 import { devnetCommand } from './commands/devnet.js'
 import { initCommand } from './commands/init.js'
 import { intelCommand } from './commands/intel.js'
 import { inventoryCommand } from './commands/inventory.js'
 import { latencyCommand } from './commands/latency.js'
+import { monitorCommand } from './commands/monitor.js'
 import { patchCommand } from './commands/patch.js'
 import { riskCommand } from './commands/risk.js'
 import { serveCommand } from './commands/serve.js'
+import { signCommand } from './commands/sign.js'
 import { tokenCommand } from './commands/token.js'
 import { validateCommand } from './commands/validate.js'
 import { UsageError } from './errors.js'
 import { processIo, type CliIo } from './io.js'
 
-export const commands: readonly Command[] = [devnetCommand, inventoryCommand, initCommand, compileCommand, riskCommand, intelCommand, serveCommand, tokenCommand, validateCommand, advisoryCommand, patchCommand, latencyCommand, auditCommand]
+export const commands: readonly Command[] = [devnetCommand, inventoryCommand, initCommand, compileCommand, riskCommand, intelCommand, serveCommand, tokenCommand, validateCommand, advisoryCommand, patchCommand, latencyCommand, auditCommand, demoCommand, monitorCommand, signCommand]
 
 export const version = '0.1.0'
 
@@ -32,7 +35,7 @@ function renderHelp(): string {
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     'Every command takes --json, --quiet and --help. Exit codes: 0 ok, 1 findings at or above --fail-on,',
-    '2 usage or project file, 3 RPC, 4 chain data, 5 compile, 6 devnet/deploy, 7 database, 8 server/API (auth, rate limit, unreachable), 9 lifecycle (illegal transition, not found, conflict), 70 internal.',
+    '2 usage or project file, 3 RPC, 4 chain data, 5 compile, 6 devnet/deploy, 7 database, 8 server/API (auth, rate limit, unreachable), 9 lifecycle (illegal transition, not found, conflict), 10 signatures (invalid, duplicate, stale nonce, report hash, threshold), 70 internal.',
     'Error codes: docs/errors.md.',
   ].join('\n')
 }

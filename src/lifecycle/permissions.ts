@@ -19,6 +19,9 @@ export const permissions = {
   'audit:verify': ['admin', 'auditor'],
   'config:write': ['admin'],
   'token:manage': ['admin'],
+  'safe-tx:propose': ['admin', 'responder'],
+  'safe-tx:confirm': ['signer'],
+  'safe-tx:read': ['admin', 'responder', 'auditor', 'signer', 'viewer'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof permissions

@@ -15,6 +15,8 @@ import { errorResponse, jsonSchema } from './schemas.js'
 import { createReadCache, SerializedJson } from './readCache.js'
 import { createTokenCache } from './tokenCache.js'
 import { createTransitionFeed } from './transitionFeed.js'
+import { readDashboardFile } from './dashboardFiles.js'
+import type { DemoDevnet } from './playDemoIncident.js'
 
 export type CreateServerParameters = {
   /** The lifecycle context (store + audit signing key) every route runs against. */
@@ -22,6 +24,10 @@ export type CreateServerParameters = {
   options?: ServerOptionsInput
   /** Where pino writes its JSON log lines (default: stdout). */
   logStream?: { write(line: string): void } | undefined
+  /** The devnet to show in the dashboard's inventory and to play the demo incident on (`npm start`). */
+  devnet?: DemoDevnet | undefined
+  /** A built dashboard (`web/dist`) to serve at `/`; API routes keep their paths. */
+  dashboardDir?: string | undefined
 }
 
 declare module 'fastify' {
@@ -41,7 +47,7 @@ const anonymous: Actor = Object.freeze({ id: 'anonymous', roles: [] })
  * codes, and the OpenAPI document at `GET /openapi.json`. Call `app.listen()` to serve (the
  * caller owns the store: `app.close()` does not close it).
  */
-export async function createServer({ context, options: input, logStream }: CreateServerParameters): Promise<FastifyInstance> {
+export async function createServer({ context, options: input, logStream, devnet, dashboardDir }: CreateServerParameters): Promise<FastifyInstance> {
   const options = resolveServerOptions(input)
   const app = Fastify({
     bodyLimit: options.bodyLimit,
@@ -57,7 +63,7 @@ export async function createServer({ context, options: input, logStream }: Creat
   const tokens = createTokenCache(context.store, { ttlMs: options.tokenCacheMs })
   const feed = createTransitionFeed(context, { pollMs: options.eventsPollMs })
   const reads = createReadCache(context.store, { maxEntries: options.readCacheEntries })
-  const env: RouteEnvironment = { context, options, tokens, feed, reads, streams: new Set() }
+  const env: RouteEnvironment = { context, options, tokens, feed, reads, streams: new Set(), devnet }
   // Open event streams would keep `close()` waiting for ever: end them first.
   app.addHook('preClose', async () => {
     for (const end of [...env.streams]) end()
@@ -108,7 +114,9 @@ export async function createServer({ context, options: input, logStream }: Creat
     if (failure.httpStatus >= 500) request.log.error({ err: error }, 'request failed')
     return reply.status(failure.httpStatus).type('application/json').send(errorBody(failure))
   })
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
+    const page = dashboardDir && request.method === 'GET' ? await readDashboardFile(dashboardDir, request.url) : undefined
+    if (page) return reply.status(200).type(page.type).header('cache-control', page.cache).send(page.body)
     const failure = new RouteNotFoundError({ method: request.method, url: request.url })
     return reply.status(failure.httpStatus).type('application/json').send(errorBody(failure))
   })

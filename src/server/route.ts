@@ -4,6 +4,7 @@ import type { LifecycleContext } from '../lifecycle/context.js'
 import type { Permission } from '../lifecycle/permissions.js'
 import type { Actor } from '../lifecycle/types.js'
 import type { ServerOptions } from './options.js'
+import type { DemoDevnet } from './playDemoIncident.js'
 import type { ReadCache, SerializedJson } from './readCache.js'
 import type { TransitionFeed } from './transitionFeed.js'
 import type { TokenCache } from './tokenCache.js'
@@ -17,6 +18,8 @@ export type RouteEnvironment = {
   reads: ReadCache
   /** Ends each open event stream; run when the server closes. */
   streams: Set<() => void>
+  /** The devnet this server was started with (`npm start`): the inventory view and the demo incident use it. */
+  devnet?: DemoDevnet | undefined
 }
 
 export type HandlerInput<P, Q, B> = {

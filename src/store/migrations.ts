@@ -160,4 +160,130 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 35,
+    name: 'monitor incidents and responses',
+    sql: `
+      -- The monitor's risk roll-up (src/monitor/risk.ts): one row per incident (chain + target + window).
+      CREATE TABLE monitor_incidents (
+        key           TEXT        PRIMARY KEY,
+        chain_id      BIGINT      NOT NULL,
+        target        TEXT        NOT NULL,
+        -- chain time (block timestamps, seconds) of the first and the latest finding
+        first_seen    BIGINT      NOT NULL,
+        last_seen     BIGINT      NOT NULL,
+        score         INTEGER     NOT NULL,
+        detectors     JSONB       NOT NULL,
+        alert_ids     JSONB       NOT NULL,
+        -- the lifecycle advisory the first response opened
+        advisory_id   TEXT,
+        opened_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+        updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX monitor_incidents_target ON monitor_incidents (chain_id, target, last_seen DESC);
+      -- One row per (incident, response): claimed before the transaction is sent, so a restarted
+      -- monitor (even after SIGKILL) never sends the same response twice.
+      CREATE TABLE monitor_responses (
+        incident_key  TEXT        NOT NULL,
+        response      TEXT        NOT NULL,
+        kind          TEXT        NOT NULL,
+        chain_id      BIGINT      NOT NULL,
+        status        TEXT        NOT NULL,
+        score         INTEGER     NOT NULL,
+        tx_hash       TEXT,
+        detail        JSONB       NOT NULL,
+        seen_at       TIMESTAMPTZ NOT NULL,
+        decided_at    TIMESTAMPTZ NOT NULL,
+        broadcast_at  TIMESTAMPTZ,
+        mined_at      TIMESTAMPTZ,
+        PRIMARY KEY (incident_key, response)
+      );
+      -- Alerts for the server's live stream (any process sharing the database reads them in id order).
+      CREATE TABLE monitor_alert_stream (
+        id            BIGSERIAL   PRIMARY KEY,
+        chain_id      BIGINT      NOT NULL,
+        alert         JSONB       NOT NULL,
+        raised_at     TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+    `,
+  },  {
+    version: 30,
+    name: 'monitor checkpoints, followed blocks, alerts',
+    sql: `
+      -- The monitor's position per chain (src/monitor/sources): advanced in the same transaction
+      -- as the block's alerts, so a monitor killed at any point resumes at the first unfinished block.
+      CREATE TABLE monitor_checkpoints (
+        chain_id      BIGINT      PRIMARY KEY,
+        block_number  BIGINT      NOT NULL,
+        block_hash    TEXT        NOT NULL,
+        updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      -- Recent processed blocks: a reorg is found by parent hash and walked back to the common ancestor.
+      CREATE TABLE monitor_blocks (
+        chain_id      BIGINT      NOT NULL,
+        block_number  BIGINT      NOT NULL,
+        block_hash    TEXT        NOT NULL,
+        parent_hash   TEXT        NOT NULL,
+        PRIMARY KEY (chain_id, block_number)
+      );
+      -- Alerts with the hash of the block they came from, so a reorg can retract them. The id is
+      -- derived from (chain, block hash, tx, detector, ordinal): re-processing a block inserts nothing new.
+      CREATE TABLE monitor_alerts (
+        id            TEXT        PRIMARY KEY,
+        chain_id      BIGINT      NOT NULL,
+        detector      TEXT        NOT NULL,
+        severity      TEXT        NOT NULL,
+        block_number  BIGINT,
+        block_hash    TEXT,
+        tx_hash       TEXT,
+        pending       BOOLEAN     NOT NULL,
+        alert         JSONB       NOT NULL,
+        raised_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+        retracted_at  TIMESTAMPTZ,
+        retracted_reason TEXT
+      );
+      CREATE INDEX monitor_alerts_block ON monitor_alerts (chain_id, block_number);
+    `,
+  },
+  {
+    version: 25,
+    name: 'safe transactions and confirmations',
+    sql: `
+      -- src/authorize: Safe transactions proposed through Bulwark, each bound to one patch and the
+      -- validation report hash it was proposed under. safe_tx_hash already commits to chain id, Safe and nonce.
+      CREATE TABLE safe_transactions (
+        safe_tx_hash     TEXT        PRIMARY KEY,
+        chain_id         BIGINT      NOT NULL,
+        safe             TEXT        NOT NULL,
+        nonce            NUMERIC(78) NOT NULL,
+        to_address       TEXT        NOT NULL,
+        value            NUMERIC(78) NOT NULL,
+        data             TEXT        NOT NULL,
+        operation        SMALLINT    NOT NULL CHECK (operation IN (0, 1)),
+        safe_tx_gas      NUMERIC(78) NOT NULL,
+        base_gas         NUMERIC(78) NOT NULL,
+        gas_price        NUMERIC(78) NOT NULL,
+        gas_token        TEXT        NOT NULL,
+        refund_receiver  TEXT        NOT NULL,
+        patch_id         TEXT        NOT NULL,
+        report_hash      TEXT        NOT NULL,
+        -- what the proposer recorded about the validation (verdict, fork rehearsal), shown to signers
+        validation       JSONB       NOT NULL,
+        proposer         TEXT        NOT NULL,
+        proposed_at      TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX safe_transactions_pending ON safe_transactions (chain_id, safe, nonce);
+      -- one confirmation per (transaction, owner): a second one from the same owner fails here too
+      CREATE TABLE safe_confirmations (
+        safe_tx_hash     TEXT        NOT NULL REFERENCES safe_transactions (safe_tx_hash),
+        owner            TEXT        NOT NULL,
+        signature        TEXT        NOT NULL,
+        signature_kind   TEXT        NOT NULL,
+        report_hash      TEXT        NOT NULL,
+        submitted_by     TEXT        NOT NULL,
+        submitted_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (safe_tx_hash, owner)
+      );
+    `,
+  },
 ]

@@ -74,6 +74,13 @@ export const findingKinds = [
   'replay-divergence-expected',
   'replay-unfaithful',
   'replay-expected-unused',
+  // prover and differential fuzzing (issue 10)
+  'formal-proved',
+  'formal-violated',
+  'formal-violated-before-patch',
+  'formal-unknown',
+  'formal-not-run',
+  'fuzz-divergence',
 ] as const
 
 export type FindingKind = (typeof findingKinds)[number]
@@ -377,6 +384,36 @@ export const findingMessages = {
     title: 'Expected divergence did not occur or was not replayed',
     severity: 'low',
     hint: 'A transaction listed in `expectDivergence` was not replayed or did not diverge. Remove the entry, or widen the replay.',
+  },
+  'formal-proved': {
+    title: 'Property proved',
+    severity: 'info',
+    hint: 'The model checker proved the property for every call sequence of the harness (a proof about the harness: keep it faithful to the contract).',
+  },
+  'formal-violated': {
+    title: 'Property violated by the patched code',
+    severity: 'critical',
+    hint: 'The model checker found a call sequence that breaks the property in the patched code. Read the counterexample; if the fork replay confirmed it, the patch is wrong.',
+  },
+  'formal-violated-before-patch': {
+    title: 'Property violated by the unpatched code',
+    severity: 'info',
+    hint: 'The property fails on the code running now: this is the bug the patch is meant to fix. Compare with the patched result.',
+  },
+  'formal-unknown': {
+    title: 'Property neither proved nor refuted',
+    severity: 'high',
+    hint: 'The solver timed out or the code uses something the checker does not support. Nothing was proved: raise `specification.timeoutMs`, simplify the harness, or review by hand.',
+  },
+  'formal-not-run': {
+    title: 'Property not checked',
+    severity: 'high',
+    hint: 'The prover could not check this property (no solver, no target in the harness). Nothing was proved.',
+  },
+  'fuzz-divergence': {
+    title: 'Unchanged function behaves differently after the patch',
+    severity: 'high',
+    hint: 'Differential fuzzing found a call sequence (minimized) where a function the patch was not meant to change returns or reverts differently. This is testing, not proof: fix the patch or declare the change.',
   },
 } as const satisfies Record<FindingKind, FindingMessage>
 

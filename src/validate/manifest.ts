@@ -210,6 +210,51 @@ export const differentialReplaySchema = z.strictObject({
     .default([]),
 })
 
+/** Issue 10: formal properties (Solidity harnesses checked by the SMTChecker) and differential fuzzing. */
+const harnessSchema = z.strictObject({
+  /** Solidity files (relative to `root`, default the manifest's directory). */
+  sources: z.array(z.string().min(1)).min(1),
+  root: z.string().min(1).optional(),
+  /** The harness contract: `assert`-based invariants, external calls to unknown contracts model callbacks. */
+  contract: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, 'must be a contract name'),
+})
+
+export const specificationSchema = z.strictObject({
+  /** Per-query solver limit in milliseconds (default 20 000). */
+  timeoutMs: z.number().int().min(1000).max(600_000).default(20_000),
+  /** z3 binary (default `$BULWARK_Z3`, else `z3` on the PATH). */
+  solverPath: z.string().min(1).optional(),
+  properties: z
+    .array(
+      z.strictObject({
+        name,
+        description: z.string().optional(),
+        /** The harness for the patched code and, optionally, the same property on the unpatched code. */
+        harness: z.strictObject({ patched: harnessSchema, unpatched: harnessSchema.optional() }),
+        /** The model checker's targets (default: assertions only). */
+        targets: z.array(z.enum(['assert', 'underflow', 'overflow', 'divByZero', 'outOfBounds', 'balance'])).min(1).default(['assert']),
+        /** Replay violations on a fork of the chain (default true). */
+        replay: z.boolean().default(true),
+      }),
+    )
+    .min(1),
+})
+
+export const differentialFuzzSchema = z.strictObject({
+  /** The proxy to fuzz (default: the first target). */
+  target: z.string().min(1).optional(),
+  /** Random call sequences to run (default 50). */
+  sequences: z.number().int().min(1).max(100_000).default(50),
+  /** Calls per sequence (default 6). */
+  length: z.number().int().min(1).max(100).default(6),
+  /** Senders (default: the first 3 anvil dev accounts, funded on the fork). */
+  senders: z.array(address).optional(),
+  /** Integer arguments are drawn from these (decimal strings) and small random values. */
+  values: z.array(uintString).default(['0', '1', '1000000000000000000']),
+  /** Seed for reproducible runs. */
+  seed: z.number().int().min(0).default(1),
+})
+
 export const patchManifestSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -238,6 +283,11 @@ export const patchManifestSchema = z
     differentialReplay: differentialReplaySchema.optional(),
     /** Fork rehearsal signing (part B). */
     rehearsal: rehearsalSchema.optional(),
+    /** Formal properties for the prover stage (issue 10). */
+    specification: specificationSchema.optional(),
+    /** Functions the patch must not change: human-readable ABI signatures; fuzzed old vs new (issue 10). */
+    unchangedFunctions: z.array(z.string().regex(/^function\s+[A-Za-z_$][A-Za-z0-9_$]*\s*\(/, 'must be a human-readable ABI function like "function f(uint256) returns (uint256)"')).default([]),
+    differentialFuzz: differentialFuzzSchema.optional(),
   })
   .superRefine((manifest, context) => {
     const proxies = new Set<string>()
@@ -277,6 +327,8 @@ export type DifferentialReplay = z.infer<typeof differentialReplaySchema>
 export type ScriptCheck = z.infer<typeof scriptCheckSchema>
 export type ContractProofOfConcept = z.infer<typeof contractProofOfConceptSchema>
 export type InvariantCall = z.infer<typeof invariantCallSchema>
+export type Specification = z.infer<typeof specificationSchema>
+export type DifferentialFuzz = z.infer<typeof differentialFuzzSchema>
 
 /** A target's display name: its `name`, or the new implementation's contract name. */
 export function targetName(target: ManifestTarget): string {

@@ -168,6 +168,7 @@ export function renderMarkdown(report: ValidationReport): string {
         `| ${s.stage} | ${statusMark[s.status]} | ${(s.durationMs / 1000).toFixed(1)} s | ${s.findings.length} | ${escape(s.error ? `${s.error.code}: ${s.error.message.split('\n')[0]}` : (s.skipped ?? s.summary ?? ''))} |`,
     ),
   ]
+  lines.push(...assuranceLines(document.stages))
   const findings = sortFindings(document.stages.flatMap((s) => s.findings))
   if (findings.length > 0) {
     lines.push('', '## Findings', '')
@@ -256,4 +257,36 @@ export function renderSarif(report: ValidationReport): string {
     ],
   }
   return `${JSON.stringify(sarif, null, 2)}\n`
+}
+
+/**
+ * Issue 10: what was proven, violated, only tested, or not run, said plainly so that no reader
+ * takes a test for a proof. Unknown and not-run results are never listed as proven.
+ */
+function assuranceLines(stages: readonly StageResult[]): string[] {
+  const prover = stages.find((stage) => stage.stage === 'prover')
+  const fuzz = stages.find((stage) => stage.stage === 'differential-fuzz')
+  if (!prover && !fuzz) return []
+  const of = (kinds: readonly string[]) => (prover?.findings ?? []).filter((finding) => kinds.includes(finding.kind)).map((finding) => `- ${escape(finding.message)}`)
+  const notRun = [
+    ...of(['formal-unknown', 'formal-not-run']),
+    ...stages.filter((stage) => (stage.stage === 'prover' || stage.stage === 'differential-fuzz') && stage.status === 'errored').map((stage) => `- ${stage.stage}: NOT RUN (${stage.error?.code ?? 'error'})`),
+  ]
+  const tested = fuzz && fuzz.status !== 'errored' && fuzz.status !== 'skipped' ? [`- ${escape(fuzz.summary ?? 'differential fuzzing')} (${(fuzz.durationMs / 1000).toFixed(1)} s)`] : []
+  return [
+    '',
+    '## Proven / Violated / Only tested / Not run',
+    '',
+    `**Proven** (model checker, CHC${prover ? `, ${(prover.durationMs / 1000).toFixed(1)} s` : ''}):`,
+    ...(of(['formal-proved']).length > 0 ? of(['formal-proved']) : ['- nothing']),
+    '',
+    '**Violated**:',
+    ...(of(['formal-violated', 'formal-violated-before-patch']).length > 0 ? of(['formal-violated', 'formal-violated-before-patch']) : ['- nothing']),
+    '',
+    '**Only tested** (not proof):',
+    ...(tested.length > 0 ? tested : ['- nothing']),
+    '',
+    '**Not run / unknown** (never counted as passing):',
+    ...(notRun.length > 0 ? notRun : ['- nothing']),
+  ]
 }

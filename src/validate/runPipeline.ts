@@ -9,6 +9,8 @@ import { differentialReplay } from './stages/differentialReplay.js'
 import { exploitReplay } from './stages/exploitReplay.js'
 import { forkRehearsal } from './stages/forkRehearsal.js'
 import { regression } from './stages/regression.js'
+import { prover } from './stages/prover.js'
+import { differentialFuzz } from './stages/differentialFuzz.js'
 import { runUpgradeSafety } from './stages/upgradeSafety.js'
 import { stageIds, type PipelineEvent, type Stage, type StageContext, type StageId, type StageOutput, type StageResult, type TargetBuild } from './stage.js'
 
@@ -20,6 +22,8 @@ const laterStages: Partial<Record<Exclude<StageId, 'build'>, Stage>> = {
   'exploit-replay': exploitReplay,
   regression,
   'differential-replay': differentialReplay,
+  prover,
+  'differential-fuzz': differentialFuzz,
 }
 
 export type RunPipelineParameters = {

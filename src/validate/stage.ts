@@ -22,6 +22,8 @@ export const stageIds = [
   'exploit-replay',
   'regression',
   'differential-replay',
+  'prover',
+  'differential-fuzz',
 ] as const
 export type StageId = (typeof stageIds)[number]
 

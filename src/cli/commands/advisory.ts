@@ -4,10 +4,13 @@ import type { Advisory, Evidence, Patch, Transition } from '../../lifecycle/type
 import type { Command, OptionSpec, ParsedArgs } from '../command.js'
 import { UsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { remoteOptions, remoteTarget } from '../remote.js'
+import { remoteLifecycleApi } from '../remoteLifecycleApi.js'
 
 /** Flags shared by the lifecycle commands (advisory, patch, latency, audit). */
 export const actorOptions: Record<string, OptionSpec> = {
   as: { type: 'string', valueName: 'name', description: 'Act as this local operator (default: $USER); local operators hold the admin and signer roles.' },
+  ...remoteOptions,
 }
 
 export const evidenceOptions: Record<string, OptionSpec> = {
@@ -21,6 +24,11 @@ export const evidenceOptions: Record<string, OptionSpec> = {
  * (Part B: the remote mode, `--server URL --token T`, returns an HTTP implementation of the same type here.)
  */
 export async function openLifecycleApi(values: ParsedArgs['values'], io: CliIo): Promise<LifecycleApi> {
+  const target = remoteTarget(io, values)
+  if (target) {
+    if (values.as !== undefined) throw new UsageError({ message: '--as is for local runs; with --server the actor is the token\'s owner.' })
+    return remoteLifecycleApi(target)
+  }
   const name = (values.as as string | undefined) ?? io.env.USER ?? io.env.USERNAME ?? 'local'
   if (!/^[\w.@-]{1,200}$/.test(name)) throw new UsageError({ message: `--as must be a name of letters, digits, ".", "_", "-" or "@"; got "${name}".` })
   const context = await openLifecycle({ cwd: io.cwd, env: io.env })

@@ -12,6 +12,7 @@ import { formatCompileSummary } from '../../compile/formatCompileSummary.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
 import { progress } from '../io.js'
+import { dashboardPort, startDashboard } from './startDashboard.js'
 
 /** Where a running devnet leaves its RPC URL and addresses for `bulwark init` and scripts. */
 export const devnetStateFile = path.join('.bulwark', 'devnet.json')
@@ -25,6 +26,7 @@ export const devnetCommand: Command = {
   options: {
     port: { type: 'string', valueName: 'n', description: 'Port for anvil (default 8545; 0 picks a free port).' },
     once: { type: 'boolean', description: 'Deploy, print and stop instead of running until Ctrl-C.' },
+    'api-port': { type: 'string', valueName: 'n', description: 'Port of the dashboard and API (default 7340; 0 picks a free port). Not used with --once.' },
   },
   async run({ values }, io) {
     const portText = (values.port as string | undefined) ?? '8545'
@@ -68,9 +70,16 @@ export const devnetCommand: Command = {
         io.stdout('')
       }
       if (!values.once) {
-        io.stderr(`Devnet running at ${anvil.rpcUrl}. In another terminal: npx bulwark init && npx bulwark inventory. Press Ctrl-C to stop.`)
-        await io.waitForStop()
-        report('stopping anvil')
+        // The dashboard and the API over the local store, with this devnet attached (inventory, demo incident).
+        const dashboard = await startDashboard({ io, devnet: { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, protocol }, port: dashboardPort(values['api-port']) })
+        try {
+          io.stdout(`Dashboard: ${dashboard.url}`)
+          io.stderr(`Devnet running at ${anvil.rpcUrl}; dashboard at ${dashboard.url}. Play the incident with the dashboard's button or \`npx bulwark demo\`. Press Ctrl-C to stop.`)
+          await io.waitForStop()
+          report('stopping the dashboard and anvil')
+        } finally {
+          await dashboard.close()
+        }
       }
     } finally {
       await rm(stateFile, { force: true })

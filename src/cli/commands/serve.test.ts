@@ -53,6 +53,16 @@ test('token create (local) → serve → token list/create/revoke over --server;
     expect(afterRevoke.json().error.code).toBe('BW_UNAUTHENTICATED')
     expect(afterRevoke.stdout()).not.toContain(viewerToken)
 
+    // The lifecycle commands go remote with the same flags, acting as the token's owner.
+    const advisory = captureIo(cwd, env)
+    expect(await main(['advisory', 'create', '--title', 'Oracle drift', '--severity', 'high', ...remote], advisory.io)).toBe(0)
+    expect(advisory.json().advisory).toMatchObject({ title: 'Oracle drift', reporter: 'ops', status: 'reported' })
+    const listed = captureIo(cwd, env)
+    expect(await main(['advisory', 'list', ...remote], listed.io)).toBe(0)
+    expect(listed.stdout()).toContain('Oracle drift')
+    const asSomeone = captureIo(cwd, env)
+    expect(await main(['advisory', 'list', '--as', 'mallory', ...remote], asSomeone.io)).toBe(2)
+
     const missing = captureIo(cwd, env)
     expect(await main(['token', 'revoke', '999999', ...remote], missing.io)).toBe(2)
     expect(missing.json().error.code).toBe('BW_TOKEN_NOT_FOUND')

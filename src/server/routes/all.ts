@@ -8,12 +8,14 @@ import {
   transitionAdvisoryRoute,
 } from './advisories.js'
 import { listAuditRoute, verifyAuditRoute } from './audit.js'
+import { getDemoRoute, inventoryRoute, listReleasesRoute, startDemoRoute } from './demo.js'
 import { eventsRoute } from './events.js'
 import { getAdvisoryLatencyRoute, getLatencySummaryRoute } from './latency.js'
 import { healthRoute, openApiRoute, whoamiRoute } from './meta.js'
 import { approvePatchRoute, createPatchRoute, getPatchRoute, listPatchesRoute, transitionPatchRoute } from './patches.js'
 import { assessAdvisoryRiskRoute, assessRiskRoute } from './risk.js'
 import { createTokenRoute, listTokensRoute, revokeTokenRoute } from './tokens.js'
+import { confirmSafeTransactionRoute, getSignerViewRoute, listPendingSafeTransactionsRoute, proposeSafeTransactionRoute } from './safeTransactions.js'
 
 /** Every route of the API. The server registers exactly these; the role-matrix test walks exactly these. */
 export const apiRoutes: readonly RouteDefinition[] = [
@@ -41,4 +43,12 @@ export const apiRoutes: readonly RouteDefinition[] = [
   listTokensRoute,
   createTokenRoute,
   revokeTokenRoute,
+  proposeSafeTransactionRoute,
+  confirmSafeTransactionRoute,
+  listPendingSafeTransactionsRoute,
+  getSignerViewRoute,
+  inventoryRoute,
+  getDemoRoute,
+  startDemoRoute,
+  listReleasesRoute,
 ]

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { DemoRun } from '../../server/playDemoIncident.js'
+import type { Command } from '../command.js'
+import { UsageError } from '../errors.js'
+import { dashboardStateFile } from './startDashboard.js'
+
+/** `bulwark demo`: plays the demo incident on the running `npm start` (through its API, which owns the database) and prints each step and the latency report. */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Play the demo incident on the running devnet: exploit → pause → advisory → validation → approvals → release → verify → unpause; ends with the latency report.',
+  usage: 'bulwark demo [--wait-for-signer] [--json]',
+  options: {
+    'wait-for-signer': { type: 'boolean', description: 'Leave the last approval to a signer in the dashboard (default: the demo signers approve).' },
+  },
+  async run({ values }, io) {
+    let state: { url: string; token: string }
+    try {
+      state = JSON.parse(await readFile(dashboardStateFile(io.cwd), 'utf8')) as { url: string; token: string }
+    } catch {
+      throw new UsageError({ message: `No running dashboard found (${path.relative(io.cwd, dashboardStateFile(io.cwd))}): start it with \`npm start\` first.`, usage: demoCommand.usage })
+    }
+    const call = async (method: string, url: string, body?: unknown) => {
+      const response = await fetch(`${state.url}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${state.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+      const json = (await response.json()) as Record<string, unknown>
+      if (!response.ok) throw new UsageError({ message: `${method} ${url} answered ${response.status}: ${JSON.stringify(json.error ?? json)}`, usage: demoCommand.usage })
+      return json
+    }
+    const started = (await call('POST', '/demo/runs', { approvals: values['wait-for-signer'] ? 'wait' : 'auto' })) as { started: boolean; reason: string | null }
+    if (!started.started) throw new UsageError({ message: started.reason ?? 'the demo did not start', usage: demoCommand.usage })
+    const printed = new Set<string>()
+    let run: DemoRun
+    for (;;) {
+      run = (await call('GET', '/demo')).run as DemoRun
+      for (const step of run.steps) {
+        const key = `${step.id}:${step.status}`
+        if (printed.has(key) || step.status === 'pending') continue
+        printed.add(key)
+        if (!values.json && step.status !== 'running') io.stderr(`${step.status === 'done' ? '✔' : step.status === 'failed' ? '✘' : '…'} ${step.title}${step.detail ? `: ${step.detail}` : ''}`)
+      }
+      if (run.status === 'done' || run.status === 'failed') break
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    }
+    if (values.json) io.stdout(JSON.stringify({ ok: run.status === 'done', run }, null, 2))
+    else {
+      io.stdout(`Demo ${run.status === 'done' ? 'finished' : `failed: ${run.error}`} (${run.advisoryId ?? '-'}, ${run.patchId ?? '-'})`)
+      io.stdout('Latency report')
+      io.stdout(formatLatency(run.latency))
+    }
+    return run.status === 'done' ? 0 : 6
+  },
+}
+
+function formatLatency(latency: unknown): string {
+  if (!latency || typeof latency !== 'object') return '  (none)'
+  return Object.entries(latency as Record<string, unknown>)
+    .map(([key, value]) => `  ${key.padEnd(22)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join('\n')
+}

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Address, PublicClient } from 'viem'
+import { connectChain } from '../../chain/connectChain.js'
+import { parseAddress } from '../../chain/parseAddress.js'
+import { ProjectInvalidError } from '../../config/errors.js'
+import { loadProject, resolveRpcUrl } from '../../config/loadProject.js'
+import { redactSecrets } from '../../errors/BaseError.js'
+import { openLifecycle } from '../../lifecycle/context.js'
+import { createMonitorIncidentLedger } from '../../lifecycle/createMonitorIncidentLedger.js'
+import { createDetectors, type DetectorsConfig } from '../../monitor/detectors/createDetectors.js'
+import { loadPolicy, parsePolicy, type Policy } from '../../monitor/policy.js'
+import { loadResponderKey } from '../../monitor/responders/loadResponderKey.js'
+import { startMonitor } from '../../monitor/runMonitor.js'
+import type { AlertSink } from '../../monitor/sinks/alertSink.js'
+import { createAlertStreamSink } from '../../monitor/sinks/alertStream.js'
+import { createStdoutSink } from '../../monitor/sinks/createStdoutSink.js'
+import { createWebhookSink } from '../../monitor/sinks/createWebhookSink.js'
+import type { Command } from '../command.js'
+import { UsageError } from '../errors.js'
+import { progress } from '../io.js'
+
+/** Without --policy every alert is printed and nothing is sent on chain. */
+export const notifyOnlyPolicy: Policy = parsePolicy({ rules: [{ name: 'notify', minScore: 0, respond: [{ kind: 'notify' }] }] })
+
+export const monitorCommand: Command = {
+  name: 'monitor',
+  summary: 'Watch blocks, traces and the mempool; score incidents and answer them (alert, partial lockdown, pause, breaker) by policy, until Ctrl-C.',
+  usage: 'bulwark monitor [--project FILE] [--chain NAME] [--rpc URL] [--address A …] [--key env:VAR] [--policy FILE] [--detectors FILE] [--webhook URL] [--slack URL] [--json]',
+  options: {
+    project: { type: 'string', valueName: 'file', description: 'Project file naming chains and contracts (default: bulwark.json).' },
+    chain: { type: 'string', valueName: 'name', description: 'Which chain of the project file to watch (default: its first chain).' },
+    rpc: { type: 'string', valueName: 'url', description: 'RPC endpoint (overrides the project file); it needs debug_trace* and txpool_content for traces and the mempool.' },
+    address: { type: 'string', multiple: true, valueName: 'address', description: 'A protocol contract to watch; repeat for several (default: the project file\'s contracts).' },
+    'release-gate': { type: 'string', multiple: true, valueName: 'address', description: 'A ReleaseGate: upgrades inside its release() are the approved path.' },
+    authority: { type: 'string', multiple: true, valueName: 'address', description: "A governance account (timelock, Safe): its admin work is the approved path (default: the project file's authorities)." },
+    key: { type: 'string', valueName: 'env:VAR', description: 'The responder key, read from the environment variable VAR; never printed. Without it the monitor only alerts.' },
+    policy: { type: 'string', valueName: 'file', description: 'Response policy JSON: score thresholds → responses (docs/monitor.md). Default: notify only.' },
+    detectors: { type: 'string', valueName: 'file', description: 'Detector config JSON: { "<detector id>": { …thresholds } | false }.' },
+    webhook: { type: 'string', multiple: true, valueName: 'url', description: 'POST each alert as JSON to this URL; repeat for several.' },
+    slack: { type: 'string', multiple: true, valueName: 'url', description: 'POST each alert as a Slack-compatible message to this webhook URL.' },
+    'no-pending': { type: 'boolean', description: 'Do not watch the mempool (for nodes without txpool_content).' },
+    'no-traces': { type: 'boolean', description: 'Do not fetch call traces (for nodes without debug_traceBlockByNumber); trace-based detectors then see nothing.' },
+    'from-block': { type: 'string', valueName: 'n', description: 'First block when this chain has no checkpoint yet (default: the head).' },
+    'interval-ms': { type: 'string', valueName: 'ms', description: 'Block polling interval (default 250).' },
+  },
+  async run({ values }, io) {
+    const report = progress(io, Boolean(values.quiet))
+    const account = values.key === undefined ? undefined : loadResponderKey(values.key as string, io.env)
+    const policy = values.policy === undefined ? notifyOnlyPolicy : await loadPolicy(path.resolve(io.cwd, values.policy as string))
+    const detectorConfig = values.detectors === undefined ? {} : await readJson(path.resolve(io.cwd, values.detectors as string))
+    const detectors = createDetectors(detectorConfig as DetectorsConfig)
+    const sinks: AlertSink[] = []
+    for (const url of (values.webhook as string[] | undefined) ?? []) sinks.push(createWebhookSink({ url: checkUrl(url, '--webhook'), format: 'json' }))
+    for (const url of (values.slack as string[] | undefined) ?? []) sinks.push(createWebhookSink({ url: checkUrl(url, '--slack'), format: 'slack' }))
+    const fromBlock = values['from-block'] === undefined ? undefined : wholeNumber(values['from-block'] as string, '--from-block')
+    const intervalMs = values['interval-ms'] === undefined ? undefined : Number(wholeNumber(values['interval-ms'] as string, '--interval-ms'))
+
+    const { rpcUrl, contracts, authorities, chainName } = await resolveScope(values, io.cwd)
+    report(`connecting to ${redactSecrets(rpcUrl)}`)
+    const { client, chainId } = await connectChain({ rpcUrl })
+    const context = await openLifecycle({ cwd: io.cwd, env: io.env })
+    try {
+      // alerts as JSON lines on stdout with --json; a readable line otherwise
+      sinks.unshift(values.json ? createStdoutSink(io.stdout) : { name: 'stdout', send: async (alert) => io.stdout(`[${alert.severity}] ${alert.detector} risk ${alert.riskScore} → ${alert.response.kind}${alert.response.tx ? ` ${alert.response.tx}` : ''}: ${alert.summary}`) })
+      sinks.push(createAlertStreamSink(context.store))
+      const releaseGates = ((values['release-gate'] as string[] | undefined) ?? []).map((value, index) => parseAddress(value, `--release-gate #${index + 1}`))
+      const monitor = await startMonitor({
+        client: client as unknown as PublicClient,
+        store: context.store,
+        chain: { id: chainId, name: chainName ?? String(chainId) },
+        scope: { contracts, releaseGates, authorities },
+        detectors,
+        policy,
+        account,
+        sinks,
+        ledger: createMonitorIncidentLedger(context),
+        log: (line) => io.stderr(`monitor: ${line}`),
+        pendingIntervalMs: values['no-pending'] ? 0 : 50,
+        blockIntervalMs: intervalMs,
+        startBlock: fromBlock,
+        traces: !values['no-traces'],
+      })
+      report(`watching ${contracts.length} contract(s) on chain ${chainId}${account ? ` as responder ${account.address}` : ' (no --key: alerts only)'}; Ctrl-C stops`)
+      await io.waitForStop()
+      report('stopping')
+      await monitor.stop()
+    } finally {
+      await context.store.close()
+    }
+    return 0
+  },
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'))
+  } catch (error) {
+    throw new UsageError({ message: `${file} is not a readable JSON file (${error instanceof SyntaxError ? 'invalid JSON' : ((error as NodeJS.ErrnoException).code ?? 'error')}).` })
+  }
+}
+
+function checkUrl(url: string, flag: string): string {
+  if (!/^https?:\/\/\S+$/.test(url)) throw new UsageError({ message: `${flag} must be an http(s):// URL; got "${redactSecrets(url)}".`, usage: monitorCommand.usage })
+  return url
+}
+
+function wholeNumber(value: string, flag: string): bigint {
+  if (!/^\d+$/.test(value)) throw new UsageError({ message: `${flag} must be a whole number; got "${value}".`, usage: monitorCommand.usage })
+  return BigInt(value)
+}
+
+async function resolveScope(values: Record<string, unknown>, cwd: string): Promise<{ rpcUrl: string; contracts: Address[]; authorities: Address[]; chainName: string | undefined }> {
+  const authorities = ((values.authority as string[] | undefined) ?? []).map((value, index) => parseAddress(value, `--authority #${index + 1}`))
+  const contracts = ((values.address as string[] | undefined) ?? []).map((value, index) => parseAddress(value, `--address #${index + 1}`))
+  const rpc = values.rpc as string | undefined
+  if (rpc !== undefined && contracts.length > 0) return { rpcUrl: checkUrl(rpc, '--rpc'), contracts, authorities, chainName: undefined }
+  const file = path.resolve(cwd, (values.project as string | undefined) ?? 'bulwark.json')
+  if (values.project === undefined && !existsSync(file)) {
+    throw new UsageError({ message: 'Give --rpc and at least one --address, or a project file (bulwark.json, or --project FILE).', usage: monitorCommand.usage })
+  }
+  const project = await loadProject(file)
+  const chainName = (values.chain as string | undefined) ?? Object.keys(project.chains)[0]!
+  if (!project.chains[chainName]) throw new ProjectInvalidError({ file, issues: [{ path: `chains.${chainName}`, message: 'no such chain' }] })
+  if (contracts.length === 0) for (const entry of project.contracts) if (entry.chain === chainName) contracts.push(parseAddress(entry.address, `${file}: ${entry.name}`))
+  if (authorities.length === 0) for (const entry of project.authorities) if (entry.chain === chainName) authorities.push(parseAddress(entry.address, `${file}: ${entry.name}`))
+  if (contracts.length === 0) throw new UsageError({ message: `The project file names no contracts on chain "${chainName}"; give --address.`, usage: monitorCommand.usage })
+  return { rpcUrl: checkUrl(rpc ?? resolveRpcUrl(project, chainName, file), '--rpc'), contracts, authorities, chainName }
+}
+

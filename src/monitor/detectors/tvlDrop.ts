@@ -1,0 +1,85 @@
+import type { Address } from 'viem'
+import { z } from 'zod'
+import type { Detector, DetectorFinding } from '../types.js'
+import { balanceAt } from './balances.js'
+import { indexTransaction, scopeSetsOf } from './traceIndex.js'
+
+export const tvlDropConfigSchema = z
+  .object({
+    severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('high'),
+    /** A drop of this many basis points below the highest balance in the window is reported. */
+    dropBps: z.number().int().min(1).max(10_000).default(3_000),
+    windowBlocks: z.number().int().min(1).max(100_000).default(20),
+    /** Balances below this (base units, decimal) are too small to judge. */
+    minTvl: z.string().regex(/^\d+$/).default('0'),
+  })
+  .strict()
+export type TvlDropConfig = z.infer<typeof tvlDropConfigSchema>
+
+type Series = { token: Address; holder: Address; points: { block: bigint; balance: bigint }[]; alerted: boolean }
+
+/**
+ * At the end of each block in which a scope contract's token balance moved, compares that balance
+ * with its peak over the window: a sharp drop is a TVL drop, however it was spread over transactions.
+ */
+export const tvlDrop: Detector<TvlDropConfig> = {
+  id: 'tvl-drop',
+  description: "A protocol contract's token balance fell sharply from its peak within a window of blocks.",
+  configSchema: tvlDropConfigSchema as z.ZodType<TvlDropConfig>,
+  create: (config) => ({
+    id: 'tvl-drop',
+    kinds: ['transaction', 'block'],
+    async detect(event, ctx) {
+      const series = (ctx.memory.get('tvl-drop') as Map<string, Series> | undefined) ?? new Map<string, Series>()
+      ctx.memory.set('tvl-drop', series)
+      const touched = (ctx.memory.get('tvl-drop:touched') as Set<string> | undefined) ?? new Set<string>()
+      ctx.memory.set('tvl-drop:touched', touched)
+      if (event.kind === 'transaction') {
+        const { contracts } = scopeSetsOf(ctx)
+        for (const t of indexTransaction(event.transaction, ctx).transfers) {
+          for (const holder of [t.from, t.to]) {
+            if (!contracts.has(holder.toLowerCase())) continue
+            const key = `${t.token}:${holder}`
+            if (!series.has(key)) {
+              // The balance before the first movement seen is the first point of the series.
+              const before = await balanceAt(ctx, t.token, holder, event.block.number - 1n)
+              series.set(key, { token: t.token, holder, points: [{ block: event.block.number - 1n, balance: before }], alerted: false })
+            }
+            touched.add(key)
+          }
+        }
+        return []
+      }
+      if (event.kind !== 'block') return []
+      const findings: DetectorFinding[] = []
+      for (const key of touched) {
+        const s = series.get(key)!
+        const balance = await balanceAt(ctx, s.token, s.holder, event.block.number)
+        const start = event.block.number - BigInt(config.windowBlocks)
+        s.points = s.points.filter((p) => p.block >= start)
+        const peak = s.points.reduce((max, p) => (p.balance > max ? p.balance : max), 0n)
+        s.points.push({ block: event.block.number, balance })
+        if (peak < BigInt(config.minTvl) || peak === 0n) continue
+        const dropped = (peak - balance) * 10_000n >= peak * BigInt(config.dropBps)
+        if (!dropped) {
+          s.alerted = false
+          continue
+        }
+        if (s.alerted) continue
+        s.alerted = true
+        findings.push({
+          detector: 'tvl-drop',
+          severity: config.severity,
+          chain: event.chain.id,
+          block: { number: event.block.number, hash: event.block.hash },
+          addresses: [s.holder],
+          summary: `${s.holder}'s balance of ${s.token} fell from ${peak} to ${balance} within ${config.windowBlocks} blocks.`,
+          evidence: { token: s.token, holder: s.holder, peak: peak.toString(), balance: balance.toString(), dropBps: config.dropBps },
+          pending: false,
+        })
+      }
+      touched.clear()
+      return findings
+    },
+  }),
+}

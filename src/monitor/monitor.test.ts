@@ -1,0 +1,240 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { getAddress, maxUint256, parseEther, type Abi, type Address } from 'viem'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Artifact } from '../compile/artifacts.js'
+import { compileProject } from '../compile/compileProject.js'
+import { getArtifact } from '../compile/getArtifact.js'
+import { createDevClient, createReadClient, createTestChainClient, type DevClient, type TestChainClient } from '../chain/clients.js'
+import { deployContract } from '../chain/deployContract.js'
+import { deployDemoProtocol, type DemoProtocol } from '../chain/deployDemoProtocol.js'
+import { devAccount, devRoles } from '../chain/devAccounts.js'
+import { startAnvil, type Anvil } from '../chain/startAnvil.js'
+import { openStore, type Store } from '../store/openStore.js'
+import { listAlerts } from './alertStore.js'
+import { createDetectors } from './detectors/createDetectors.js'
+import { processNewBlocks } from './sources/processNewBlocks.js'
+import { readCheckpoint } from './sources/checkpoint.js'
+import type { Alert, MonitorScope } from './types.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+let anvil: Anvil
+let chainClient: TestChainClient
+let build: { artifacts: Artifact[] }
+let demo: DemoProtocol
+let store: Store
+const memory = new Map<string, unknown>()
+const chain = { id: 31337, name: 'anvil' }
+const scope: { contracts: Address[]; releaseGates: Address[]; authorities: Address[] } = { contracts: [], releaseGates: [], authorities: [] }
+let detectors: ReturnType<typeof createDetectors>
+const deployer = devAccount(devRoles.deployer)
+const attackerAccount = devAccount(devRoles.attacker)
+const admin = devAccount(devRoles.guardian)
+
+const abiOf = (name: string) => getArtifact(build, name).abi
+const dev = (index: number): DevClient => createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: devAccount(index) })
+async function send(from: DevClient, address: Address, abi: Abi, functionName: string, args: readonly unknown[] = []) {
+  const hash = await from.writeContract({ address, abi, functionName, args } as Parameters<DevClient['writeContract']>[0])
+  const receipt = await from.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  expect(receipt.status).toBe('success')
+  return receipt
+}
+const deploy = async (from: DevClient, name: string, args: readonly unknown[] = []) =>
+  (await deployContract(from, { name, abi: abiOf(name), bytecode: getArtifact(build, name).bytecode, args })).address
+
+/** Runs the follower over every new block and returns the alerts it stored in this pass. */
+async function monitorPass(): Promise<Alert[]> {
+  const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
+  const result = await processNewBlocks({ client: reader as never, store, chain, detectors, scope: scope as MonitorScope, memory })
+  return result.alerts
+}
+const detectorsOf = (alerts: readonly Alert[]) => [...new Set(alerts.map((a) => a.detector))].sort()
+
+beforeAll(async () => {
+  build = await compileProject({ root })
+  anvil = await startAnvil()
+  chainClient = createTestChainClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId })
+  demo = await deployDemoProtocol({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, build })
+  store = await openStore({ dataDir: 'memory://' })
+  scope.contracts.push(demo.lendingPool.proxy, demo.interestRateModel.proxy, demo.rewardsVaults.assetStaking, demo.rewardsVaults.rewardStaking)
+  scope.releaseGates.push(demo.releaseGate)
+  scope.authorities.push(demo.timelock, demo.safe, demo.privateTimelock, deployer.address)
+  detectors = createDetectors({
+    'large-outflow': { thresholdBps: 2_000, windowBlocks: 20 },
+    'tvl-drop': { dropBps: 3_000 },
+  })
+  // The monitor starts at the current head: the deployment itself is history.
+  await processNewBlocks({ client: createReadClient({ rpcUrl: anvil.rpcUrl }) as never, store, chain, detectors, scope, memory })
+}, 120_000)
+afterAll(async () => {
+  await store?.close()
+  await anvil?.stop()
+})
+
+describe('monitor on anvil', () => {
+  test('benign use of the demo (deposits and withdrawals) raises no alert', async () => {
+    const token = abiOf('DemoToken')
+    const pool = abiOf('LendingPool')
+    for (const index of devRoles.depositors) {
+      const user = dev(index)
+      await send(user, demo.tokens.asset, token, 'approve', [demo.lendingPool.proxy, maxUint256])
+      for (let i = 0; i < 5; i++) {
+        await send(user, demo.lendingPool.proxy, pool, 'deposit', [parseEther('100')])
+        await send(user, demo.lendingPool.proxy, pool, 'withdraw', [parseEther('60')])
+      }
+    }
+    expect(await monitorPass()).toEqual([])
+  }, 60_000)
+
+  test('the demo exploit (reentrancy drain through the token hook) is detected, with the fresh attack contract', async () => {
+    const attacker = dev(devRoles.attacker)
+    const seed = parseEther('25000')
+    const contract = await deploy(attacker, 'LendingPoolAttacker', [demo.lendingPool.proxy, demo.tokens.asset])
+    await send(attacker, demo.tokens.asset, abiOf('DemoToken'), 'approve', [contract, seed])
+    await chainClient.increaseTime({ seconds: demo.circuitBreaker.window })
+    await chainClient.mine({ blocks: 1 })
+    await send(attacker, contract, abiOf('LendingPoolAttacker'), 'attack', [seed])
+    const alerts = await monitorPass()
+    expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['reentrancy', 'suspicious-creation']))
+    const reentry = alerts.find((a) => a.detector === 'reentrancy')!
+    expect(reentry.severity).toBe('critical')
+    expect(reentry.addresses[0]).toBe(demo.lendingPool.proxy)
+    expect(reentry.block).not.toBeNull()
+  }, 60_000)
+
+  test('a flash-loan price manipulation is detected as a flash loan and an in-block price deviation', async () => {
+    const owner = dev(devRoles.deployer)
+    const t0 = await deploy(owner, 'AttackToken', ['COL'])
+    const t1 = await deploy(owner, 'AttackToken', ['USD'])
+    const pair = await deploy(owner, 'SpotPair', [t0, t1])
+    const victim = await deploy(owner, 'SpotPriceLender', [pair])
+    const lender = await deploy(owner, 'FlashLender')
+    const tokenAbi = abiOf('AttackToken')
+    for (const [token, to, amount] of [[t0, deployer.address, '1000'], [t1, deployer.address, '1000'], [t1, victim, '5000'], [t1, lender, '100000'], [t0, attackerAccount.address, '10']] as const) {
+      await send(owner, token, tokenAbi, 'mint', [to, parseEther(amount)])
+    }
+    await send(owner, t0, tokenAbi, 'approve', [pair, maxUint256])
+    await send(owner, t1, tokenAbi, 'approve', [pair, maxUint256])
+    await send(owner, pair, abiOf('SpotPair'), 'addLiquidity', [parseEther('1000'), parseEther('1000')])
+    scope.contracts.push(victim)
+    const attacker = dev(devRoles.attacker)
+    const manipulator = await deploy(attacker, 'PriceManipulator', [lender, pair, victim])
+    await send(attacker, t0, tokenAbi, 'approve', [manipulator, maxUint256])
+    expect(await monitorPass()).toEqual([])
+    // 10 COL are worth ~10 USD; after pumping with a 50,000 USD loan they count for far more.
+    await send(attacker, manipulator, abiOf('PriceManipulator'), 'attack', [parseEther('10'), parseEther('50000'), parseEther('400')])
+    const alerts = await monitorPass()
+    expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['flash-loan', 'price-deviation']))
+    expect(alerts.find((a) => a.detector === 'flash-loan')!.evidence).toMatchObject({ lender, borrower: manipulator, token: t1 })
+  }, 60_000)
+
+  test('a compromised owner sweeping a vault is a privileged call outside governance and a large outflow', async () => {
+    const owner = dev(devRoles.deployer)
+    const token = await deploy(owner, 'AttackToken', ['VLT'])
+    const vault = await deploy(owner, 'OwnedVault', [token, admin.address])
+    await send(owner, token, abiOf('AttackToken'), 'mint', [vault, parseEther('1000')])
+    scope.contracts.push(vault)
+    expect(await monitorPass()).toEqual([])
+    await send(dev(devRoles.guardian), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('900')])
+    const alerts = await monitorPass()
+    expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['large-outflow', 'privileged-change']))
+    expect(alerts.find((a) => a.detector === 'large-outflow')!.evidence).toMatchObject({ outflow: parseEther('900').toString(), balanceBefore: parseEther('1000').toString() })
+  }, 60_000)
+
+  test('an unprotected-initializer takeover and the unauthorized upgrade that follows are detected', async () => {
+    const owner = dev(devRoles.deployer)
+    const implementation = await deploy(owner, 'UpgradeableVault')
+    // Deployed without initializer data: the proxy waits for anyone's initialize.
+    const proxy = await deploy(owner, 'ERC1967Proxy', [implementation, '0x'])
+    expect(await monitorPass()).toEqual([])
+    scope.contracts.push(proxy)
+    const attacker = dev(devRoles.attacker)
+    await send(attacker, proxy, abiOf('UpgradeableVault'), 'initialize', [attackerAccount.address])
+    const takeover = await monitorPass()
+    expect(detectorsOf(takeover)).toEqual(['privileged-change'])
+    expect(takeover.map((a) => a.evidence['event'] ?? a.evidence['function']).sort()).toEqual(['Initialized', 'OwnershipTransferred', 'initialize(address)'])
+    const malicious = await deploy(attacker, 'MaliciousVault')
+    await send(attacker, proxy, abiOf('UpgradeableVault'), 'upgradeToAndCall', [malicious, '0x'])
+    const upgrade = await monitorPass()
+    expect(detectorsOf(upgrade)).toEqual(['privileged-change', 'unapproved-upgrade'])
+    expect(upgrade.find((a) => a.detector === 'unapproved-upgrade')!.evidence).toMatchObject({ proxy, newValue: malicious, event: 'Upgraded' })
+  }, 60_000)
+
+  test('an infinite mint (missing access check) breaks the supply invariant and is a privileged call', async () => {
+    const owner = dev(devRoles.deployer)
+    const token = await deploy(owner, 'BuggyMintToken')
+    scope.contracts.push(token)
+    const instances = createDetectors({
+      invariant: { invariants: [{ name: 'supply cap', left: { address: token, function: 'function totalSupply() view returns (uint256)' }, op: 'lte', right: parseEther('1000000').toString() }] },
+    })
+    await send(owner, token, abiOf('BuggyMintToken'), 'mint', [deployer.address, parseEther('1000')])
+    const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
+    const benign = await processNewBlocks({ client: reader as never, store, chain, detectors: instances, scope, memory })
+    expect(benign.alerts).toEqual([])
+    await send(dev(devRoles.attacker), token, abiOf('BuggyMintToken'), 'mint', [deployer.address, parseEther('1000000000')])
+    const { alerts } = await processNewBlocks({ client: reader as never, store, chain, detectors: instances, scope, memory })
+    expect(detectorsOf(alerts)).toEqual(['invariant', 'privileged-change'])
+    expect(alerts.find((a) => a.detector === 'invariant')!.evidence).toMatchObject({ invariant: 'supply cap', left: parseEther('1000001000').toString() })
+  }, 60_000)
+
+  test('a reorg retracts the alerts of the dropped block and processes its replacement; the checkpoint follows the new chain', async () => {
+    const owner = dev(devRoles.deployer)
+    const token = await deploy(owner, 'AttackToken', ['RRG'])
+    const vault = await deploy(owner, 'OwnedVault', [token, admin.address])
+    await send(owner, token, abiOf('AttackToken'), 'mint', [vault, parseEther('1000')])
+    scope.contracts.push(vault)
+    expect(await monitorPass()).toEqual([])
+    const receipt = await send(dev(devRoles.guardian), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('900')])
+    const raised = await monitorPass()
+    expect(raised.length).toBeGreaterThan(0)
+    await chainClient.request({ method: 'anvil_reorg', params: [1, []] } as never)
+    const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
+    const result = await processNewBlocks({ client: reader as never, store, chain, detectors, scope, memory })
+    expect(result.retracted.sort()).toEqual(raised.map((a) => a.id).sort())
+    const live = await listAlerts(store, { chainId: chain.id })
+    expect(live.some((a) => a.tx === receipt.transactionHash && a.block?.hash === receipt.blockHash)).toBe(false)
+    const all = await listAlerts(store, { chainId: chain.id, includeRetracted: true })
+    expect(all.filter((a) => a.retracted).map((a) => a.id).sort()).toEqual(raised.map((a) => a.id).sort())
+    const head = await reader.getBlock({ blockTag: 'latest' })
+    expect(await readCheckpoint(store, chain.id)).toEqual({ blockNumber: head.number, blockHash: head.hash })
+  }, 60_000)
+
+  test('a monitor that dies mid-block resumes at the first uncommitted block: no block missed, no alert stored twice', async () => {
+    const owner = dev(devRoles.deployer)
+    const token = await deploy(owner, 'AttackToken', ['CRS'])
+    const vault = await deploy(owner, 'OwnedVault', [token, admin.address])
+    await send(owner, token, abiOf('AttackToken'), 'mint', [vault, parseEther('1000')])
+    scope.contracts.push(vault)
+    expect(await monitorPass()).toEqual([])
+    const before = await readCheckpoint(store, chain.id)
+    const sweep = await send(dev(devRoles.guardian), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('500')])
+    await send(dev(devRoles.guardian), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('400')])
+    const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
+    // The process dies while deciding on the first block's alerts (before its commit).
+    await expect(
+      processNewBlocks({ client: reader as never, store, chain, detectors, scope, memory: new Map(), decide: async () => { throw new Error('killed') } }),
+    ).rejects.toThrow('killed')
+    expect(await readCheckpoint(store, chain.id)).toEqual(before)
+    // A fresh process (empty memory) picks up from the checkpoint.
+    const resumed = await processNewBlocks({ client: reader as never, store, chain, detectors, scope, memory: new Map() })
+    expect(resumed.processed).toBe(2)
+    expect(resumed.alerts.some((a) => a.tx === sweep.transactionHash)).toBe(true)
+    const again = await processNewBlocks({ client: reader as never, store, chain, detectors, scope, memory: new Map(), startBlock: sweep.blockNumber })
+    expect(again.processed).toBe(0)
+    const ids = (await listAlerts(store, { chainId: chain.id })).map((a) => a.id)
+    expect(new Set(ids).size).toBe(ids.length)
+  }, 60_000)
+})
+
+describe('detector config', () => {
+  test('a bad threshold or an unknown detector is refused with BW_DETECTOR_CONFIG_INVALID naming the field', () => {
+    expect(() => createDetectors({ 'large-outflow': { thresholdBps: 0 } })).toThrow(expect.objectContaining({ code: 'BW_DETECTOR_CONFIG_INVALID', message: expect.stringContaining('large-outflow') as string }))
+    expect(() => createDetectors({ 'large-outflow': { thresholdBps: 0 } })).toThrow(/at thresholdBps/)
+    expect(() => createDetectors({ 'no-such-detector': {} })).toThrow(expect.objectContaining({ code: 'BW_DETECTOR_CONFIG_INVALID' }))
+    expect(() => createDetectors({ invariant: { invariants: [{ name: 'x', left: { address: getAddress(deployer.address), function: 'function (' }, op: 'lte', right: '1' }] } })).toThrow(
+      expect.objectContaining({ code: 'BW_DETECTOR_CONFIG_INVALID' }),
+    )
+    expect(createDetectors({ reentrancy: false }).map((d) => d.id)).not.toContain('reentrancy')
+  })
+})
+

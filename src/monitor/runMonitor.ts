@@ -1,0 +1,152 @@
+import type { LocalAccount, PublicClient } from 'viem'
+import type { Store } from '../store/openStore.js'
+import { alertOfFinding, saveAlerts } from './alertStore.js'
+import { runDetectors } from './detectors/createDetectors.js'
+import type { Policy } from './policy.js'
+import { createResponsePipeline, type ResponsePipeline } from './responders/createResponsePipeline.js'
+import type { IncidentLedger } from './responders/incidentLedger.js'
+import type { AlertSink } from './sinks/alertSink.js'
+import { processNewBlocks } from './sources/processNewBlocks.js'
+import { tracePending } from './sources/tracePending.js'
+import type { Alert, DetectorFinding, DetectorInstance, MonitorChain, MonitorScope } from './types.js'
+
+export type StartMonitorParameters = {
+  client: PublicClient
+  store: Store
+  chain: MonitorChain
+  scope: MonitorScope
+  detectors: readonly DetectorInstance[]
+  policy: Policy
+  /** The responder key's account; without one the monitor only alerts (dry run). */
+  account?: LocalAccount | undefined
+  sinks: readonly AlertSink[]
+  /** Opens/updates advisories (`createMonitorIncidentLedger` from the lifecycle); optional. */
+  ledger?: IncidentLedger | undefined
+  /** Progress and problems, one line each (stderr in the CLI). */
+  log?: ((line: string) => void) | undefined
+  /** Poll for new blocks every this many ms (default 250). */
+  blockIntervalMs?: number | undefined
+  /** Poll the mempool every this many ms (default 50); 0 turns the pending source off. */
+  pendingIntervalMs?: number | undefined
+  /** Where a chain without a checkpoint starts (default: the head). */
+  startBlock?: bigint | undefined
+  traces?: boolean | undefined
+}
+
+export type RunningMonitor = {
+  /** Stops polling, finishes the batch in hand and waits (up to `graceMs`, default 5 s) for response receipts. Safe to call twice. */
+  stop(options?: { graceMs?: number | undefined }): Promise<void>
+  readonly pipeline: ResponsePipeline
+}
+
+/**
+ * Wires the monitor: blocks (with checkpoint, catch-up, reorgs) and pending transactions
+ * (simulated) → detectors → risk roll-up → policy → responders → sinks. The block follower
+ * commits a block only after its responses were decided, so a monitor killed in between
+ * re-processes the block and finds each response already claimed in the store.
+ */
+export async function startMonitor(parameters: StartMonitorParameters): Promise<RunningMonitor> {
+  const { client, store, chain, scope, detectors } = parameters
+  const log = parameters.log ?? (() => undefined)
+  const pipeline = await createResponsePipeline({
+    store,
+    client,
+    chainId: chain.id,
+    policy: parameters.policy,
+    account: parameters.account,
+    sinks: parameters.sinks,
+    ledger: parameters.ledger,
+    log,
+  })
+  const blockMemory = new Map<string, unknown>()
+  const pendingMemory = new Map<string, unknown>()
+  const seen = new Set<string>()
+  let headTime = Number((await client.getBlock({ blockTag: 'latest' })).timestamp)
+  let stopped = false
+  let stopping: Promise<void> | undefined
+  // sleeping loops, woken at once by stop()
+  const sleepers = new Set<() => void>()
+
+  async function chainTimeOf(findings: readonly DetectorFinding[]): Promise<number> {
+    const hash = findings.find((finding) => finding.block)?.block?.hash
+    if (!hash) return headTime
+    const block = await client.getBlock({ blockHash: hash })
+    headTime = Math.max(headTime, Number(block.timestamp))
+    return Number(block.timestamp)
+  }
+
+  async function blockPass(): Promise<void> {
+    const pass = await processNewBlocks({
+      client,
+      store,
+      chain,
+      detectors,
+      scope,
+      memory: blockMemory,
+      startBlock: parameters.startBlock,
+      traces: parameters.traces,
+      decide: async (findings, drafts) => pipeline.decide({ findings, alerts: drafts, seenAt: new Date(), chainTime: await chainTimeOf(findings) }),
+      onAlerts: (alerts) => pipeline.publish(alerts),
+      onReorg: ({ ancestor, retracted }) => log(`reorg: back to block ${ancestor}, ${retracted.length} alert(s) retracted`),
+    })
+    if (pass.processed > 1) log(`caught up ${pass.processed} blocks to #${pass.checkpoint?.blockNumber}`)
+  }
+
+  async function pendingPass(): Promise<void> {
+    const seenAt = new Date()
+    const events = await tracePending(client, { chain, seen })
+    if (seen.size > 20_000) seen.clear()
+    for (const event of events) {
+      if (stopped) return
+      const findings = await runDetectors(detectors, event, { client, scope, memory: pendingMemory })
+      if (findings.length === 0) continue
+      const drafts = findings.map((finding, index) => alertOfFinding(finding, index, seenAt))
+      const alerts: Alert[] = await pipeline.decide({ findings, alerts: drafts, seenAt, chainTime: headTime })
+      await pipeline.publish(await saveAlerts(store, alerts))
+    }
+  }
+
+  function loop(name: string, intervalMs: number, pass: () => Promise<void>): Promise<void> {
+    return (async () => {
+      while (!stopped) {
+        const started = Date.now()
+        try {
+          await pass()
+        } catch (error) {
+          log(`${name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+        }
+        const wait = Math.max(0, intervalMs - (Date.now() - started))
+        if (!stopped) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(wake, wait)
+            function wake() {
+              clearTimeout(timer)
+              sleepers.delete(wake)
+              resolve()
+            }
+            sleepers.add(wake)
+          })
+        }
+      }
+    })()
+  }
+
+  const loops = [loop('blocks', parameters.blockIntervalMs ?? 250, blockPass)]
+  const pendingIntervalMs = parameters.pendingIntervalMs ?? 50
+  if (pendingIntervalMs > 0) loops.push(loop('pending', pendingIntervalMs, pendingPass))
+
+  return {
+    pipeline,
+    stop({ graceMs = 5000 } = {}) {
+      stopping ??= (async () => {
+        stopped = true
+        for (const wake of [...sleepers]) wake()
+        await Promise.all(loops)
+        let grace: NodeJS.Timeout | undefined
+        await Promise.race([pipeline.drain(), new Promise<void>((resolve) => (grace = setTimeout(resolve, graceMs)))])
+        clearTimeout(grace)
+      })()
+      return stopping
+    },
+  }
+}

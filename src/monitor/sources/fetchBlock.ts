@@ -1,0 +1,101 @@
+import { getAddress, hexToBigInt, hexToNumber, type Address, type Hash, type Hex, type PublicClient } from 'viem'
+import { MonitorSourceError } from '../errors.js'
+import type { CallFrame, MonitorBlock, MonitorChain, MonitorEvent, MonitorLog, MonitorTransaction } from '../types.js'
+
+type RpcTransaction = { hash: Hash; from: Address; to: Address | null; value: Hex; input: Hex; nonce: Hex }
+type RpcBlock = { number: Hex; hash: Hash; parentHash: Hash; timestamp: Hex; transactions: RpcTransaction[] }
+type RpcLog = { address: Address; topics: Hex[]; data: Hex; logIndex: Hex }
+type RpcReceipt = { transactionHash: Hash; status: Hex; contractAddress: Address | null; logs: RpcLog[] }
+type RpcTrace = { txHash?: Hash; result: CallFrame }
+
+export type FetchBlockParameters = {
+  chain: MonitorChain
+  /** A block number, or 'latest'. */
+  block: bigint | 'latest'
+  /** Fetch call traces (`debug_traceBlockByNumber` with the call tracer); default true. */
+  traces?: boolean | undefined
+}
+
+export type FetchBlockReturnType = { block: MonitorBlock; events: MonitorEvent[] }
+
+/**
+ * Reads one block with everything the detectors see: full transactions, receipts (logs, status)
+ * and, when asked, the call trace of every transaction — three JSON-RPC calls sent as one batch
+ * (a client created with batching on), whatever the number of transactions.
+ *
+ * @throws {MonitorSourceError} the node failed any of the calls (or the block does not exist).
+ */
+export async function fetchBlock(client: PublicClient, { chain, block, traces = true }: FetchBlockParameters): Promise<FetchBlockReturnType> {
+  const tag = block === 'latest' ? 'latest' : (`0x${block.toString(16)}` as Hex)
+  let raw: [RpcBlock | null, RpcReceipt[] | null, RpcTrace[] | null]
+  try {
+    raw = await Promise.all([
+      client.request({ method: 'eth_getBlockByNumber', params: [tag, true] } as never) as Promise<RpcBlock | null>,
+      client.request({ method: 'eth_getBlockReceipts', params: [tag] } as never) as Promise<RpcReceipt[] | null>,
+      traces
+        ? (client.request({
+            method: 'debug_traceBlockByNumber',
+            params: [tag, { tracer: 'callTracer', tracerConfig: { withLog: true } }],
+          } as never) as Promise<RpcTrace[] | null>)
+        : Promise.resolve(null),
+    ])
+  } catch (error) {
+    throw new MonitorSourceError({ action: `read block ${String(block)}`, cause: error })
+  }
+  const [rpcBlock, receipts, blockTraces] = raw
+  if (!rpcBlock) throw new MonitorSourceError({ action: `read block ${String(block)}`, cause: new Error('the node has no such block') })
+  const monitorBlock: MonitorBlock = {
+    number: hexToBigInt(rpcBlock.number),
+    hash: rpcBlock.hash,
+    parentHash: rpcBlock.parentHash,
+    timestamp: hexToBigInt(rpcBlock.timestamp),
+    transactionCount: rpcBlock.transactions.length,
+  }
+  // A reorg between the three calls would mix two blocks: the caller re-reads on a hash mismatch.
+  const receiptByHash = new Map((receipts ?? []).map((receipt) => [receipt.transactionHash, receipt]))
+  const events: MonitorEvent[] = [{ kind: 'block', chain, block: monitorBlock }]
+  rpcBlock.transactions.forEach((tx, index) => {
+    const receipt = receiptByHash.get(tx.hash)
+    if (!receipt) throw new MonitorSourceError({ action: `read the receipt of ${tx.hash}`, cause: new Error('missing from eth_getBlockReceipts') })
+    const trace = blockTraces?.[index]?.result
+    events.push({ kind: 'transaction', chain, block: monitorBlock, index, transaction: toMonitorTransaction(tx, receipt, trace) })
+  })
+  return { block: monitorBlock, events }
+}
+
+function toMonitorTransaction(tx: RpcTransaction, receipt: RpcReceipt, trace: CallFrame | undefined): MonitorTransaction {
+  return {
+    hash: tx.hash,
+    from: getAddress(tx.from),
+    to: tx.to ? getAddress(tx.to) : null,
+    value: hexToBigInt(tx.value),
+    input: tx.input,
+    nonce: hexToNumber(tx.nonce),
+    status: receipt.status === '0x1' ? 'success' : 'reverted',
+    contractAddress: receipt.contractAddress ? getAddress(receipt.contractAddress) : null,
+    logs: receipt.logs.map((log): MonitorLog => ({ address: getAddress(log.address), topics: log.topics, data: log.data, logIndex: hexToNumber(log.logIndex) })),
+    trace,
+  }
+}
+
+/** The logs a call trace emitted (frames that reverted emit none), in execution order. */
+export function logsOfTrace(frame: CallFrame | undefined): MonitorLog[] {
+  const logs: MonitorLog[] = []
+  const walk = (f: CallFrame) => {
+    if (f.error) return
+    // callTracer gives each log the number of sub-calls made before it (`position`): interleave by it.
+    const calls = f.calls ?? []
+    const frameLogs = f.logs ?? []
+    const at = (log: (typeof frameLogs)[number]) => (log.position === undefined ? 0 : Number(log.position))
+    for (let i = 0; i <= calls.length; i++) {
+      for (const log of frameLogs) {
+        const position = Math.min(at(log), calls.length)
+        if (position === i) logs.push({ address: getAddress(log.address), topics: log.topics, data: log.data })
+      }
+      const child = calls[i]
+      if (child) walk(child)
+    }
+  }
+  if (frame) walk(frame)
+  return logs
+}

@@ -1,0 +1,78 @@
+import { hashTypedData, zeroAddress, type Address, type Hex, type LocalAccount } from 'viem'
+import { safeTransactionTypes, type SafeTransaction } from '../chain/execSafeTransaction.js'
+import type { PlannedSafeTransaction } from './plan.js'
+
+/** A Safe transaction at `nonce` with no gas refund: what a release asks owners to sign. */
+export function planSafeTransaction({
+  purpose,
+  safe,
+  chainId,
+  to,
+  data,
+  operation = 0,
+  value = 0n,
+  nonce,
+}: {
+  purpose: PlannedSafeTransaction['purpose']
+  safe: Address
+  chainId: number
+  to: Address
+  data: Hex
+  operation?: 0 | 1
+  value?: bigint
+  nonce: bigint
+}): PlannedSafeTransaction {
+  const planned: Omit<PlannedSafeTransaction, 'safeTxHash'> = {
+    purpose,
+    safe,
+    chainId,
+    to,
+    value: value.toString(),
+    data,
+    operation,
+    safeTxGas: '0',
+    baseGas: '0',
+    gasPrice: '0',
+    gasToken: zeroAddress,
+    refundReceiver: zeroAddress,
+    nonce: nonce.toString(),
+  }
+  return { ...planned, safeTxHash: safeTransactionHash(planned) }
+}
+
+export function toSafeTransaction(planned: Omit<PlannedSafeTransaction, 'safeTxHash'>): SafeTransaction {
+  return {
+    to: planned.to,
+    value: BigInt(planned.value),
+    data: planned.data,
+    operation: planned.operation,
+    safeTxGas: BigInt(planned.safeTxGas),
+    baseGas: BigInt(planned.baseGas),
+    gasPrice: BigInt(planned.gasPrice),
+    gasToken: planned.gasToken,
+    refundReceiver: planned.refundReceiver,
+    nonce: BigInt(planned.nonce),
+  }
+}
+
+/** The EIP-712 hash of a Safe 1.4.1 transaction (what `getTransactionHash` returns on chain). */
+export function safeTransactionHash(planned: Omit<PlannedSafeTransaction, 'safeTxHash'>): Hex {
+  return hashTypedData({
+    domain: { chainId: planned.chainId, verifyingContract: planned.safe },
+    types: safeTransactionTypes,
+    primaryType: 'SafeTx',
+    message: toSafeTransaction(planned),
+  })
+}
+
+/** One owner's signature over a planned Safe transaction (devnet keys, tests; real owners sign in their wallet). */
+export async function signPlannedSafeTransaction(owner: LocalAccount, planned: PlannedSafeTransaction): Promise<{ signer: Address; signature: Hex }> {
+  if (!owner.signTypedData) throw new Error(`account ${owner.address} cannot sign typed data`)
+  const signature = await owner.signTypedData({
+    domain: { chainId: planned.chainId, verifyingContract: planned.safe },
+    types: safeTransactionTypes,
+    primaryType: 'SafeTx',
+    message: toSafeTransaction(planned),
+  })
+  return { signer: owner.address, signature }
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod'
+import { connectChain } from '../../chain/connectChain.js'
+import { demoEntries, demoInventoryRoots } from '../../chain/demoEntries.js'
+import { readInventory } from '../../chain/readInventory.js'
+import { listPatches } from '../../lifecycle/listPatches.js'
+import { currentDemoRun, playDemoIncident } from '../playDemoIncident.js'
+import { defineRoute } from '../route.js'
+import { toJsonValue } from '../schemas.js'
+
+const json = z.unknown()
+
+/** The chain of control of the attached devnet's demo protocol, with risky configurations, and a name per address. */
+export const inventoryRoute = defineRoute({
+  method: 'GET',
+  url: '/inventory',
+  summary: 'The inventory (proxy → admin → timelock → Safe → owners graph, findings) of the attached devnet; `available: false` without one.',
+  tag: 'dashboard',
+  permission: 'advisory:read',
+  response: z.strictObject({ available: z.boolean(), labels: z.record(z.string(), z.string()), inventory: json }),
+  handler: async ({ env }) => {
+    const devnet = env.devnet
+    if (!devnet) return { available: false, labels: {}, inventory: null }
+    const { client, blockNumber } = await connectChain({ rpcUrl: devnet.rpcUrl })
+    const inventory = await readInventory(client, { addresses: demoInventoryRoots(devnet.protocol), blockNumber, fromBlock: BigInt(devnet.protocol.fromBlock) })
+    const entries = demoEntries(devnet.protocol)
+    const labels: Record<string, string> = Object.fromEntries([...entries.contracts, ...entries.authorities].map((entry) => [entry.address, entry.name]))
+    devnet.protocol.safeOwners.forEach((owner, index) => (labels[owner] = `Safe owner ${index + 1}`))
+    return { available: true, labels, inventory: toJsonValue(inventory) }
+  },
+})
+
+/** The demo incident being played (or the last one), step by step. */
+export const getDemoRoute = defineRoute({
+  method: 'GET',
+  url: '/demo',
+  summary: 'Whether a devnet is attached, and the current or last demo run: steps, alerts, what signers sign, release and latency.',
+  tag: 'dashboard',
+  permission: 'advisory:read',
+  response: z.strictObject({ available: z.boolean(), run: json }),
+  handler: async ({ env }) => ({ available: env.devnet !== undefined, run: toJsonValue(currentDemoRun()) }),
+})
+
+/** Starts the demo incident; it plays in the background (follow it with GET /demo and /events). */
+export const startDemoRoute = defineRoute({
+  method: 'POST',
+  url: '/demo/runs',
+  summary: 'Plays the demo incident on the attached devnet. `approvals: wait` (default) leaves the last approvals to signers in the dashboard. `started: false` with a reason when no devnet is attached or a run is playing.',
+  tag: 'dashboard',
+  permission: 'advisory:create',
+  body: z.strictObject({ approvals: z.enum(['auto', 'wait']).default('wait') }).optional(),
+  status: 201,
+  response: z.strictObject({ started: z.boolean(), reason: z.string().nullable(), run: json }),
+  handler: async ({ body, env }) => {
+    const devnet = env.devnet
+    if (!devnet) return { started: false, reason: 'BW_DEMO_UNAVAILABLE: no devnet is attached to this server (start it with npm start)', run: null }
+    const current = currentDemoRun()
+    if (current && (current.status === 'running' || current.status === 'waiting')) return { started: false, reason: `BW_DEMO_RUNNING: run ${current.id} is still playing`, run: toJsonValue(current) }
+    const finished = playDemoIncident({ context: env.context, devnet, approvals: body?.approvals ?? 'wait', onChange: () => env.feed.poke() })
+    void finished.catch(() => {})
+    return { started: true, reason: null, run: toJsonValue(currentDemoRun()) }
+  },
+})
+
+/** Patches that reached the chain (scheduled, released, verified) and what verification found. */
+export const listReleasesRoute = defineRoute({
+  method: 'GET',
+  url: '/releases',
+  summary: 'Releases: patches scheduled, released or verified, with their route, targets and on-chain verification checks when known.',
+  tag: 'dashboard',
+  permission: 'advisory:read',
+  response: z.strictObject({ releases: z.array(json) }),
+  handler: async ({ actor, env }) => {
+    const patches = await listPatches(env.context, {}, actor)
+    const run = currentDemoRun()
+    const releases = patches
+      .filter((patch) => ['scheduled', 'released', 'verified'].includes(patch.status))
+      .map((patch) => ({ patch: toJsonValue(patch), verification: run?.release && run.release.patchId === patch.id ? toJsonValue(run.release) : null }))
+    return { releases }
+  },
+})

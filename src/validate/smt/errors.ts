@@ -1,0 +1,11 @@
+import { BaseError } from '../../errors/BaseError.js'
+
+/** The SMT solver (z3) is not installed or cannot be started: the prover did not run, so nothing was proved. */
+export class SolverUnavailableError extends BaseError {
+  override readonly name = 'SolverUnavailableError'
+  readonly solverPath: string
+  constructor({ solverPath, reason }: { solverPath: string; reason: string }) {
+    super('BW_SOLVER_UNAVAILABLE', `The SMT solver "${solverPath}" cannot be run (${reason}): the prover stage did not run and proved nothing. Install z3 (Debian: apt-get install z3) or set BULWARK_Z3.`)
+    this.solverPath = solverPath
+  }
+}
