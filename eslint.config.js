@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.bulwark/**', 'cache/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'web/dist/**', 'test-results/**', 'node_modules/**', '.bulwark/**', 'cache/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext } from 'playwright-core'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { deployDemoProtocol } from '../src/chain/deployDemoProtocol.js'
 import { startAnvil, type Anvil } from '../src/chain/startAnvil.js'
@@ -13,6 +13,7 @@ import type { LifecycleContext } from '../src/lifecycle/context.js'
 import { signingKeyFromPem } from '../src/lifecycle/signingKey.js'
 import { createApiToken } from '../src/server/auth.js'
 import { createServer } from '../src/server/createServer.js'
+import { currentDemoRun } from '../src/server/playDemoIncident.js'
 import { openStore } from '../src/store/openStore.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -59,6 +60,22 @@ afterAll(async () => {
   if (profile) await rm(profile, { recursive: true, force: true })
 })
 
+/** Waits until the step is done; a failed step fails the test at once with the reason the page shows under it. */
+async function stepDone(page: Page, step: string, timeout: number) {
+  const item = page.locator(`li[data-step="${step}"]`)
+  try {
+    await page.locator(`li[data-step="${step}"][data-status="done"], li[data-step="${step}"][data-status="failed"]`).waitFor({ timeout })
+  } catch (error) {
+    // The server plays the run in this process: say where it stands.
+    const run = currentDemoRun()
+    throw new Error(`demo step ${step} not finished after ${timeout} ms; run ${run?.status}: ${JSON.stringify(run?.steps.map((s) => [s.id, s.status, s.detail]))}`, { cause: error })
+  }
+  if ((await item.getAttribute('data-status')) === 'failed') {
+    await page.screenshot({ path: path.join(shots, `failed-${step}.png`), fullPage: true })
+    throw new Error(`demo step ${step} failed: ${await item.textContent()}`)
+  }
+}
+
 test.skipIf(!hasChromium)('the dashboard plays the demo: each stage appears, a signer approves in the browser, the release is verified; no console errors', async () => {
   const page = await browser.newPage()
   const consoleErrors: string[] = []
@@ -66,9 +83,7 @@ test.skipIf(!hasChromium)('the dashboard plays the demo: each stage appears, a s
   page.on('pageerror', (error) => consoleErrors.push(error.message))
   await page.goto(url)
   await page.getByRole('button', { name: 'Run the demo incident' }).click()
-  for (const step of ['exploit', 'pause', 'advisory', 'validate']) {
-    await page.locator(`li[data-step="${step}"][data-status="done"]`).waitFor({ timeout: 120_000 })
-  }
+  for (const step of ['exploit', 'pause', 'advisory', 'validate']) await stepDone(page, step, 120_000)
   await page.locator('li[data-step="approve"][data-status="waiting"]').waitFor({ timeout: 60_000 })
   await page.screenshot({ path: path.join(shots, '1-incident-waiting.png'), fullPage: true })
 
@@ -77,13 +92,12 @@ test.skipIf(!hasChromium)('the dashboard plays the demo: each stage appears, a s
   await expect.poll(async () => (await page.locator('dd.hash').first().textContent()) ?? '', { timeout: 30_000 }).toMatch(/^0x[0-9a-f]{64}$/)
   await page.screenshot({ path: path.join(shots, '2-approvals.png'), fullPage: true })
   await page.getByRole('button', { name: 'Approve as signer' }).click()
-  // The approval that reaches the threshold moves the patch out of awaiting_approval: the card leaves the list.
+  // The approval that reaches the threshold moves the patch out of awaiting_approval: the card leaves the list, the view keeps the message.
+  await expect.poll(() => page.getByTestId('approval-message').textContent(), { timeout: 30_000 }).toMatch(/^Approval recorded for PATCH-/)
   await page.getByRole('button', { name: 'Approve as signer' }).waitFor({ state: 'detached', timeout: 30_000 })
 
   await page.getByRole('link', { name: 'Incident' }).click()
-  for (const step of ['approve', 'release', 'verify', 'unpause']) {
-    await page.locator(`li[data-step="${step}"][data-status="done"]`).waitFor({ timeout: 120_000 })
-  }
+  for (const step of ['approve', 'release', 'verify', 'unpause']) await stepDone(page, step, 120_000)
   await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 }).toBe('done')
   await page.screenshot({ path: path.join(shots, '3-incident-done.png'), fullPage: true })
 

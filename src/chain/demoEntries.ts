@@ -29,6 +29,19 @@ export function demoEntries(protocol: DemoProtocol) {
   }
 }
 
+/** The demo's release governance, as the project file's `release` section (routes of issue 6). */
+export function demoReleaseConfig(protocol: DemoProtocol) {
+  return {
+    releaseGate: protocol.releaseGate,
+    create2Deployer: protocol.create2Deployer,
+    routes: {
+      standard: { safe: protocol.safe, timelock: protocol.timelock },
+      emergency: { safe: protocol.securityCouncil.safe, multiSendCallOnly: protocol.safeInfrastructure.multiSendCallOnly },
+      private: { safe: protocol.safe, timelock: protocol.privateTimelock },
+    },
+  } as const
+}
+
 /** Inventory roots: the protocol's user-facing contracts; their controllers are reached from them. */
 export function demoInventoryRoots(protocol: DemoProtocol): Address[] {
   return [protocol.lendingPool.proxy, protocol.interestRateModel.proxy, protocol.rewardsVaults.assetStaking, protocol.rewardsVaults.rewardStaking]

@@ -12,15 +12,17 @@ import { inventoryCommand } from './commands/inventory.js'
 import { latencyCommand } from './commands/latency.js'
 import { monitorCommand } from './commands/monitor.js'
 import { patchCommand } from './commands/patch.js'
+import { releaseCommand } from './commands/release.js'
 import { riskCommand } from './commands/risk.js'
 import { serveCommand } from './commands/serve.js'
 import { signCommand } from './commands/sign.js'
 import { tokenCommand } from './commands/token.js'
 import { validateCommand } from './commands/validate.js'
+import { verifyCommand } from './commands/verify.js'
 import { UsageError } from './errors.js'
 import { processIo, type CliIo } from './io.js'
 
-export const commands: readonly Command[] = [devnetCommand, inventoryCommand, initCommand, compileCommand, riskCommand, intelCommand, serveCommand, tokenCommand, validateCommand, advisoryCommand, patchCommand, latencyCommand, auditCommand, demoCommand, monitorCommand, signCommand]
+export const commands: readonly Command[] = [devnetCommand, inventoryCommand, initCommand, compileCommand, riskCommand, intelCommand, serveCommand, tokenCommand, validateCommand, advisoryCommand, patchCommand, latencyCommand, auditCommand, demoCommand, monitorCommand, signCommand, releaseCommand, verifyCommand]
 
 export const version = '0.1.0'
 

@@ -41,6 +41,27 @@ export const authoritySchema = z.strictObject({
   address,
 })
 
+/**
+ * Release governance (issue 6), optional: the routes a patch may take and the contracts every route
+ * goes through. `bulwark release plan` reads it; `bulwark init` writes it for the devnet.
+ */
+export const releaseSchema = z.strictObject({
+  /** The chain of the release contracts (default: the project's first chain). */
+  chain: name.optional(),
+  /** The ReleaseGate every route releases through. */
+  releaseGate: address,
+  /** `contracts/release/Create2Deployer.sol` on that chain (standard and emergency routes). */
+  create2Deployer: address.optional(),
+  routes: z.strictObject({
+    /** Governance Safe → TimelockController (public delay). */
+    standard: z.strictObject({ safe: address, timelock: address }).optional(),
+    /** Security-council Safe (higher threshold) holding the gate's RELEASER_ROLE, no delay; `multiSendCallOnly` defaults to the canonical Safe 1.4.1 one. */
+    emergency: z.strictObject({ safe: address, multiSendCallOnly: address.optional() }).optional(),
+    /** Governance Safe → PrivateTimelock (commit-reveal; implementations deployed inside the execute). */
+    private: z.strictObject({ safe: address, timelock: address }).optional(),
+  }),
+})
+
 export const projectSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -49,6 +70,7 @@ export const projectSchema = z
     chains: z.record(name, chainSchema).refine((chains) => Object.keys(chains).length > 0, { message: 'must name at least one chain' }),
     contracts: z.array(contractSchema).default([]),
     authorities: z.array(authoritySchema).default([]),
+    release: releaseSchema.optional(),
   })
   .superRefine((project, context) => {
     const chainNames = new Set(Object.keys(project.chains))
@@ -66,9 +88,13 @@ export const projectSchema = z
         seen.add(entry.name)
       })
     }
+    if (project.release?.chain !== undefined && !chainNames.has(project.release.chain)) {
+      context.addIssue({ code: 'custom', path: ['release', 'chain'], message: `names no chain in "chains" (known: ${[...chainNames].join(', ')})` })
+    }
   })
 
 export type Project = z.infer<typeof projectSchema>
 export type ProjectChain = z.infer<typeof chainSchema>
 export type ProjectContract = z.infer<typeof contractSchema>
 export type ProjectAuthority = z.infer<typeof authoritySchema>
+export type ProjectRelease = z.infer<typeof releaseSchema>

@@ -63,9 +63,10 @@ export function scoreFindings(findings: readonly Pick<DetectorFinding, 'detector
 }
 
 export function createRiskRollup(config: RiskConfig = defaultRiskConfig): RiskRollup {
-  // chain:target → the open incident, plus each incident's best score per detector
-  const open = new Map<string, Incident>()
+  // chain:target → its recent incidents, plus each incident's best score per detector
+  const open = new Map<string, Incident[]>()
   const perDetector = new Map<string, Map<string, number>>()
+  const keptPerTarget = 50
 
   function rescore(incident: Incident): void {
     const best = perDetector.get(incident.key) ?? new Map<string, number>()
@@ -75,12 +76,29 @@ export function createRiskRollup(config: RiskConfig = defaultRiskConfig): RiskRo
     incident.score = Math.max(incident.score, Math.min(100, (scores[0] ?? 0) + extra))
   }
 
+  function remember(slot: string, incident: Incident): void {
+    const list = open.get(slot) ?? []
+    list.push(incident)
+    list.sort((a, b) => a.lastSeen - b.lastSeen)
+    open.set(slot, list.slice(-keptPerTarget))
+  }
+
+  /** The incident whose window holds `at` (chain time can also go back: a reorg, a devnet revert); the latest if several. */
+  function find(slot: string, at: number): Incident | undefined {
+    const list = open.get(slot) ?? []
+    for (let i = list.length - 1; i >= 0; i--) {
+      const incident = list[i]!
+      if (at - incident.lastSeen <= config.windowSeconds && incident.firstSeen - at <= config.windowSeconds) return incident
+    }
+    return undefined
+  }
+
   return {
     add(finding, alertId, at) {
       const target = incidentTarget(finding)
       const slot = `${finding.chain}:${target}`
-      let incident = open.get(slot)
-      if (!incident || at - incident.lastSeen > config.windowSeconds) {
+      let incident = find(slot, at)
+      if (!incident) {
         incident = {
           key: `${slot}:${at}`,
           chain: finding.chain,
@@ -93,7 +111,7 @@ export function createRiskRollup(config: RiskConfig = defaultRiskConfig): RiskRo
           pending: false,
           advisoryId: null,
         }
-        open.set(slot, incident)
+        remember(slot, incident)
       }
       incident.lastSeen = Math.max(incident.lastSeen, at)
       if (!incident.detectors.includes(finding.detector)) incident.detectors.push(finding.detector)
@@ -108,12 +126,12 @@ export function createRiskRollup(config: RiskConfig = defaultRiskConfig): RiskRo
     load(incidents) {
       for (const incident of incidents) {
         const slot = `${incident.chain}:${incident.target}`
-        const current = open.get(slot)
-        if (!current || current.lastSeen < incident.lastSeen) open.set(slot, { ...incident, detectors: [...incident.detectors], alertIds: [...incident.alertIds] })
+        if ((open.get(slot) ?? []).some((known) => known.key === incident.key)) continue
+        remember(slot, { ...incident, detectors: [...incident.detectors], alertIds: [...incident.alertIds] })
       }
     },
     incidents() {
-      return [...open.values()]
+      return [...open.values()].flat()
     },
   }
 }

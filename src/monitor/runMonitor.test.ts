@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseAbi, parseEther, toFunctionSelector, toHex, type Address, type Hex, type PublicClient } from 'viem'
+import { parseEther, toFunctionSelector, toHex, type Address, type Hex, type PublicClient } from 'viem'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createDevClient, createReadClient, createTestChainClient, type TestChainClient } from '../chain/clients.js'
 import { circuitBreakerAbi } from '../chain/circuitBreakerAbi.js'
@@ -133,14 +133,13 @@ describe('responders', () => {
       ],
     })
     const reader = createReadClient({ rpcUrl: anvil.rpcUrl }) as unknown as PublicClient
-    const ownStore = await openStore({ dataDir: path.join(dir, 'kinds') })
-    try {
+    {
       const findings = [
         finding('flash-loan', pool, `0x${'01'.repeat(32)}`),
         finding('large-outflow', demo.tokens.asset, `0x${'02'.repeat(32)}`),
         finding('unapproved-upgrade', demo.interestRateModel.proxy, `0x${'03'.repeat(32)}`),
       ]
-      const pipeline = await createResponsePipeline({ store: ownStore, client: reader, chainId: anvil.chainId, policy, account: guardian, sinks: [] })
+      const pipeline = await createResponsePipeline({ store, client: reader, chainId: anvil.chainId, policy, account: guardian, sinks: [] })
       const alerts = await pipeline.handle({ findings, seenAt: new Date(), chainTime: 1_000 })
       await pipeline.drain()
       expect(alerts.map((alert) => alert.response.kind)).toEqual(['partial-lockdown', 'circuit-breaker', 'pause'])
@@ -154,12 +153,13 @@ describe('responders', () => {
 
       // the same attack seen again (next transaction, same window), then a restart from the store: no second response
       await pipeline.handle({ findings, seenAt: new Date(), chainTime: 1_030 })
-      const restarted = await createResponsePipeline({ store: ownStore, client: reader, chainId: anvil.chainId, policy, account: guardian, sinks: [] })
+      const restarted = await createResponsePipeline({ store, client: reader, chainId: anvil.chainId, policy, account: guardian, sinks: [] })
       const again = await restarted.handle({ findings, seenAt: new Date(), chainTime: 1_060 })
       await restarted.drain()
       expect(again.map((alert) => alert.response.detail)).toEqual(findings.map(() => expect.stringMatching(/^already taken for incident /)))
       expect(await client.getTransactionCount({ address: guardian.address })).toBe(nonce)
-      const responses = await listResponses(ownStore, { chainId: anvil.chainId })
+      // this test's incidents began at chain time 1000
+      const responses = (await listResponses(store, { chainId: anvil.chainId })).filter((response) => response.incidentKey.endsWith(':1000'))
       expect(responses.map((response) => [response.kind, response.status]).sort()).toEqual([
         ['circuit-breaker', 'mined'],
         ['notify', 'skipped'],
@@ -167,8 +167,6 @@ describe('responders', () => {
         ['pause', 'mined'],
       ])
       expect(responses.find((response) => response.kind === 'partial-lockdown')?.txHashes).toHaveLength(2)
-    } finally {
-      await ownStore.close()
     }
   }, 60_000)
 

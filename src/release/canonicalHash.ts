@@ -12,6 +12,6 @@ export function canonicalJson(value: unknown): string {
 
 /** keccak256 of the canonical JSON of `value` without its `hash` member. */
 export function canonicalHash(value: Record<string, unknown>): Hex {
-  const { hash: _hash, ...rest } = value
+  const rest = Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'hash'))
   return keccak256(stringToHex(canonicalJson(rest)))
 }

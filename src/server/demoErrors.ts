@@ -1,10 +1,13 @@
 import { BaseError } from '../errors/BaseError.js'
 
-/** The server was started without a devnet (plain `bulwark serve`): the demo and the live inventory need one. */
+/**
+ * The server was started without a devnet (plain `bulwark serve`), or `bulwark demo` found no
+ * running dashboard: the demo and the live inventory need `npm start`.
+ */
 export class DemoUnavailableError extends BaseError {
   override readonly name = 'DemoUnavailableError'
-  constructor() {
-    super('BW_DEMO_UNAVAILABLE', 'No devnet is attached to this server: start it with `npm start` (bulwark devnet) to run the demo and read the inventory.')
+  constructor({ reason }: { reason?: string | undefined } = {}) {
+    super('BW_DEMO_UNAVAILABLE', reason ?? 'No devnet is attached to this server: start it with `npm start` (bulwark devnet) to run the demo and read the inventory.')
   }
 }
 

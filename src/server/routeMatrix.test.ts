@@ -90,6 +90,10 @@ const probes: Record<string, Probe> = {
   'GET /audit/verify': async () => ({ url: '/audit/verify' }),
   'GET /events': async () => ({ url: '/events', payloadAsStream: true }),
   'GET /tokens': async () => ({ url: '/tokens' }),
+  'GET /inventory': async () => ({ url: '/inventory' }),
+  'GET /demo': async () => ({ url: '/demo' }),
+  'GET /releases': async () => ({ url: '/releases' }),
+  'GET /alerts': async () => ({ url: '/alerts' }),
   'POST /tokens': async () => ({ url: '/tokens', payload: { label: `ci-bot-${(serial += 1)}-${Math.random().toString(36).slice(2, 8)}`, roles: ['viewer'] } }),
   'DELETE /tokens/:id': async (t) => {
     const label = `to-revoke-${(serial += 1)}-${Math.random().toString(36).slice(2, 8)}`
@@ -108,10 +112,7 @@ const refusalOnly: Record<string, string> = {
   'POST /multisig-transactions/:safeTxHash/confirmations': 'needs a proposed Safe transaction on a live chain',
   'GET /safes/:address/multisig-transactions/pending': 'reads a live Safe',
   'GET /multisig-transactions/:safeTxHash/signer-view': 'decodes a Safe transaction read from a live chain',
-  'GET /inventory': 'reads a live chain',
-  'GET /demo': 'reports a running demo chain',
-  'POST /demo/runs': 'starts anvil and deploys the demo protocol',
-  'GET /releases': 'reads releases recorded against a live chain',
+  'POST /demo/runs': 'plays the demo incident on an attached devnet (409 BW_DEMO_UNAVAILABLE without one; test/dashboard.api.test.ts covers it)',
 }
 
 function keyOf(route: Pick<RouteDefinition, 'method' | 'url'>): string {

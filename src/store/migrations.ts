@@ -286,4 +286,43 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 20,
+    name: 'releases',
+    sql: `
+      -- src/release: one release plan per patch (the plan JSON and its hash, the report it binds to)
+      -- and its progress. A release can never execute twice: status only moves forward (checked in
+      -- code), each step executes once (release_executions primary key) and a transaction hash is
+      -- recorded once; the gate's replay protection refuses it on chain as well.
+      CREATE TABLE releases (
+        patch_id      TEXT        PRIMARY KEY,
+        route         TEXT        NOT NULL CHECK (route IN ('standard', 'emergency', 'private')),
+        chain_id      BIGINT      NOT NULL,
+        plan          JSONB       NOT NULL,
+        plan_hash     TEXT        NOT NULL UNIQUE,
+        report_hash   TEXT        NOT NULL,
+        -- the public validation report the plan was built from (what verify re-checks)
+        report        JSONB       NOT NULL,
+        status        TEXT        NOT NULL CHECK (status IN ('planned', 'scheduled', 'released', 'verified')),
+        tx_hashes     JSONB       NOT NULL DEFAULT '[]',
+        created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+        scheduled_at  TIMESTAMPTZ,
+        released_at   TIMESTAMPTZ,
+        verified_at   TIMESTAMPTZ,
+        updated_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+        CHECK (status <> 'released' OR released_at IS NOT NULL),
+        CHECK (status <> 'verified' OR (released_at IS NOT NULL AND verified_at IS NOT NULL))
+      );
+      CREATE TABLE release_executions (
+        patch_id      TEXT        NOT NULL REFERENCES releases (patch_id),
+        step          INTEGER     NOT NULL CHECK (step >= 0),
+        purpose       TEXT        NOT NULL CHECK (purpose IN ('schedule', 'execute', 'release')),
+        safe_tx_hash  TEXT        NOT NULL UNIQUE,
+        tx_hash       TEXT        NOT NULL UNIQUE,
+        block_number  BIGINT      NOT NULL,
+        executed_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (patch_id, step)
+      );
+    `,
+  },
 ]

@@ -168,7 +168,11 @@ export function renderMarkdown(report: ValidationReport): string {
         `| ${s.stage} | ${statusMark[s.status]} | ${(s.durationMs / 1000).toFixed(1)} s | ${s.findings.length} | ${escape(s.error ? `${s.error.code}: ${s.error.message.split('\n')[0]}` : (s.skipped ?? s.summary ?? ''))} |`,
     ),
   ]
-  lines.push(...assuranceLines(document.stages))
+  const assurance = assuranceSections(document.stages)
+  if (assurance.length > 0) {
+    lines.push('', '## Proven / Violated / Only tested / Not run')
+    for (const section of assurance) lines.push('', `**${section.title}**:`, ...section.items.map((item) => `- ${escape(item)}`))
+  }
   const findings = sortFindings(document.stages.flatMap((s) => s.findings))
   if (findings.length > 0) {
     lines.push('', '## Findings', '')
@@ -202,7 +206,7 @@ ${document.targets.map((t) => `<tr><td>${h(t.name)}</td><td><code>${t.proxy}</co
 <table><tr><th>stage</th><th>status</th><th>time</th><th>findings</th><th>note</th></tr>
 ${document.stages.map((s) => `<tr><td>${s.stage}</td><td>${statusMark[s.status]}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td><td>${s.findings.length}</td><td>${h(s.error ? `${s.error.code}: ${s.error.message}` : (s.skipped ?? s.summary ?? ''))}</td></tr>`).join('\n')}
 </table>
-<h2>Findings (${findings.length})</h2>
+${assuranceHtml(assuranceSections(document.stages), h)}<h2>Findings (${findings.length})</h2>
 ${findings.map((f) => `<div class="${f.severity}"><h3>${f.severity.toUpperCase()} — ${h(findingMessages[f.kind].title)} <code>${f.kind}</code></h3><p>${h(f.message)}</p>${formatLocation(f) ? `<p>Location: <code>${h(formatLocation(f))}</code></p>` : ''}<p><em>${h(findingMessages[f.kind].hint)}</em></p></div>`).join('\n')}
 </body></html>
 `
@@ -261,32 +265,38 @@ export function renderSarif(report: ValidationReport): string {
 
 /**
  * Issue 10: what was proven, violated, only tested, or not run, said plainly so that no reader
- * takes a test for a proof. Unknown and not-run results are never listed as proven.
+ * takes a test for a proof. Unknown and not-run results are never listed as proven; a
+ * differential-fuzzing divergence is listed under "only tested" (it is a test result, not a proof).
+ * Raw text: each renderer escapes it for its format.
  */
-function assuranceLines(stages: readonly StageResult[]): string[] {
+function assuranceSections(stages: readonly StageResult[]): { title: string; items: string[] }[] {
   const prover = stages.find((stage) => stage.stage === 'prover')
   const fuzz = stages.find((stage) => stage.stage === 'differential-fuzz')
   if (!prover && !fuzz) return []
-  const of = (kinds: readonly string[]) => (prover?.findings ?? []).filter((finding) => kinds.includes(finding.kind)).map((finding) => `- ${escape(finding.message)}`)
+  const of = (kinds: readonly string[]) => (prover?.findings ?? []).filter((finding) => kinds.includes(finding.kind)).map((finding) => finding.message)
+  const orNothing = (items: string[]) => (items.length > 0 ? items : ['nothing'])
   const notRun = [
     ...of(['formal-unknown', 'formal-not-run']),
-    ...stages.filter((stage) => (stage.stage === 'prover' || stage.stage === 'differential-fuzz') && stage.status === 'errored').map((stage) => `- ${stage.stage}: NOT RUN (${stage.error?.code ?? 'error'})`),
+    ...stages.filter((stage) => (stage.stage === 'prover' || stage.stage === 'differential-fuzz') && stage.status === 'errored').map((stage) => `${stage.stage}: NOT RUN (${stage.error?.code ?? 'error'})`),
   ]
-  const tested = fuzz && fuzz.status !== 'errored' && fuzz.status !== 'skipped' ? [`- ${escape(fuzz.summary ?? 'differential fuzzing')} (${(fuzz.durationMs / 1000).toFixed(1)} s)`] : []
+  const tested =
+    fuzz && fuzz.status !== 'errored' && fuzz.status !== 'skipped'
+      ? [
+          `${fuzz.summary ?? 'differential fuzzing'} (${(fuzz.durationMs / 1000).toFixed(1)} s${typeof fuzz.data?.sequencesPerSecond === 'number' ? `, ${fuzz.data.sequencesPerSecond} sequences/s` : ''})`,
+          ...fuzz.findings.filter((finding) => finding.kind === 'fuzz-divergence').map((finding) => `DIVERGENCE: ${finding.message}`),
+        ]
+      : []
   return [
-    '',
-    '## Proven / Violated / Only tested / Not run',
-    '',
-    `**Proven** (model checker, CHC${prover ? `, ${(prover.durationMs / 1000).toFixed(1)} s` : ''}):`,
-    ...(of(['formal-proved']).length > 0 ? of(['formal-proved']) : ['- nothing']),
-    '',
-    '**Violated**:',
-    ...(of(['formal-violated', 'formal-violated-before-patch']).length > 0 ? of(['formal-violated', 'formal-violated-before-patch']) : ['- nothing']),
-    '',
-    '**Only tested** (not proof):',
-    ...(tested.length > 0 ? tested : ['- nothing']),
-    '',
-    '**Not run / unknown** (never counted as passing):',
-    ...(notRun.length > 0 ? notRun : ['- nothing']),
+    { title: `Proven (model checker, CHC${prover ? `, ${(prover.durationMs / 1000).toFixed(1)} s` : ''})`, items: orNothing(of(['formal-proved'])) },
+    { title: 'Violated', items: orNothing(of(['formal-violated', 'formal-violated-before-patch'])) },
+    { title: 'Only tested (not proof)', items: orNothing(tested) },
+    { title: 'Not run / unknown (never counted as passing)', items: orNothing(notRun) },
   ]
+}
+
+function assuranceHtml(sections: readonly { title: string; items: string[] }[], h: (text: string) => string): string {
+  if (sections.length === 0) return ''
+  return `<h2>Proven / Violated / Only tested / Not run</h2>
+${sections.map((section) => `<h3>${h(section.title)}</h3><ul>${section.items.map((item) => `<li>${h(item)}</li>`).join('')}</ul>`).join('\n')}
+`
 }

@@ -40,6 +40,9 @@ type Run = {
   error: string | null
 }
 
+type MonitorAlert = { id: string; detector: string; severity: string; block: { number: string } | null; tx: string | null; summary: string; riskScore: number; response: { kind: string; tx?: string | null } }
+type AlertRow = { id: string; source: string; detector: string; severity: string; block: string; tx: string; evidence: string; response: string }
+
 export function DemoView({ token, refreshKey, onChange }: { token: string; refreshKey: number; onChange: () => void }) {
   const load = useApi<{ available: boolean; run: Run | null }>(token, '/demo', refreshKey)
   const [message, setMessage] = useState<string | null>(null)
@@ -54,6 +57,20 @@ export function DemoView({ token, refreshKey, onChange }: { token: string; refre
   }
   const run = load.data?.run ?? null
   const playing = run?.status === 'running' || run?.status === 'waiting'
+  const monitor = useApi<{ alerts: MonitorAlert[] }>(token, '/alerts', refreshKey)
+  const alerts: AlertRow[] = [
+    ...(monitor.data?.alerts ?? []).map((a) => ({
+      id: a.id,
+      source: 'monitor',
+      detector: a.detector,
+      severity: a.severity,
+      block: a.block?.number ?? 'pending',
+      tx: a.tx ?? '',
+      evidence: `${a.summary} (risk ${a.riskScore})`,
+      response: `${a.response.kind}${a.response.tx ? ` ${a.response.tx}` : ''}`,
+    })),
+    ...(run?.alerts ?? []).map((a) => ({ ...a, source: 'demo' })),
+  ]
   return (
     <>
       <section className="card" aria-labelledby="demo-title">
@@ -86,12 +103,12 @@ export function DemoView({ token, refreshKey, onChange }: { token: string; refre
       </section>
       <section className="card" aria-labelledby="alerts-title">
         <h2 id="alerts-title">Live alerts and responses</h2>
-        {run && run.alerts.length > 0 ? (
+        {alerts.length > 0 ? (
           <table>
             <thead><tr><th scope="col">Alert</th><th scope="col">Detector</th><th scope="col">Evidence</th><th scope="col">Response taken</th></tr></thead>
             <tbody>
-              {run.alerts.map((alert) => (
-                <tr key={alert.id}>
+              {alerts.map((alert, index) => (
+                <tr key={`${alert.source}-${index}-${alert.id}`} data-source={alert.source}>
                   <td>{alert.id} <span className={`badge ${alert.severity}`}>{alert.severity}</span><div className="hash">block {alert.block}</div></td>
                   <td>{alert.detector}</td>
                   <td>{alert.evidence}<div className="hash">{alert.tx}</div></td>
@@ -248,12 +265,27 @@ function PatchReport({ transition }: { transition: Transition }) {
   )
 }
 
+type LatencyStageRow = { stage?: string; name?: string; seconds?: number; durationSeconds?: number; durationMs?: number }
+
+/** Seconds per lifecycle stage, from an AdvisoryLatency (`stages`: stage → ms) or its `{ latency }` envelope. */
+function latencyStages(latency: unknown): { name: string; seconds: number }[] {
+  if (!latency || typeof latency !== 'object') return []
+  const value = (latency as { latency?: unknown }).latency ?? latency
+  const stages = (value as { stages?: unknown }).stages
+  if (Array.isArray(stages)) {
+    return (stages as LatencyStageRow[]).map((s) => ({ name: s.stage ?? s.name ?? '?', seconds: s.seconds ?? s.durationSeconds ?? (s.durationMs ?? 0) / 1000 }))
+  }
+  if (stages && typeof stages === 'object') {
+    return Object.entries(stages as Record<string, unknown>)
+      .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+      .map(([name, ms]) => ({ name, seconds: ms / 1000 }))
+  }
+  return []
+}
+
 function LatencyChart({ latency }: { latency: unknown }) {
-  const stages = ((latency as { stages?: { stage?: string; name?: string; seconds?: number; durationSeconds?: number; durationMs?: number }[] }).stages ?? []).map((s) => ({
-    name: s.stage ?? s.name ?? '?',
-    seconds: s.seconds ?? s.durationSeconds ?? (s.durationMs ?? 0) / 1000,
-  }))
-  if (stages.length === 0) return <section><h3>Latency per stage</h3><pre className="hash">{JSON.stringify(latency, null, 1).slice(0, 600)}</pre></section>
+  const stages = latencyStages(latency)
+  if (stages.length === 0) return <section><h3>Latency per stage</h3><p>No completed stage yet.</p></section>
   const max = Math.max(0.001, ...stages.map((s) => s.seconds))
   return (
     <section aria-labelledby="lat-title">
@@ -283,24 +315,26 @@ export function ApprovalsView({ token, refreshKey, onChange }: { token: string; 
   const patches = useApi<{ patches: Patch[] }>(token, '/patches?status=awaiting_approval', refreshKey)
   const demo = useApi<{ run: Run | null }>(token, '/demo', refreshKey)
   const signing = demo.data?.run?.signing ?? null
+  // Kept here, not in the card: the approval that reaches the threshold moves the patch out of this list.
+  const [message, setMessage] = useState<string | null>(null)
   return (
     <section className="card" aria-labelledby="appr-title">
       <h2 id="appr-title">Approvals</h2>
+      <p role="status" data-testid="approval-message">{message}</p>
       <Status load={patches} empty={patches.data?.patches.length === 0}>
-        {(data) => data.patches.map((patch) => <ApprovalCard key={patch.id} token={token} patch={patch} signing={demo.data?.run?.patchId === patch.id ? signing : null} onChange={onChange} />)}
+        {(data) => data.patches.map((patch) => <ApprovalCard key={patch.id} token={token} patch={patch} signing={demo.data?.run?.patchId === patch.id ? signing : null} onChange={onChange} onMessage={setMessage} />)}
       </Status>
     </section>
   )
 }
 
-function ApprovalCard({ token, patch, signing, onChange }: { token: string; patch: Patch; signing: Run['signing']; onChange: () => void }) {
+function ApprovalCard({ token, patch, signing, onChange, onMessage: setMessage }: { token: string; patch: Patch; signing: Run['signing']; onChange: () => void; onMessage: (message: string | null) => void }) {
   const [signature, setSignature] = useState('')
-  const [message, setMessage] = useState<string | null>(null)
   const digest = signing?.reportHash
   const submit = async (sig: string | undefined) => {
     try {
       await api(token, 'POST', `/patches/${patch.id}/approvals`, { ...(digest ? { digest } : {}), ...(sig ? { signature: sig } : {}), note: 'approved in the dashboard' })
-      setMessage('Approval recorded.')
+      setMessage(`Approval recorded for ${patch.id}.`)
       onChange()
     } catch (error) {
       setMessage((error as Error).message)
@@ -339,7 +373,6 @@ function ApprovalCard({ token, patch, signing, onChange }: { token: string; patc
         <input id={`sig-${patch.id}`} value={signature} onChange={(e) => setSignature(e.target.value)} pattern="0x[0-9a-fA-F]*" placeholder="0x…" />
         <button type="submit" style={{ marginTop: 6 }}>Approve as signer</button>
       </form>
-      <p role="status">{message}</p>
     </article>
   )
 }

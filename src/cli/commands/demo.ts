@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { DemoRunningError, DemoUnavailableError } from '../../server/demoErrors.js'
 import type { DemoRun } from '../../server/playDemoIncident.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
@@ -18,20 +19,29 @@ export const demoCommand: Command = {
     try {
       state = JSON.parse(await readFile(dashboardStateFile(io.cwd), 'utf8')) as { url: string; token: string }
     } catch {
-      throw new UsageError({ message: `No running dashboard found (${path.relative(io.cwd, dashboardStateFile(io.cwd))}): start it with \`npm start\` first.`, usage: demoCommand.usage })
+      throw new DemoUnavailableError({ reason: `No running dashboard found (${path.relative(io.cwd, dashboardStateFile(io.cwd))}): start it with \`npm start\` first.` })
     }
     const call = async (method: string, url: string, body?: unknown) => {
-      const response = await fetch(`${state.url}${url}`, {
-        method,
-        headers: { authorization: `Bearer ${state.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      })
+      let response: Response
+      try {
+        response = await fetch(`${state.url}${url}`, {
+          method,
+          headers: { authorization: `Bearer ${state.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        })
+      } catch {
+        throw new DemoUnavailableError({ reason: `The dashboard at ${state.url} does not answer (a stale ${path.relative(io.cwd, dashboardStateFile(io.cwd))}?): start it with \`npm start\`.` })
+      }
       const json = (await response.json()) as Record<string, unknown>
-      if (!response.ok) throw new UsageError({ message: `${method} ${url} answered ${response.status}: ${JSON.stringify(json.error ?? json)}`, usage: demoCommand.usage })
+      if (!response.ok) {
+        const error = json.error as { code?: string; message?: string } | undefined
+        if (error?.code === 'BW_DEMO_RUNNING') throw new DemoRunningError({ runId: Number(/\d+/.exec(error.message ?? '')?.[0] ?? 0) })
+        if (error?.code === 'BW_DEMO_UNAVAILABLE') throw new DemoUnavailableError({ reason: error.message })
+        throw new UsageError({ message: `${method} ${url} answered ${response.status}: ${JSON.stringify(json.error ?? json)}`, usage: demoCommand.usage })
+      }
       return json
     }
-    const started = (await call('POST', '/demo/runs', { approvals: values['wait-for-signer'] ? 'wait' : 'auto' })) as { started: boolean; reason: string | null }
-    if (!started.started) throw new UsageError({ message: started.reason ?? 'the demo did not start', usage: demoCommand.usage })
+    await call('POST', '/demo/runs', { approvals: values['wait-for-signer'] ? 'wait' : 'auto' })
     const printed = new Set<string>()
     let run: DemoRun
     for (;;) {

@@ -6,7 +6,7 @@ import { ProjectExistsError } from '../../config/errors.js'
 import { defaultProjectFile, parseProject } from '../../config/loadProject.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
-import { demoEntries } from '../../chain/demoEntries.js'
+import { demoEntries, demoReleaseConfig } from '../../chain/demoEntries.js'
 import { devnetStateFile, type DevnetState } from './devnet.js'
 
 export const initCommand: Command = {
@@ -35,6 +35,8 @@ export const initCommand: Command = {
       chains: { devnet: { chainId: state.chainId, rpcUrl: state.rpcUrl } },
       contracts: entries.contracts.map((entry) => ({ name: entry.name, chain: 'devnet', address: entry.address, proxy: entry.proxy })),
       authorities: entries.authorities.map((entry) => ({ name: entry.name, chain: 'devnet', kind: entry.kind, address: entry.address })),
+      // Release routes (bulwark release plan): older devnet state files may predate the council and the deployer.
+      ...(state.protocol.securityCouncil && state.protocol.create2Deployer ? { release: { chain: 'devnet', ...demoReleaseConfig(state.protocol) } } : {}),
     }
     const text = `${JSON.stringify(project, null, 2)}\n`
     parseProject(text, file) // what we write must load back

@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { PublicClient } from 'viem'
+import { connectChain } from '../../chain/connectChain.js'
+import { demoEntries } from '../../chain/demoEntries.js'
 import { bulwarkRoot } from '../../compile/bulwarkRoot.js'
+import { createDetectors } from '../../monitor/detectors/createDetectors.js'
+import { parsePolicy } from '../../monitor/policy.js'
+import { startMonitor, type RunningMonitor } from '../../monitor/runMonitor.js'
+import { createAlertStreamSink } from '../../monitor/sinks/alertStream.js'
 import { openLifecycle } from '../../lifecycle/context.js'
 import { createApiToken } from '../../server/auth.js'
 import { createServer } from '../../server/createServer.js'
@@ -27,9 +34,28 @@ export function dashboardPort(value: unknown): number {
  * creates a fresh operator token (admin, responder, signer) that the printed URL carries in its
  * fragment (never sent to the server in a request line, never logged).
  */
-export async function startDashboard({ io, devnet, port, host = '127.0.0.1' }: { io: CliIo; devnet: DemoDevnet; port: number; host?: string }) {
+export async function startDashboard({ io, devnet, port, host = '127.0.0.1', monitor: withMonitor = true }: { io: CliIo; devnet: DemoDevnet; port: number; host?: string; monitor?: boolean }) {
   const context = await openLifecycle({ cwd: io.cwd, env: io.env })
+  let monitor: RunningMonitor | undefined
   try {
+    if (withMonitor) {
+      // The monitor in-process, alerting only (the demo's guardian seals the pool): its alerts land in the
+      // store's alert stream, which GET /alerts serves to the dashboard's alerts panel.
+      const { client } = await connectChain({ rpcUrl: devnet.rpcUrl })
+      const entries = demoEntries(devnet.protocol)
+      monitor = await startMonitor({
+        client: client as unknown as PublicClient,
+        store: context.store,
+        chain: { id: devnet.chainId, name: 'devnet' },
+        scope: { contracts: entries.contracts.map((entry) => entry.address), releaseGates: [devnet.protocol.releaseGate], authorities: entries.authorities.map((entry) => entry.address) },
+        detectors: createDetectors(),
+        policy: parsePolicy({ rules: [{ name: 'notify', minScore: 0, respond: [{ kind: 'notify' }] }] }),
+        sinks: [createAlertStreamSink(context.store)],
+        log: (line) => io.stderr(`monitor: ${line}`),
+        blockIntervalMs: 500,
+        pendingIntervalMs: 0,
+      })
+    }
     const dist = path.join(bulwarkRoot(), 'web', 'dist')
     if (!existsSync(path.join(dist, 'index.html'))) io.stderr(`warning: ${dist} has no build; run \`npm run build\` for the dashboard (the API works without it).`)
     const { token } = await createApiToken(context, { roles: ['admin', 'responder', 'signer'], label: `dashboard-${Date.now()}` }, { id: 'bulwark-devnet', roles: ['admin'] })
@@ -45,13 +71,16 @@ export async function startDashboard({ io, devnet, port, host = '127.0.0.1' }: {
       url: `${base}/#token=${token}`,
       base,
       token,
+      monitoring: monitor !== undefined,
       async close() {
         await rm(dashboardStateFile(io.cwd), { force: true })
+        await monitor?.stop({ graceMs: 1000 })
         await app.close()
         await context.store.close()
       },
     }
   } catch (error) {
+    await monitor?.stop({ graceMs: 0 })
     await context.store.close()
     throw error
   }

@@ -1,4 +1,5 @@
-import { getAddress, hexToBigInt, toEventSelector, toFunctionSelector, type Address, type Hex } from 'viem'
+import { getAbiItem, getAddress, hexToBigInt, toEventSelector, toFunctionSelector, type Address, type Hex } from 'viem'
+import { releaseGateAbi } from '../../chain/releaseGateAbi.js'
 import type { CallFrame, DetectorContext, MonitorLog, MonitorTransaction } from '../types.js'
 
 /** One frame of a trace with what detectors ask of it, computed once per transaction. */
@@ -43,7 +44,8 @@ export const topics = {
   sync: toEventSelector('Sync(uint112,uint112)'),
 } as const
 
-const releaseSelector = toFunctionSelector('release(bytes32,(address,address,bytes)[])')
+/** `ReleaseGate.release(bytes32,(uint8,address,address,address,bytes)[])`, taken from the gate's ABI so the two cannot drift. */
+export const releaseSelector = toFunctionSelector(getAbiItem({ abi: releaseGateAbi, name: 'release' }))
 
 /** Lower-cased set of addresses, for the membership tests that run on every frame. */
 export function addressSet(addresses: readonly string[]): ReadonlySet<string> {

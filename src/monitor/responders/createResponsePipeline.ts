@@ -7,7 +7,7 @@ import type { AlertSink } from '../sinks/alertSink.js'
 import type { Alert, DetectorFinding, ResponseTaken } from '../types.js'
 import type { IncidentLedger, LedgerResponse } from './incidentLedger.js'
 import type { PendingFees } from './priceAhead.js'
-import { claimResponse, loadIncidents, saveIncident, updateResponse } from './responseLedger.js'
+import { claimResponse, listResponses, loadIncidents, saveIncident, updateResponse } from './responseLedger.js'
 import { responseCalls } from './responseCalls.js'
 import { sendResponseCalls } from './sendResponseCalls.js'
 
@@ -68,6 +68,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
   rollup.load(await loadIncidents(store, chainId))
   const watchers = new Set<Promise<void>>()
   let queue: Promise<unknown> = Promise.resolve()
+  resumeUnfinished()
 
   async function respondOnce(incident: Incident, response: PolicyResponse, finding: DetectorFinding, batch: FindingBatch): Promise<ResponseTaken> {
     const key = responseKey(response)
@@ -140,9 +141,9 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
     }
   }
 
-  function watch(incident: Incident, response: LedgerResponse): void {
+  function watch(incident: Incident, response: LedgerResponse, { record = true }: { record?: boolean } = {}): void {
     const watcher = (async () => {
-      await recordOnLedger(incident, response)
+      if (record) await recordOnLedger(incident, response)
       const receipts = await Promise.all(
         response.txHashes.map((hash) => client.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: parameters.receiptTimeoutMs ?? 120_000 })),
       )
@@ -153,6 +154,35 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
       if (ok && ledger && incident.advisoryId) await ledger.markContained(incident.advisoryId, { ...response, status: 'mined', latency: { ...response.latency, minedAt } })
     })()
       .catch((error: unknown) => log(`response ${response.key} for incident ${incident.key}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`))
+      .finally(() => watchers.delete(watcher))
+    watchers.add(watcher)
+  }
+
+  /**
+   * After a restart (or SIGKILL): responses that were broadcast but whose outcome was never
+   * recorded — receipt, advisory, containment — are watched again. Nothing is re-sent.
+   */
+  function resumeUnfinished(): void {
+    const watcher = (async () => {
+      const since = new Date(Date.now() - 24 * 3600 * 1000)
+      const unfinished = (await listResponses(store, { chainId })).filter((row) => (row.status === 'broadcast' || row.status === 'mined') && row.txHashes.length > 0 && row.decidedAt >= since)
+      if (unfinished.length === 0) return
+      const incidents = new Map(rollup.incidents().map((incident) => [incident.key, incident]))
+      for (const row of unfinished) {
+        const incident = incidents.get(row.incidentKey)
+        if (!incident) continue
+        const ledgerResponse: LedgerResponse = {
+          key: row.response,
+          kind: kindOf[row.kind as PolicyResponse['kind']] ?? 'notify',
+          status: row.status,
+          txHashes: row.txHashes,
+          latency: { seenAt: row.seenAt, decidedAt: row.decidedAt, broadcastAt: row.broadcastAt ?? undefined },
+          summary: `resumed after a restart: ${row.kind} for incident ${row.incidentKey}`,
+        }
+        watch(incident, ledgerResponse, { record: incident.advisoryId === null })
+      }
+    })()
+      .catch((error: unknown) => log(`resuming responses: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`))
       .finally(() => watchers.delete(watcher))
     watchers.add(watcher)
   }

@@ -110,12 +110,9 @@ export async function saveIncident(store: Store, incident: Incident): Promise<vo
 
 type IncidentRow = { key: string; chain_id: string | number; target: string; first_seen: string | number; last_seen: string | number; score: number; detectors: unknown; alert_ids: unknown; advisory_id: string | null }
 
-/** The latest incident per target of a chain (what a restarted monitor's roll-up continues from). */
-export async function loadIncidents(store: Store, chainId: number): Promise<Incident[]> {
-  const rows = await store.query<IncidentRow>(
-    `SELECT DISTINCT ON (target) * FROM monitor_incidents WHERE chain_id = $1 ORDER BY target, last_seen DESC`,
-    [chainId],
-  )
+/** The chain's most recently updated incidents (what a restarted monitor's roll-up continues from). */
+export async function loadIncidents(store: Store, chainId: number, { limit = 1000 }: { limit?: number } = {}): Promise<Incident[]> {
+  const rows = await store.query<IncidentRow>(`SELECT * FROM monitor_incidents WHERE chain_id = $1 ORDER BY updated_at DESC LIMIT $2`, [chainId, limit])
   const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as string[]
   return rows.map((row) => ({
     key: row.key,

@@ -8,7 +8,7 @@ import {
   transitionAdvisoryRoute,
 } from './advisories.js'
 import { listAuditRoute, verifyAuditRoute } from './audit.js'
-import { getDemoRoute, inventoryRoute, listReleasesRoute, startDemoRoute } from './demo.js'
+import { getDemoRoute, inventoryRoute, listAlertsRoute, listReleasesRoute, startDemoRoute } from './demo.js'
 import { eventsRoute } from './events.js'
 import { getAdvisoryLatencyRoute, getLatencySummaryRoute } from './latency.js'
 import { healthRoute, openApiRoute, whoamiRoute } from './meta.js'
@@ -51,4 +51,5 @@ export const apiRoutes: readonly RouteDefinition[] = [
   getDemoRoute,
   startDemoRoute,
   listReleasesRoute,
+  listAlertsRoute,
 ]

@@ -3,6 +3,8 @@ import { connectChain } from '../../chain/connectChain.js'
 import { demoEntries, demoInventoryRoots } from '../../chain/demoEntries.js'
 import { readInventory } from '../../chain/readInventory.js'
 import { listPatches } from '../../lifecycle/listPatches.js'
+import { latestStreamAlertId, listStreamAlerts } from '../../monitor/sinks/alertStream.js'
+import { DemoRunningError, DemoUnavailableError } from '../demoErrors.js'
 import { currentDemoRun, playDemoIncident } from '../playDemoIncident.js'
 import { defineRoute } from '../route.js'
 import { toJsonValue } from '../schemas.js'
@@ -44,7 +46,7 @@ export const getDemoRoute = defineRoute({
 export const startDemoRoute = defineRoute({
   method: 'POST',
   url: '/demo/runs',
-  summary: 'Plays the demo incident on the attached devnet. `approvals: wait` (default) leaves the last approvals to signers in the dashboard. `started: false` with a reason when no devnet is attached or a run is playing.',
+  summary: 'Plays the demo incident on the attached devnet. `approvals: wait` (default) leaves the last approvals to signers in the dashboard. 409 BW_DEMO_UNAVAILABLE without an attached devnet, 409 BW_DEMO_RUNNING while a run is playing.',
   tag: 'dashboard',
   permission: 'advisory:create',
   body: z.strictObject({ approvals: z.enum(['auto', 'wait']).default('wait') }).optional(),
@@ -52,9 +54,9 @@ export const startDemoRoute = defineRoute({
   response: z.strictObject({ started: z.boolean(), reason: z.string().nullable(), run: json }),
   handler: async ({ body, env }) => {
     const devnet = env.devnet
-    if (!devnet) return { started: false, reason: 'BW_DEMO_UNAVAILABLE: no devnet is attached to this server (start it with npm start)', run: null }
+    if (!devnet) throw new DemoUnavailableError()
     const current = currentDemoRun()
-    if (current && (current.status === 'running' || current.status === 'waiting')) return { started: false, reason: `BW_DEMO_RUNNING: run ${current.id} is still playing`, run: toJsonValue(current) }
+    if (current && (current.status === 'running' || current.status === 'waiting')) throw new DemoRunningError({ runId: current.id })
     const finished = playDemoIncident({ context: env.context, devnet, approvals: body?.approvals ?? 'wait', onChange: () => env.feed.poke() })
     void finished.catch(() => {})
     return { started: true, reason: null, run: toJsonValue(currentDemoRun()) }
@@ -76,5 +78,20 @@ export const listReleasesRoute = defineRoute({
       .filter((patch) => ['scheduled', 'released', 'verified'].includes(patch.status))
       .map((patch) => ({ patch: toJsonValue(patch), verification: run?.release && run.release.patchId === patch.id ? toJsonValue(run.release) : null }))
     return { releases }
+  },
+})
+
+/** What the in-process monitor (`npm start`) raised: alerts and the response taken for each, newest first. */
+export const listAlertsRoute = defineRoute({
+  method: 'GET',
+  url: '/alerts',
+  summary: 'Alerts the monitor raised (detector, severity, block, transaction, summary, risk score, response taken), newest first, at most 200.',
+  tag: 'dashboard',
+  permission: 'advisory:read',
+  response: z.strictObject({ alerts: z.array(json) }),
+  handler: async ({ env }) => {
+    const newest = await latestStreamAlertId(env.context.store)
+    const alerts = await listStreamAlerts(env.context.store, { afterId: Math.max(0, newest - 200), limit: 200 })
+    return { alerts: alerts.reverse().map(({ id, alert }) => toJsonValue({ streamId: id, ...alert })) }
   },
 })

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFinding } from '../findings.js'
+import { createReport, renderHtml, renderMarkdown } from '../report.js'
+import type { StageOutput, StageResult } from '../stage.js'
 import { differentialFuzz } from './differentialFuzz.js'
 import { demoStageContext, startDemoChain, type DemoChain } from './dynamicStageFixtures.js'
 
@@ -32,11 +35,37 @@ describe('differential-fuzz stage (testing, not proof)', () => {
     expect(sequence.length).toBeLessThanOrEqual(2)
     expect(sequence.at(-1)).toMatch(/→ deposit\(\d+\)$/)
     expect(chain.demo.depositors.slice(0, 3)).toContain(sequence.at(-1)!.split(' → ')[0])
-    // Shrunk: the first sequence found had several calls, the reported one is minimal and carries the evidence.
+    // Shrunk by fast-check from the first diverging sequence; the minimal one carries the evidence.
+    expect(finding.details?.shrinkSteps).toBeGreaterThan(0)
     expect(finding.details?.before).not.toEqual(finding.details?.after)
     expect(finding.message).toContain('not proof')
     expect(output.summary).toMatch(/^DIVERGENCE in deposit/)
     expect(output.data?.sequencesPerSecond).toBeGreaterThan(0)
+
+    // The report says plainly that this was tested, not proven, in Markdown and in HTML.
+    const proved = createFinding('prover', 'formal-proved', { message: 'WithdrawHarnessV2: assert at line 84 PROVED' })
+    const report = createReport(
+      {
+        manifest: context.manifest,
+        chainId: context.chainId,
+        blockNumber: context.blockNumber,
+        startedAt: new Date(0).toISOString(),
+        durationMs: 1000,
+        builds: [...context.builds],
+        stages: [stageResult('prover', { findings: [proved], summary: '1 proved' }), stageResult('differential-fuzz', output)],
+      },
+      { toolVersion: '0.0.0-test' },
+    )
+    const markdown = renderMarkdown(report)
+    const onlyTested = markdown.slice(markdown.indexOf('**Only tested (not proof)**'), markdown.indexOf('**Not run'))
+    expect(onlyTested).toContain('DIVERGENCE: LendingPool.deposit behaves differently')
+    expect(markdown.slice(markdown.indexOf('**Proven'), markdown.indexOf('**Violated'))).toContain('- WithdrawHarnessV2: assert at line 84 PROVED')
+    const html = renderHtml(report)
+    expect(html).toContain('<h2>Proven / Violated / Only tested / Not run</h2>')
+    const htmlTested = html.slice(html.indexOf('<h3>Only tested (not proof)</h3>'), html.indexOf('<h3>Not run'))
+    expect(htmlTested).toContain('<li>DIVERGENCE: LendingPool.deposit behaves differently')
+    expect(htmlTested).toContain('→ deposit(')
+    expect(html.slice(html.indexOf('<h3>Proven'), html.indexOf('<h3>Violated'))).not.toContain('deposit')
   }, 180_000)
 
   it('finds no divergence for the real V2 with the same settings, and says it only tested', async () => {
@@ -56,3 +85,7 @@ describe('differential-fuzz stage (testing, not proof)', () => {
     await expect(differentialFuzz(garbled)).rejects.toMatchObject({ code: 'BW_CHECK_INVALID' })
   }, 60_000)
 })
+
+function stageResult(stage: StageResult['stage'], output: StageOutput): StageResult {
+  return { stage, status: output.findings.some((finding) => finding.severity === 'high' || finding.severity === 'critical') ? 'failed' : 'passed', startedAt: new Date(0).toISOString(), durationMs: 1234, ...output }
+}

@@ -5,6 +5,7 @@ import {
   decodeFunctionResult,
   encodeFunctionData,
   getAddress,
+  parseAbi,
   parseAbiItem,
   toHex,
   zeroAddress,
@@ -33,6 +34,8 @@ type Divergence = { index: number; before: Outcome; after: Outcome }
 /** Seconds between the fuzzed transactions: both forks mine each call at the same timestamp. */
 const secondsPerCall = 12n
 const callGas = 3_000_000n
+/** Token events, so a divergence shows transfers by name. */
+const tokenEvents = parseAbi(['event Transfer(address indexed from, address indexed to, uint256 value)', 'event Approval(address indexed owner, address indexed spender, uint256 value)'])
 
 /**
  * Differential fuzzing of the functions the patch did not mean to change (`unchangedFunctions`):
@@ -64,7 +67,7 @@ export async function differentialFuzz(context: StageContext): Promise<StageOutp
         .map(({ from, args }): FuzzCall => ({ from, function: fn, args })),
     ),
   )
-  const abi = [...build.implementation.artifact.abi, ...(build.reference?.artifact.abi ?? [])] as Abi
+  const abi = [...build.implementation.artifact.abi, ...(build.reference?.artifact.abi ?? []), ...tokenEvents] as Abi
 
   const started = performance.now()
   context.progress(`starting the unpatched and patched forks of ${build.target}`)
@@ -78,6 +81,7 @@ export async function differentialFuzz(context: StageContext): Promise<StageOutp
     const baseTimestamp = latest.reduce((max, block) => (block.timestamp > max ? block.timestamp : max), 0n) + 1n
     const run = (sequence: readonly FuzzCall[]) => compare(unpatched, patched, build.proxy, abi, baseTimestamp, sequence)
 
+    const searchStarted = performance.now()
     let searched = 0
     let searchMs: number | undefined
     let failure: unknown
@@ -93,7 +97,7 @@ export async function differentialFuzz(context: StageContext): Promise<StageOutp
         throw failure
       }
       if (divergence && searchMs === undefined) {
-        searchMs = performance.now() - started
+        searchMs = performance.now() - searchStarted
         context.progress(`divergence after ${searched} sequence(s); shrinking`)
       }
       return divergence === undefined
@@ -109,7 +113,8 @@ export async function differentialFuzz(context: StageContext): Promise<StageOutp
       functions: signatures,
       senders: senders.length,
       seed: settings.seed,
-      sequencesPerSecond: Number((searched / ((searchMs ?? durationMs) / 1000)).toFixed(2)),
+      sequencesPerSecond: Number((searched / ((searchMs ?? performance.now() - searchStarted) / 1000)).toFixed(2)),
+      durationMs: Math.round(durationMs),
       shrinkSteps: result.failed ? result.numShrinks : 0,
     }
     if (!result.failed || !result.counterexample) {
@@ -227,7 +232,8 @@ async function execute(fork: ValidationFork, proxy: Address, abi: Abi, baseTimes
       await fork.client.setNextBlockTimestamp({ timestamp: baseTimestamp + secondsPerCall * BigInt(index + 1) })
       await fork.client.impersonateAccount({ address: call.from })
       const hash = (await fork.client.request({ method: 'eth_sendTransaction', params: [{ from: call.from, to: proxy, data, gas: toHex(callGas) }] } as never)) as Hex
-      const receipt = await fork.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+      // Automine: the receipt is there at once; poll only if the fork mines otherwise.
+      const receipt = await fork.client.getTransactionReceipt({ hash }).catch(() => fork.client.waitForTransactionReceipt({ hash, pollingInterval: 20 }))
       const events = receipt.logs.map((log) => renderEvent(abi, log))
       if (receipt.status === 'success' && call.function.outputs.length === 0) {
         outcomes.push({ ok: true, data: '()', events })

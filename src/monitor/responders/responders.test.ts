@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest'
+import { loadResponderKey } from './loadResponderKey.js'
+import { effectiveTip, priceAhead } from './priceAhead.js'
+
+const gwei = 1_000_000_000n
+const key = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
+
+describe('responder key', () => {
+  test('env:VAR resolves to the account; its JSON form holds no key', () => {
+    const account = loadResponderKey('env:RESPONDER', { RESPONDER: key })
+    expect(account.address).toBe('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
+    expect(JSON.stringify(account)).not.toContain(key.slice(2))
+    expect(loadResponderKey('env:RESPONDER', { RESPONDER: key.slice(2) }).address).toBe(account.address)
+  })
+
+  test.each([
+    ['0x59c6', {}, 'the reference is not of the form env:VAR.'],
+    ['env:MISSING', {}, 'environment variable MISSING is not set.'],
+    ['env:RESPONDER', { RESPONDER: 'not-a-key' }, 'environment variable RESPONDER does not hold a 32-byte hex private key.'],
+    ['env:RESPONDER', { RESPONDER: `0x${'00'.repeat(32)}` }, 'environment variable RESPONDER does not hold a valid secp256k1 private key.'],
+  ])('%s is BW_RESPONDER_KEY_INVALID without echoing the value', (reference, env, reason) => {
+    let error: unknown
+    try {
+      loadResponderKey(reference, env as NodeJS.ProcessEnv)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toMatchObject({ name: 'ResponderKeyInvalidError', code: 'BW_RESPONDER_KEY_INVALID', shortMessage: `Responder key: ${reason}` })
+    expect(String((error as Error).message)).not.toContain('not-a-key')
+  })
+})
+
+describe('pricing ahead of a pending attack', () => {
+  test("the attack's effective tip is what orders the block: the priority fee capped by the fee cap over the base fee", () => {
+    expect(effectiveTip({ maxFeePerGas: 100n * gwei, maxPriorityFeePerGas: 3n * gwei }, 10n * gwei)).toBe(3n * gwei)
+    expect(effectiveTip({ maxFeePerGas: 12n * gwei, maxPriorityFeePerGas: 5n * gwei }, 10n * gwei)).toBe(2n * gwei)
+    expect(effectiveTip({ gasPrice: 25n * gwei }, 10n * gwei)).toBe(15n * gwei)
+    expect(effectiveTip({ gasPrice: 5n * gwei }, 10n * gwei)).toBe(0n)
+  })
+
+  test('the response tips strictly more than the attack, and its fee cap covers a doubled base fee', () => {
+    for (const attack of [{ maxFeePerGas: 100n * gwei, maxPriorityFeePerGas: 40n * gwei }, { gasPrice: 300n * gwei }, { maxPriorityFeePerGas: 0n, maxFeePerGas: 20n * gwei }]) {
+      const fees = priceAhead({ baseFeePerGas: 10n * gwei, attack })
+      expect(fees.maxPriorityFeePerGas).toBeGreaterThan(effectiveTip(attack, 10n * gwei))
+      expect(fees.maxFeePerGas).toBe(20n * gwei + fees.maxPriorityFeePerGas)
+    }
+    expect(priceAhead({ baseFeePerGas: gwei })).toEqual({ maxPriorityFeePerGas: 2n * gwei, maxFeePerGas: 4n * gwei })
+  })
+})
