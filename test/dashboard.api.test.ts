@@ -90,16 +90,22 @@ describe('the dashboard server of `npm start`', () => {
     for (const address of [protocol.lendingPool.proxy, protocol.timelock, protocol.safe]) expect(text).toContain(address)
   })
 
-  test('`bulwark demo` plays the incident through the API; a second start meanwhile is 409 BW_DEMO_RUNNING', async () => {
+  test('`bulwark demo --wait-for-signer` plays the incident through the API; a second start meanwhile is 409 BW_DEMO_RUNNING; a signer approves over the API', async () => {
     demoIo = captureIo(cwd)
-    demo = main(['demo', '--json'], demoIo.io)
-    await expect.poll(async () => ((await get('/demo')).body.run as DemoRun | null)?.status ?? 'none', { timeout: 30_000, interval: 100 }).toMatch(/running|waiting|done|failed/)
+    demo = main(['demo', '--wait-for-signer', '--json'], demoIo.io)
+    // The run waits for the last approval, so it is certainly still playing here.
+    await expect.poll(async () => ((await get('/demo')).body.run as DemoRun | null)?.status ?? 'none', { timeout: 60_000, interval: 100 }).toBe('waiting')
     const again = await fetch(`${dashboard.base}/demo/runs`, { method: 'POST', headers: { authorization: `Bearer ${dashboard.token}`, 'content-type': 'application/json' }, body: '{"approvals":"auto"}' })
-    const run = (await get('/demo')).body.run as DemoRun
-    if (run.status === 'running' || run.status === 'waiting') {
-      expect(again.status).toBe(409)
-      expect(((await again.json()) as { error: { code: string } }).error.code).toBe('BW_DEMO_RUNNING')
-    }
+    expect(again.status).toBe(409)
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('BW_DEMO_RUNNING')
+    const waiting = (await get('/demo')).body.run as DemoRun
+    expect(waiting.steps.find((step) => step.id === 'approve')?.status).toBe('waiting')
+    const approval = await fetch(`${dashboard.base}/patches/${waiting.patchId}/approvals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dashboard.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ digest: waiting.signing!.reportHash, note: 'approved in the test' }),
+    })
+    expect(approval.status).toBe(201)
     expect(await demo).toBe(0)
     const printed = demoIo.json<{ ok: boolean; run: DemoRun }>()
     expect(printed.ok).toBe(true)
@@ -144,9 +150,12 @@ describe('the dashboard server of `npm start`', () => {
   })
 
   test('alerts panel: GET /alerts serves what the in-process monitor raised (newest first)', async () => {
+    // The exploit drains the pool through re-entered withdrawals: the monitor sees it in the block it was mined in.
+    await expect.poll(async () => ((await get('/alerts')).body.alerts as unknown[]).length, { timeout: 20_000, interval: 250 }).toBeGreaterThan(0)
     const { status, body } = await get('/alerts')
     expect(status).toBe(200)
     const alerts = body.alerts as { streamId: number; detector: string; response: { kind: string } }[]
+    expect(alerts.map((alert) => alert.detector)).toContain('reentrancy')
     for (const alert of alerts) expect(alert.response.kind).toBe('notify')
     const ids = alerts.map((alert) => alert.streamId)
     expect(ids).toEqual([...ids].sort((a, b) => b - a))

@@ -35,7 +35,7 @@ beforeAll(async () => {
   cwd = await mkdtemp(path.join(tmpdir(), 'bulwark-e2e-'))
   const stopped = new Promise<void>((resolve) => (stopDevnet = resolve))
   devnetOutput = captureIo(cwd, {}, stopped)
-  devnetExit = main(['devnet', '--port', '0'], devnetOutput.io)
+  devnetExit = main(['devnet', '--port', '0', '--api-port', '0'], devnetOutput.io)
   const stateFile = path.join(cwd, devnetStateFile)
   for (let waited = 0; !existsSync(stateFile); waited += 100) {
     if (waited > 120_000) throw new Error(`devnet did not come up:\n${devnetOutput.stderr()}`)

@@ -37,7 +37,7 @@ function renderHelp(): string {
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     'Every command takes --json, --quiet and --help. Exit codes: 0 ok, 1 findings at or above --fail-on,',
-    '2 usage or project file, 3 RPC, 4 chain data, 5 compile, 6 devnet/deploy, 7 database, 8 server/API (auth, rate limit, unreachable), 9 lifecycle (illegal transition, not found, conflict), 10 signatures (invalid, duplicate, stale nonce, report hash, threshold), 70 internal.',
+    '2 usage or project file, 3 RPC, 4 chain data, 5 compile, 6 devnet/deploy, 7 database, 8 server/API (auth, rate limit, unreachable), 9 lifecycle (illegal transition, not found, conflict), 10 signatures (invalid, duplicate, stale nonce, report hash, threshold), 11 release (not ready, already executed, reverted, nonce conflict), 70 internal.',
     'Error codes: docs/errors.md.',
   ].join('\n')
 }

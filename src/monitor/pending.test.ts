@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseEther, type Abi, type Address, type Hash } from 'viem'
+import { parseEther, type Abi, type Hash } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Artifact } from '../compile/artifacts.js'
 import { compileProject } from '../compile/compileProject.js'
@@ -67,7 +67,8 @@ describe('pending transactions', () => {
     }
     const findings: DetectorFinding[] = await runDetectors(createDetectors(), exploit, { client: reader as never, scope, memory: new Map() })
     const reentry = findings.find((finding) => finding.detector === 'reentrancy')
-    expect(reentry).toMatchObject({ severity: 'critical', pending: true, tx: hash, block: undefined })
+    expect(reentry).toMatchObject({ severity: 'critical', pending: true, tx: hash })
+    expect(reentry!.block).toBeUndefined()
     expect(reentry!.addresses[0]).toBe(demo.lendingPool.proxy)
     expect(findings.every((finding) => finding.pending)).toBe(true)
 
@@ -79,12 +80,5 @@ describe('pending transactions', () => {
     await testClient.mine({ blocks: 1 })
     expect((await reader.getTransactionReceipt({ hash })).status).toBe('success')
     await testClient.setAutomine(true)
-    const poolBalance = (await reader.readContract({
-      address: demo.tokens.asset,
-      abi: abiOf('DemoToken'),
-      functionName: 'balanceOf',
-      args: [demo.lendingPool.proxy as Address],
-    } as never)) as bigint
-    expect(poolBalance).toBeGreaterThanOrEqual(0n)
   }, 60_000)
 })
