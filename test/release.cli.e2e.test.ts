@@ -212,5 +212,5 @@ describe('bulwark release / sign / verify on the demo devnet', () => {
     } finally {
       await rm(outside, { recursive: true, force: true })
     }
-  }, 60_000)
+  }, 180_000)
 })

@@ -147,7 +147,7 @@ describe('release routes, validated → verified', () => {
     expect(verification.targets[0]).toMatchObject({ implementation: releasePlan.deployments[0]!.address, codehash: releasePlan.codehashes[0], match: 'exact', immutables: 'located-by-value' })
     // A second execute is refused: the gate has released this patch.
     await expectCode(executeReleaseStep(client(), { plan: releasePlan, step: 1, signatures: await sign(releasePlan, 1) }), 'BW_RELEASE_ALREADY_EXECUTED')
-  }, 60_000)
+  }, 180_000)
 
   test('standard route: Safe schedules the batch, executes after the delay; verified with build-info immutables', async () => {
     const releasePlan = await plan('PATCH-STANDARD', 'standard')
@@ -170,7 +170,7 @@ describe('release routes, validated → verified', () => {
     expect(verification.ok).toBe(true)
     expect(verification.targets[0]).toMatchObject({ match: 'exact', immutables: 'build-info' })
     await expectCode(executeReleaseStep(client(), { plan: releasePlan, step: 1, signatures: await sign(releasePlan, 1) }), 'BW_RELEASE_ALREADY_EXECUTED')
-  }, 60_000)
+  }, 180_000)
 
   test('emergency route: the 3-of-4 council releases in one MultiSend transaction, no delay', async () => {
     const releasePlan = await plan('PATCH-EMERGENCY', 'emergency')
@@ -183,7 +183,7 @@ describe('release routes, validated → verified', () => {
     expect(await implementationOf(demo.lendingPool.proxy)).toBe(releasePlan.upgrades[0]!.implementation.toLowerCase())
     expect((await verifyRelease(reader(), { report: v2Report('PATCH-EMERGENCY'), gate: demo.releaseGate })).ok).toBe(true)
     await expectCode(executeReleaseStep(client(), { plan: releasePlan, step: 0, signatures: await sign(releasePlan, 0) }), 'BW_RELEASE_ALREADY_EXECUTED')
-  }, 60_000)
+  }, 180_000)
 
   test('a codehash mismatch at release is refused with the gate\'s error and leaves the chain unchanged (retryable)', async () => {
     const before = await implementationOf(demo.lendingPool.proxy)
@@ -198,7 +198,7 @@ describe('release routes, validated → verified', () => {
     const fixed = await plan('PATCH-MISMATCH', 'emergency')
     expect(fixed.safeTransactions[0]!.nonce).toBe(nonce)
     await executeReleaseStep(client(), { plan: fixed, step: 0, signatures: await sign(fixed, 0) })
-  }, 60_000)
+  }, 180_000)
 
   test('a verification of code that is not the validated build fails, as data', async () => {
     // The report claims another runtime than the one released for this patch.

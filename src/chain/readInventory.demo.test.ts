@@ -92,14 +92,14 @@ describe('readInventory of the demo protocol', () => {
     for (const owner of demo.safeOwners) expect(inventory.nodes[a(owner)]?.kind).toBe('eoa')
   })
 
-  test('the release gate: administered by the timelock, released through by both timelocks', () => {
+  test('the release gate: administered by the timelock, released through by both timelocks and the security council', () => {
     expect(inventory.nodes[a(demo.releaseGate)]).toEqual({
       address: a(demo.releaseGate),
       kind: 'contract',
       root: false,
       roles: [
         { role: zeroHash, name: 'DEFAULT_ADMIN_ROLE', holders: [a(demo.timelock)] },
-        { role: role('RELEASER_ROLE'), name: 'RELEASER_ROLE', holders: [a(demo.timelock), a(demo.privateTimelock)] },
+        { role: role('RELEASER_ROLE'), name: 'RELEASER_ROLE', holders: [a(demo.timelock), a(demo.privateTimelock), a(demo.securityCouncil.safe)] },
       ],
     })
     expect(inventory.nodes[a(demo.privateTimelock)]).toEqual({
@@ -136,6 +136,8 @@ describe('readInventory of the demo protocol', () => {
           demo.guardian,
           demo.safe,
           ...demo.safeOwners,
+          demo.securityCouncil.safe,
+          ...demo.securityCouncil.owners,
         ].map((address) => a(address)),
       ),
     )
@@ -149,7 +151,9 @@ describe('readInventory of the demo protocol', () => {
     expect(text).toContain(
       `├─ upgrade authority: role UPGRADER_ROLE → contract ${a(demo.releaseGate)}\n` +
         `│  ├─ role DEFAULT_ADMIN_ROLE, role RELEASER_ROLE → TimelockController ${a(demo.timelock)} (min delay 2d) (see above)\n` +
-        `│  └─ role RELEASER_ROLE → TimelockController ${a(demo.privateTimelock)} (min delay 1d)\n`,
+        `│  ├─ role RELEASER_ROLE → TimelockController ${a(demo.privateTimelock)} (min delay 1d)\n` +
+        `│  │  └─ PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE → Safe ${a(demo.safe)} 2-of-3, nonce 0 (see above)\n` +
+        `│  └─ role RELEASER_ROLE → Safe ${a(demo.securityCouncil.safe)} 3-of-4, nonce 0\n`,
     )
   })
 })

@@ -21,11 +21,13 @@ export type OpenLifecycleParameters = {
   cwd: string
   /** Reads DATABASE_URL and BULWARK_SIGNING_KEY. */
   env: NodeJS.ProcessEnv
+  /** Another folder for the embedded database (default `<cwd>/.bulwark/db`). */
+  dataDir?: string | undefined
 }
 
 /** Opens the store (PGlite, or PostgreSQL when DATABASE_URL is set) and loads the signing key. Close with `context.store.close()`. */
-export async function openLifecycle({ cwd, env }: OpenLifecycleParameters): Promise<LifecycleContext> {
+export async function openLifecycle({ cwd, env, dataDir }: OpenLifecycleParameters): Promise<LifecycleContext> {
   const signingKey = await loadSigningKey({ env, dir: path.join(cwd, '.bulwark') })
-  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: path.join(cwd, '.bulwark', 'db') })
+  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: dataDir ?? path.join(cwd, '.bulwark', 'db') })
   return { store, signingKey }
 }

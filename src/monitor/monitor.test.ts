@@ -84,7 +84,7 @@ describe('monitor on anvil', () => {
       }
     }
     expect(await monitorPass()).toEqual([])
-  }, 60_000)
+  }, 180_000)
 
   test('the demo exploit (reentrancy drain through the token hook) is detected, with the fresh attack contract', async () => {
     const attacker = dev(devRoles.attacker)
@@ -100,7 +100,7 @@ describe('monitor on anvil', () => {
     expect(reentry.severity).toBe('critical')
     expect(reentry.addresses[0]).toBe(demo.lendingPool.proxy)
     expect(reentry.block).not.toBeNull()
-  }, 60_000)
+  }, 180_000)
 
   test('a flash-loan price manipulation is detected as a flash loan and an in-block price deviation', async () => {
     const owner = dev(devRoles.deployer)
@@ -126,7 +126,7 @@ describe('monitor on anvil', () => {
     const alerts = await monitorPass()
     expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['flash-loan', 'price-deviation']))
     expect(alerts.find((a) => a.detector === 'flash-loan')!.evidence).toMatchObject({ lender, borrower: manipulator, token: t1 })
-  }, 60_000)
+  }, 180_000)
 
   test('a compromised owner sweeping a vault is a privileged call outside governance and a large outflow', async () => {
     const owner = dev(devRoles.deployer)
@@ -139,7 +139,7 @@ describe('monitor on anvil', () => {
     const alerts = await monitorPass()
     expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['large-outflow', 'privileged-change']))
     expect(alerts.find((a) => a.detector === 'large-outflow')!.evidence).toMatchObject({ outflow: parseEther('900').toString(), balanceBefore: parseEther('1000').toString() })
-  }, 60_000)
+  }, 180_000)
 
   test('an unprotected-initializer takeover and the unauthorized upgrade that follows are detected', async () => {
     const owner = dev(devRoles.deployer)
@@ -158,7 +158,7 @@ describe('monitor on anvil', () => {
     const upgrade = await monitorPass()
     expect(detectorsOf(upgrade)).toEqual(['privileged-change', 'unapproved-upgrade'])
     expect(upgrade.find((a) => a.detector === 'unapproved-upgrade')!.evidence).toMatchObject({ proxy, newValue: malicious, event: 'Upgraded' })
-  }, 60_000)
+  }, 180_000)
 
   test('an infinite mint (missing access check) breaks the supply invariant and is a privileged call', async () => {
     const owner = dev(devRoles.deployer)
@@ -175,7 +175,7 @@ describe('monitor on anvil', () => {
     const { alerts } = await processNewBlocks({ client: reader as never, store, chain, detectors: instances, scope, memory })
     expect(detectorsOf(alerts)).toEqual(['invariant', 'privileged-change'])
     expect(alerts.find((a) => a.detector === 'invariant')!.evidence).toMatchObject({ invariant: 'supply cap', left: parseEther('1000001000').toString() })
-  }, 60_000)
+  }, 180_000)
 
   test('a reorg retracts the alerts of the dropped block and processes its replacement; the checkpoint follows the new chain', async () => {
     const owner = dev(devRoles.deployer)
@@ -197,7 +197,7 @@ describe('monitor on anvil', () => {
     expect(all.filter((a) => a.retracted).map((a) => a.id).sort()).toEqual(raised.map((a) => a.id).sort())
     const head = await reader.getBlock({ blockTag: 'latest' })
     expect(await readCheckpoint(store, chain.id)).toEqual({ blockNumber: head.number, blockHash: head.hash })
-  }, 60_000)
+  }, 180_000)
 
   test('a monitor that dies mid-block resumes at the first uncommitted block: no block missed, no alert stored twice', async () => {
     const owner = dev(devRoles.deployer)
@@ -223,7 +223,7 @@ describe('monitor on anvil', () => {
     expect(again.processed).toBe(0)
     const ids = (await listAlerts(store, { chainId: chain.id })).map((a) => a.id)
     expect(new Set(ids).size).toBe(ids.length)
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('detector config', () => {

@@ -80,5 +80,5 @@ describe('pending transactions', () => {
     await testClient.mine({ blocks: 1 })
     expect((await reader.getTransactionReceipt({ hash })).status).toBe('success')
     await testClient.setAutomine(true)
-  }, 60_000)
+  }, 180_000)
 })

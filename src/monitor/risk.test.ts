@@ -31,7 +31,7 @@ describe('risk roll-up', () => {
     // more than windowSeconds after the last finding: a new incident
     expect(rollup.add(finding('tvl-drop', 'low'), 'A5', 1_300 + 601)).toMatchObject({ key: `31337:${pool.toLowerCase()}:1901`, score: 20 })
     // chain time gone back: the incident whose window holds it, or a new one
-    expect(rollup.add(finding('tvl-drop', 'low'), 'A6', 1_250)).toMatchObject({ key: `31337:${pool.toLowerCase()}:1000`, score: 80 })
+    expect(rollup.add(finding('tvl-drop', 'low'), 'A6', 1_250)).toMatchObject({ key: `31337:${pool.toLowerCase()}:1000`, score: 90 })
     expect(rollup.add(finding('tvl-drop', 'low'), 'A7', 100)).toMatchObject({ key: `31337:${pool.toLowerCase()}:100`, score: 20 })
   })
 

@@ -109,7 +109,7 @@ describe('mempool race', () => {
       await client.setIntervalMining({ interval: 0 })
       await client.setAutomine(true)
     }
-  }, 60_000)
+  }, 180_000)
 })
 
 const guardian = devAccount(devRoles.guardian)
@@ -168,7 +168,7 @@ describe('responders', () => {
       ])
       expect(responses.find((response) => response.kind === 'partial-lockdown')?.txHashes).toHaveLength(2)
     }
-  }, 60_000)
+  }, 180_000)
 
   test('a response that would revert is recorded as failed with its reason, and the alert still goes out', async () => {
     const pipeline = await createResponsePipeline({

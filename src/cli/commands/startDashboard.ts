@@ -35,7 +35,12 @@ export function dashboardPort(value: unknown): number {
  * fragment (never sent to the server in a request line, never logged).
  */
 export async function startDashboard({ io, devnet, port, host = '127.0.0.1', monitor: withMonitor = true }: { io: CliIo; devnet: DemoDevnet; port: number; host?: string; monitor?: boolean }) {
-  const context = await openLifecycle({ cwd: io.cwd, env: io.env })
+  // The devnet's incident records live beside its chain and die with it: a separate embedded database,
+  // fresh per run, which also leaves `.bulwark/db` free for `bulwark inventory` and other commands in
+  // another terminal (PGlite admits one process at a time).
+  const dataDir = path.join(io.cwd, '.bulwark', 'devnet', 'db')
+  if (!io.env.DATABASE_URL) await rm(dataDir, { recursive: true, force: true })
+  const context = await openLifecycle({ cwd: io.cwd, env: io.env, dataDir })
   let monitor: RunningMonitor | undefined
   try {
     if (withMonitor) {

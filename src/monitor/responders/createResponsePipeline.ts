@@ -179,6 +179,16 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
           latency: { seenAt: row.seenAt, decidedAt: row.decidedAt, broadcastAt: row.broadcastAt ?? undefined },
           summary: `resumed after a restart: ${row.kind} for incident ${row.incidentKey}`,
         }
+        // a transaction the node no longer knows (dropped, or reorged out) is not waited for
+        const known = await client.getTransactionReceipt({ hash: row.txHashes[0]! }).then(
+          () => true,
+          () => client.getTransaction({ hash: row.txHashes[0]! }).then(() => true, () => false),
+        )
+        if (!known) {
+          await updateResponse(store, { incidentKey: row.incidentKey, response: row.response }, { status: 'failed', detail: { error: 'the transaction is no longer known to the node (dropped or reorged out)' } })
+          log(`${row.kind} for incident ${row.incidentKey}: transaction ${row.txHashes[0]} no longer known to the node; not re-sent`)
+          continue
+        }
         watch(incident, ledgerResponse, { record: incident.advisoryId === null })
       }
     })()

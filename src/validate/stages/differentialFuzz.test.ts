@@ -83,7 +83,7 @@ describe('differential-fuzz stage (testing, not proof)', () => {
     await expect(differentialFuzz(tuple)).rejects.toMatchObject({ code: 'BW_CHECK_INVALID' })
     const garbled = await demoStageContext(chain, 'LendingPoolV2', { unchangedFunctions: ['function f(uint256'] })
     await expect(differentialFuzz(garbled)).rejects.toMatchObject({ code: 'BW_CHECK_INVALID' })
-  }, 60_000)
+  }, 180_000)
 })
 
 function stageResult(stage: StageResult['stage'], output: StageOutput): StageResult {

@@ -41,5 +41,5 @@ describe('prover stage', () => {
   it('does not run without z3: BW_SOLVER_UNAVAILABLE, nothing proved', async () => {
     const context = await demoStageContext(chain, 'LendingPoolV2', { specification: specification('/nonexistent/z3') })
     await expect(prover(context)).rejects.toMatchObject({ code: 'BW_SOLVER_UNAVAILABLE' })
-  }, 60_000)
+  }, 180_000)
 })
