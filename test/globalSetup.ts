@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,8 +10,10 @@ import { BaseError } from '../src/errors/BaseError.js'
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 // Compiles contracts/ once before any test file runs, so parallel test files read the
-// content-hash cache instead of each running solc.
+// content-hash cache instead of each running solc; builds the dashboard once if a fresh clone
+// has no web/dist yet (the browser and dashboard API tests serve it).
 export default async function setup(): Promise<void> {
+  buildDashboardIfMissing()
   const entries = await readdir(path.join(repoRoot, 'contracts'), { recursive: true }).catch(() => [] as string[])
   if (!entries.some((entry) => entry.endsWith('.sol'))) return
   try {
@@ -20,4 +24,11 @@ export default async function setup(): Promise<void> {
     if (!(error instanceof BaseError)) throw error
     console.warn(`contracts/ does not compile (${error.code}):\n${error.message}`)
   }
+}
+
+function buildDashboardIfMissing(): void {
+  if (!existsSync(path.join(repoRoot, 'web', 'vite.config.ts')) || existsSync(path.join(repoRoot, 'web', 'dist', 'index.html'))) return
+  const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js')
+  const result = spawnSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' })
+  if (result.status !== 0) console.warn('web/ did not build; the dashboard tests will fail with its error')
 }
