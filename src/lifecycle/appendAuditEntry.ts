@@ -1,6 +1,6 @@
 import { createHash, sign } from 'node:crypto'
 import type { Transaction } from '../store/openStore.js'
-import { canonicalJson } from './canonicalJson.js'
+import { canonicalJson } from '../store/canonicalJson.js'
 import type { SigningKey } from './signingKey.js'
 import type { Actor } from './types.js'
 

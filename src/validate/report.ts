@@ -1,8 +1,9 @@
+import { canonicalJson } from '../store/canonicalJson.js'
 import { keccak256, stringToHex, type Hex } from 'viem'
 import { findingMessages, isBlocking, severities, type Severity } from './findings.js'
 import type { PatchManifest } from './manifest.js'
 import type { PipelineRun } from './runPipeline.js'
-import type { Finding, JsonObject, JsonValue, StageResult } from './stage.js'
+import type { Finding, JsonValue, StageResult } from './stage.js'
 
 export const reportVersion = 1
 
@@ -81,23 +82,6 @@ export function createReport(run: PipelineRun, { toolVersion }: { toolVersion: s
   const canonical = canonicalJson(document as unknown as JsonValue)
   const hash = keccak256(stringToHex(canonical))
   return { ok, hash, document, canonicalJson: canonical, explain: () => explainReport(document, hash) }
-}
-
-/**
- * Canonical JSON: object keys sorted by code point, no whitespace, `undefined` members dropped.
- * Anyone can recompute a report's hash from its JSON file with this rule.
- */
-export function canonicalJson(value: JsonValue | undefined): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('canonical JSON cannot hold a non-finite number')
-    return JSON.stringify(value ?? null)
-  }
-  if (Array.isArray(value)) return `[${(value as readonly JsonValue[]).map((item) => canonicalJson(item)).join(',')}]`
-  const object = value as JsonObject
-  const keys = Object.keys(object)
-    .filter((key) => object[key] !== undefined)
-    .sort()
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`).join(',')}}`
 }
 
 /** The report file: the document plus its hash, in the order a reader wants. */

@@ -1,9 +1,12 @@
 /**
- * Canonical JSON: object keys sorted, no whitespace, `undefined` members dropped. Two equal
- * values always give the same text, so a hash over it is stable across processes and databases.
+ * Canonical JSON: object keys sorted by code point, no whitespace, `undefined` members dropped
+ * (`undefined` elsewhere is `null`). Two equal values always give the same text, so a hash over it
+ * is stable across processes and databases. The one rule behind every hash Bulwark publishes —
+ * validation reports, release plans, the audit log — so a producer and a verifier cannot drift apart.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value)
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not representable in JSON`)
     return JSON.stringify(value)
