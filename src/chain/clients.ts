@@ -8,6 +8,7 @@ import {
   type Account,
   type Chain,
   type HttpTransportConfig,
+  type Transport,
 } from 'viem'
 
 /** A chain definition for any RPC URL; viem needs one to sign transactions locally. */
@@ -46,12 +47,29 @@ export function createReadClient({ rpcUrl, timeoutMs = 10_000, batch = true, onF
 }
 export type ReadClient = ReturnType<typeof createReadClient>
 
+/**
+ * Adds a margin to every `eth_estimateGas` answer. A node estimates against the pending block; when
+ * the transaction lands one second later, time-dependent paths (interest accrual, rolling windows)
+ * can cost more than the estimate and the transaction runs out of gas.
+ */
+export function withGasHeadroom(transport: Transport): Transport {
+  return (options) => {
+    const inner = transport(options)
+    const request = async (args: { method: string; params?: unknown }, requestOptions?: unknown): Promise<unknown> => {
+      const result: unknown = await inner.request(args as never, requestOptions as never)
+      if (args.method !== 'eth_estimateGas' || typeof result !== 'string') return result
+      return `0x${((BigInt(result) * 5n) / 4n + 20_000n).toString(16)}`
+    }
+    return { ...inner, request: request as typeof inner.request }
+  }
+}
+
 /** A wallet client with a local signing account, extended with public actions. */
 export function createDevClient({ rpcUrl, chainId, account }: { rpcUrl: string; chainId: number; account: Account }) {
   return createWalletClient({
     account,
     chain: chainFor({ chainId, rpcUrl }),
-    transport: http(rpcUrl, { retryCount: 0 }),
+    transport: withGasHeadroom(http(rpcUrl, { retryCount: 0 })),
   }).extend(publicActions)
 }
 export type DevClient = ReturnType<typeof createDevClient>
