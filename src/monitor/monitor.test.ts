@@ -12,10 +12,12 @@ import { devAccount, devRoles } from '../chain/devAccounts.js'
 import { startAnvil, type Anvil } from '../chain/startAnvil.js'
 import { openStore, type Store } from '../store/openStore.js'
 import { listAlerts } from './alertStore.js'
-import { createDetectors } from './detectors/createDetectors.js'
+import { createDetectors, runDetectors } from './detectors/createDetectors.js'
+import { indexTransaction } from './detectors/traceIndex.js'
 import { processNewBlocks } from './sources/processNewBlocks.js'
 import { readCheckpoint } from './sources/checkpoint.js'
-import type { Alert, MonitorScope } from './types.js'
+import { fetchBlock, logsOfTrace } from './sources/fetchBlock.js'
+import type { Alert, CallFrame, MonitorScope } from './types.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 let anvil: Anvil
@@ -224,7 +226,64 @@ describe('monitor on anvil', () => {
     const ids = (await listAlerts(store, { chainId: chain.id })).map((a) => a.id)
     expect(new Set(ids).size).toBe(ids.length)
   }, 180_000)
+
+  test('trace_block and the call tracer give the detectors the same view of every transaction of this chain (demo history and every attack above)', async () => {
+    const reader = createReadClient({ rpcUrl: anvil.rpcUrl, timeoutMs: 60_000 })
+    const head = await reader.getBlockNumber({ cacheTime: 0 })
+    const views = { fast: new Map<string, unknown>(), exact: new Map<string, unknown>() }
+    let transactions = 0
+    let logs = 0
+    let findings = 0
+    for (let number = 1n; number <= head; number++) {
+      const [fast, exact] = await Promise.all([
+        fetchBlock(reader as never, { chain, block: number, traceMethod: 'trace_block' }),
+        fetchBlock(reader as never, { chain, block: number, traceMethod: 'debug_traceBlockByNumber' }),
+      ])
+      expect(fast.events.length).toBe(exact.events.length)
+      for (let index = 1; index < exact.events.length; index++) {
+        const a = fast.events[index]!
+        const b = exact.events[index]!
+        if (a.kind !== 'transaction' || b.kind !== 'transaction') throw new Error('expected transaction events')
+        const label = `tx ${b.transaction.hash}`
+        expect(shapeOf(a.transaction.trace), label).toEqual(shapeOf(b.transaction.trace))
+        // Walking the rebuilt tree gives the receipt's logs in the receipt's order, on the same call paths.
+        const receiptLogs = a.transaction.logs.map(({ address, topics, data }) => ({ address, topics, data }))
+        expect(logsOfTrace(a.transaction.trace), label).toEqual(receiptLogs)
+        expect(logsOfTrace(b.transaction.trace), label).toEqual(receiptLogs)
+        const ctx = { client: reader as never, scope: scope as MonitorScope, memory: new Map<string, unknown>() }
+        expect(indexTransaction(a.transaction, ctx).logs, label).toEqual(indexTransaction(b.transaction, ctx).logs)
+        transactions++
+        logs += receiptLogs.length
+      }
+      // Every detector finds the same things in both.
+      const found = { fast: [] as unknown[], exact: [] as unknown[] }
+      for (const [name, events] of [['fast', fast.events], ['exact', exact.events]] as const) {
+        for (const event of [...events.slice(1), events[0]!]) {
+          found[name].push(...(await runDetectors(detectors, event, { client: reader as never, scope: scope as MonitorScope, memory: views[name] })))
+        }
+      }
+      expect(found.fast, `block ${number}`).toEqual(found.exact)
+      findings += found.exact.length
+    }
+    expect(transactions).toBeGreaterThan(100)
+    expect(logs).toBeGreaterThan(100)
+    expect(findings).toBeGreaterThan(5)
+  }, 180_000)
 })
+
+/** The call tree's frames: kinds, parties, inputs, values and failures. */
+function shapeOf(frame: CallFrame | undefined): unknown {
+  if (!frame) return undefined
+  return {
+    type: frame.type,
+    from: frame.from.toLowerCase(),
+    to: frame.to?.toLowerCase(),
+    input: frame.input,
+    value: frame.type === 'DELEGATECALL' || frame.type === 'STATICCALL' ? undefined : BigInt(frame.value ?? 0),
+    failed: frame.error !== undefined,
+    calls: (frame.calls ?? []).map(shapeOf),
+  }
+}
 
 describe('detector config', () => {
   test('a bad threshold or an unknown detector is refused with BW_DETECTOR_CONFIG_INVALID naming the field', () => {

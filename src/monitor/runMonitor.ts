@@ -9,6 +9,7 @@ import type { AlertSink } from './sinks/alertSink.js'
 import { processNewBlocks } from './sources/processNewBlocks.js'
 import { tracePending } from './sources/tracePending.js'
 import type { Alert, DetectorFinding, DetectorInstance, MonitorChain, MonitorScope } from './types.js'
+import type { TraceMethod } from './sources/fetchBlock.js'
 
 export type StartMonitorParameters = {
   client: PublicClient
@@ -30,7 +31,10 @@ export type StartMonitorParameters = {
   pendingIntervalMs?: number | undefined
   /** Where a chain without a checkpoint starts (default: the head). */
   startBlock?: bigint | undefined
+  /** Fetch call traces (default true). */
   traces?: boolean | undefined
+  /** How block traces are read (default `auto`). */
+  traceMethod?: TraceMethod | undefined
 }
 
 export type RunningMonitor = {
@@ -85,6 +89,7 @@ export async function startMonitor(parameters: StartMonitorParameters): Promise<
       memory: blockMemory,
       startBlock: parameters.startBlock,
       traces: parameters.traces,
+      traceMethod: parameters.traceMethod,
       decide: async (findings, drafts) => pipeline.decide({ findings, alerts: drafts, seenAt: new Date(), chainTime: await chainTimeOf(findings) }),
       onAlerts: (alerts) => pipeline.publish(alerts),
       onReorg: ({ ancestor, retracted }) => log(`reorg: back to block ${ancestor}, ${retracted.length} alert(s) retracted`),

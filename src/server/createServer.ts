@@ -14,7 +14,7 @@ import { apiRoutes } from './routes/all.js'
 import { errorResponse, jsonSchema } from './schemas.js'
 import { createReadCache, SerializedJson } from './readCache.js'
 import { createTokenCache } from './tokenCache.js'
-import { createTransitionFeed } from './transitionFeed.js'
+import { createAlertFeed, createTransitionFeed } from './transitionFeed.js'
 import { readDashboardFile } from './dashboardFiles.js'
 import type { DemoDevnet } from './playDemoIncident.js'
 
@@ -62,12 +62,14 @@ export async function createServer({ context, options: input, logStream, devnet,
   })
   const tokens = createTokenCache(context.store, { ttlMs: options.tokenCacheMs })
   const feed = createTransitionFeed(context, { pollMs: options.eventsPollMs })
+  const alerts = createAlertFeed(context, { pollMs: options.eventsPollMs })
   const reads = createReadCache(context.store, { maxEntries: options.readCacheEntries })
-  const env: RouteEnvironment = { context, options, tokens, feed, reads, streams: new Set(), devnet }
+  const env: RouteEnvironment = { context, options, tokens, feed, alerts, reads, streams: new Set(), devnet }
   // Open event streams would keep `close()` waiting for ever: end them first.
   app.addHook('preClose', async () => {
     for (const end of [...env.streams]) end()
     feed.close()
+    alerts.close()
   })
 
   app.decorateRequest('bulwarkToken', null)

@@ -6,7 +6,7 @@ import type { Actor } from '../lifecycle/types.js'
 import type { ServerOptions } from './options.js'
 import type { DemoDevnet } from './playDemoIncident.js'
 import type { ReadCache, SerializedJson } from './readCache.js'
-import type { TransitionFeed } from './transitionFeed.js'
+import type { AlertFeed, TransitionFeed } from './transitionFeed.js'
 import type { TokenCache } from './tokenCache.js'
 
 /** What a handler runs with: the lifecycle context, the caller, the server's options and shared state. */
@@ -15,6 +15,8 @@ export type RouteEnvironment = {
   options: ServerOptions
   tokens: TokenCache
   feed: TransitionFeed
+  /** Alerts raised by any monitor sharing the database. */
+  alerts: AlertFeed
   reads: ReadCache
   /** Ends each open event stream; run when the server closes. */
   streams: Set<() => void>

@@ -6,6 +6,8 @@ import { createPatch } from '../lifecycle/createPatch.js'
 import { transitionAdvisory } from '../lifecycle/transitionAdvisory.js'
 import type { Actor, Role } from '../lifecycle/types.js'
 import { hashToken } from './auth.js'
+import { createAlertStreamSink } from '../monitor/sinks/alertStream.js'
+import type { Alert } from '../monitor/types.js'
 import { createServer } from './createServer.js'
 import { resolveServerOptions, serverDefaults } from './options.js'
 import { openApiResponseValidator, startTestServer, testBackends, type TestServer } from './testServer.js'
@@ -276,6 +278,48 @@ describe.each(testBackends())('HTTP API on %s', (_name, store) => {
         [open.advisory.id, 'triaged'],
       ])
       expect(text).not.toContain(secret.advisory.id)
+    })
+
+    test('GET /events relays the alerts any monitor writes to the stream, and Last-Event-ID resumes both cursors', async () => {
+      const readUntil = async (response: Response, needle: string) => {
+        const reader = response.body!.getReader()
+        const decoder = new TextDecoder()
+        let text = ''
+        while (!text.includes(needle)) {
+          const { value, done } = await reader.read()
+          if (done) break
+          text += decoder.decode(value)
+        }
+        return text
+      }
+      const eventsOf = (text: string, kind: string) =>
+        text
+          .split('\n\n')
+          .filter((block) => block.includes(`event: ${kind}`))
+          .map((block) => ({ id: block.split('\n').find((line) => line.startsWith('id: '))!.slice(4), data: JSON.parse(block.split('\n').find((line) => line.startsWith('data: '))!.slice(6)) as Record<string, unknown> }))
+      const sink = createAlertStreamSink(t.context.store)
+      const alertOf = (id: string): Alert => ({
+        id, detector: 'reentrancy', severity: 'critical', chain: 31337, block: null, tx: `0x${'ab'.repeat(32)}`, addresses: [], summary: `re-entered (${id})`,
+        evidence: {}, pending: true, riskScore: 90, response: { kind: 'notify' }, raisedAt: new Date().toISOString(),
+      })
+      const first = new AbortController()
+      const live = await fetch(`${base}/events`, { headers: { authorization: `Bearer ${t.tokens.viewer}` }, signal: first.signal })
+      const tag = `sse-${Date.now()}`
+      await sink.send(alertOf(`${tag}-1`))
+      const text = await readUntil(live, `${tag}-1`)
+      first.abort()
+      const [relayed] = eventsOf(text, 'alert').filter((event) => event.data['id'] === `${tag}-1`)
+      expect(relayed!.data).toMatchObject({ detector: 'reentrancy', severity: 'critical', summary: `re-entered (${tag}-1)` })
+      expect(relayed!.id).toMatch(/^\d+\.\d+$/)
+      // Written while nobody listened: a client resuming from the last id gets it, and nothing twice.
+      await sink.send(alertOf(`${tag}-2`))
+      const second = new AbortController()
+      const resumed = await fetch(`${base}/events`, { headers: { authorization: `Bearer ${t.tokens.viewer}`, 'last-event-id': relayed!.id }, signal: second.signal })
+      const later = await readUntil(resumed, `${tag}-2`)
+      second.abort()
+      const ids = eventsOf(later, 'alert').map((event) => event.data['id'])
+      expect(ids).toContain(`${tag}-2`)
+      expect(ids).not.toContain(`${tag}-1`)
     })
 
     test('requests over HTTP carry the same error shape', async () => {

@@ -17,7 +17,7 @@ function currentView(): ViewId {
   return (views.find((view) => view.id === id)?.id ?? 'demo') as ViewId
 }
 
-/** Bumps a counter on each lifecycle transition (SSE over fetch, so the token goes in a header, never in a URL). */
+/** Bumps a counter on each lifecycle transition or monitor alert (SSE over fetch, so the token goes in a header, never in a URL). */
 function useLiveTick(token: string | null): [number, boolean] {
   const [tick, setTick] = useState(0)
   const [live, setLive] = useState(false)
@@ -33,7 +33,7 @@ function useLiveTick(token: string | null): [number, boolean] {
         for (;;) {
           const { value, done } = await reader.read()
           if (done) break
-          if (value.includes('event: transition')) setTick((t) => t + 1)
+          if (value.includes('event: transition') || value.includes('event: alert')) setTick((t) => t + 1)
         }
       } catch {
         // Aborted on unmount, or the server went away: the views keep polling.

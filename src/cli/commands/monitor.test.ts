@@ -41,4 +41,10 @@ describe('bulwark monitor: bad input', () => {
     expect(await main(['monitor', '--json'], io.io)).toBe(2)
     expect(io.json().error).toMatchObject({ code: 'BW_USAGE' })
   })
+
+  test('an unknown --trace-method is a usage error (exit 2) naming the choices', async () => {
+    const io = captureIo(dir)
+    expect(await main(['monitor', '--rpc', 'http://127.0.0.1:1', '--address', pool, '--trace-method', 'parity', '--json'], io.io)).toBe(2)
+    expect(io.json().error).toMatchObject({ code: 'BW_USAGE', message: expect.stringContaining('trace_block') as string })
+  })
 })

@@ -20,6 +20,7 @@ import { createWebhookSink } from '../../monitor/sinks/createWebhookSink.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
 import { progress } from '../io.js'
+import type { TraceMethod } from '../../monitor/sources/fetchBlock.js'
 
 /** Without --policy every alert is printed and nothing is sent on chain. */
 export const notifyOnlyPolicy: Policy = parsePolicy({ rules: [{ name: 'notify', minScore: 0, respond: [{ kind: 'notify' }] }] })
@@ -31,7 +32,7 @@ export const monitorCommand: Command = {
   options: {
     project: { type: 'string', valueName: 'file', description: 'Project file naming chains and contracts (default: bulwark.json).' },
     chain: { type: 'string', valueName: 'name', description: 'Which chain of the project file to watch (default: its first chain).' },
-    rpc: { type: 'string', valueName: 'url', description: 'RPC endpoint (overrides the project file); it needs debug_trace* and txpool_content for traces and the mempool.' },
+    rpc: { type: 'string', valueName: 'url', description: 'RPC endpoint (overrides the project file); it needs trace_block or debug_traceBlockByNumber, debug_traceCall and txpool_content for traces and the mempool.' },
     address: { type: 'string', multiple: true, valueName: 'address', description: 'A protocol contract to watch; repeat for several (default: the project file\'s contracts).' },
     'release-gate': { type: 'string', multiple: true, valueName: 'address', description: 'A ReleaseGate: upgrades inside its release() are the approved path.' },
     authority: { type: 'string', multiple: true, valueName: 'address', description: "A governance account (timelock, Safe): its admin work is the approved path (default: the project file's authorities)." },
@@ -41,7 +42,8 @@ export const monitorCommand: Command = {
     webhook: { type: 'string', multiple: true, valueName: 'url', description: 'POST each alert as JSON to this URL; repeat for several.' },
     slack: { type: 'string', multiple: true, valueName: 'url', description: 'POST each alert as a Slack-compatible message to this webhook URL.' },
     'no-pending': { type: 'boolean', description: 'Do not watch the mempool (for nodes without txpool_content).' },
-    'no-traces': { type: 'boolean', description: 'Do not fetch call traces (for nodes without debug_traceBlockByNumber); trace-based detectors then see nothing.' },
+    'no-traces': { type: 'boolean', description: 'Do not fetch call traces (for nodes without trace_block or debug_traceBlockByNumber); trace-based detectors then see nothing.' },
+    'trace-method': { type: 'string', valueName: 'method', description: 'auto (default: trace_block, else debug_traceBlockByNumber), trace_block, or debug_traceBlockByNumber (exact logs per frame, re-executes each block: slow).' },
     'from-block': { type: 'string', valueName: 'n', description: 'First block when this chain has no checkpoint yet (default: the head).' },
     'interval-ms': { type: 'string', valueName: 'ms', description: 'Block polling interval (default 250).' },
   },
@@ -55,6 +57,8 @@ export const monitorCommand: Command = {
     for (const url of (values.webhook as string[] | undefined) ?? []) sinks.push(createWebhookSink({ url: checkUrl(url, '--webhook'), format: 'json' }))
     for (const url of (values.slack as string[] | undefined) ?? []) sinks.push(createWebhookSink({ url: checkUrl(url, '--slack'), format: 'slack' }))
     const fromBlock = values['from-block'] === undefined ? undefined : wholeNumber(values['from-block'] as string, '--from-block')
+    const traceMethod = (values['trace-method'] as string | undefined) ?? 'auto'
+    if (!traceMethods.includes(traceMethod as TraceMethod)) throw new UsageError({ message: `--trace-method must be one of ${traceMethods.join(', ')}.` })
     const intervalMs = values['interval-ms'] === undefined ? undefined : Number(wholeNumber(values['interval-ms'] as string, '--interval-ms'))
 
     const { rpcUrl, contracts, authorities, chainName } = await resolveScope(values, io.cwd)
@@ -81,6 +85,7 @@ export const monitorCommand: Command = {
         blockIntervalMs: intervalMs,
         startBlock: fromBlock,
         traces: !values['no-traces'],
+        traceMethod: traceMethod as TraceMethod,
       })
       report(`watching ${contracts.length} contract(s) on chain ${chainId}${account ? ` as responder ${account.address}` : ' (no --key: alerts only)'}; Ctrl-C stops`)
       await io.waitForStop()
@@ -92,6 +97,8 @@ export const monitorCommand: Command = {
     return 0
   },
 }
+
+const traceMethods: readonly TraceMethod[] = ['auto', 'trace_block', 'debug_traceBlockByNumber']
 
 async function readJson(file: string): Promise<unknown> {
   try {

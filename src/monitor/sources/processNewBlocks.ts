@@ -5,7 +5,7 @@ import { runDetectors } from '../detectors/createDetectors.js'
 import { MonitorSourceError } from '../errors.js'
 import type { Alert, DetectorFinding, DetectorInstance, MonitorChain, MonitorEvent, MonitorScope } from '../types.js'
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js'
-import { fetchBlock } from './fetchBlock.js'
+import { fetchBlock, type FetchBlockReturnType, type TraceMethod } from './fetchBlock.js'
 
 export type ProcessNewBlocksParameters = {
   client: PublicClient
@@ -21,6 +21,10 @@ export type ProcessNewBlocksParameters = {
   toBlock?: bigint | undefined
   /** Fetch call traces (default true). */
   traces?: boolean | undefined
+  /** How traces are read (default `auto`: `trace_block`, else `debug_traceBlockByNumber`). */
+  traceMethod?: TraceMethod | undefined
+  /** How many blocks are read ahead of the one being judged (default 4; 1 reads one at a time). */
+  prefetch?: number | undefined
   /** How many processed block hashes are kept to find a reorg's common ancestor (default 128). */
   reorgDepth?: number | undefined
   /**
@@ -46,7 +50,7 @@ export type ProcessNewBlocksReturnType = { processed: number; alerts: Alert[]; r
  * @throws {MonitorSourceError} the node failed a call; the checkpoint stays at the last committed block.
  */
 export async function processNewBlocks(parameters: ProcessNewBlocksParameters): Promise<ProcessNewBlocksReturnType> {
-  const { client, store, chain, detectors, scope, memory, traces = true, reorgDepth = 128 } = parameters
+  const { client, store, chain, detectors, scope, memory, traces = true, reorgDepth = 128, prefetch = 4 } = parameters
   const ctx = { client, scope, memory }
   let checkpoint = await readCheckpoint(store, chain.id)
   const head = parameters.toBlock ?? (await blockNumber(client))
@@ -60,9 +64,24 @@ export async function processNewBlocks(parameters: ProcessNewBlocksParameters): 
     if (current !== checkpoint.blockHash) checkpoint = await rewind(checkpoint)
   }
   let next = checkpoint ? checkpoint.blockNumber + 1n : (parameters.startBlock ?? head)
+  // Blocks are read a few ahead while the current one is judged and committed: reading is I/O
+  // on the node, judging is CPU here, and the two overlap. A reorg drops what was read ahead.
+  const ahead = new Map<bigint, Promise<FetchBlockReturnType>>()
+  const readAhead = (from: bigint) => {
+    for (let number = from; number <= head && number < from + BigInt(prefetch); number++) {
+      if (ahead.has(number)) continue
+      const reading = fetchBlock(client, { chain, block: number, traces, traceMethod: parameters.traceMethod })
+      reading.catch(() => undefined) // awaited (and thrown) in turn; a dropped one must not go unhandled
+      ahead.set(number, reading)
+    }
+  }
   while (next <= head) {
-    const { block, events } = await fetchBlock(client, { chain, block: next, traces })
+    readAhead(next)
+    const reading = ahead.get(next)!
+    ahead.delete(next)
+    const { block, events } = await reading
     if (checkpoint && block.parentHash !== checkpoint.blockHash) {
+      ahead.clear()
       checkpoint = await rewind(checkpoint)
       next = checkpoint.blockNumber + 1n
       continue

@@ -4,20 +4,22 @@ import { toJsonValue } from '../schemas.js'
 
 /**
  * Server-sent events: one `transition` event per lifecycle transition the caller may see
- * (embargo applies), with the transition id as the event id so a reconnecting client resumes
- * with `Last-Event-ID` (or `?since=`). Comments keep idle connections open.
+ * (embargo applies) and one `alert` event per alert a monitor raised. Each event's id is the
+ * pair of cursors `<transition id>.<alert id>`, so a reconnecting client resumes both streams
+ * with `Last-Event-ID` (or `?since=` and `?alertsSince=`). Comments keep idle connections open.
  */
 export const eventsRoute = defineRoute({
   method: 'GET',
   url: '/events',
-  summary: 'A text/event-stream of lifecycle transitions (event `transition`, data: the transition as JSON).',
+  summary: 'A text/event-stream of lifecycle transitions (event `transition`) and monitor alerts (event `alert`), data as JSON; event ids `<transition id>.<alert id>` resume both.',
   tag: 'events',
   permission: 'advisory:read',
-  querystring: z.strictObject({ since: z.number().int().min(0).optional() }),
+  querystring: z.strictObject({ since: z.number().int().min(0).optional(), alertsSince: z.number().int().min(0).optional() }),
   response: 'stream',
   handler: async ({ query, actor, env, request, reply }) => {
-    const lastEventId = Number(request.headers['last-event-id'])
-    const sinceId = query.since ?? (Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : undefined)
+    const resumed = parseLastEventId(request.headers['last-event-id'])
+    const sinceId = query.since ?? resumed.transitions ?? (await env.feed.latestId())
+    const alertsSinceId = query.alertsSince ?? resumed.alerts ?? (await env.alerts.latestId())
     reply.hijack()
     const socket = reply.raw
     socket.writeHead(200, {
@@ -27,11 +29,28 @@ export const eventsRoute = defineRoute({
       'x-accel-buffering': 'no',
     })
     socket.write('retry: 3000\n\n')
-    const unsubscribe = await env.feed.subscribe(
+    const cursor = { transitions: sinceId, alerts: alertsSinceId }
+    const send = (event: string, data: unknown) => void socket.write(`id: ${cursor.transitions}.${cursor.alerts}\nevent: ${event}\ndata: ${JSON.stringify(toJsonValue(data))}\n\n`)
+    const unsubscribeTransitions = await env.feed.subscribe(
       actor,
-      (transition) => void socket.write(`id: ${transition.id}\nevent: transition\ndata: ${JSON.stringify(toJsonValue(transition))}\n\n`),
+      (transition, id) => {
+        cursor.transitions = id
+        send('transition', transition)
+      },
       { sinceId },
     )
+    const unsubscribeAlerts = await env.alerts.subscribe(
+      actor,
+      (alert, id) => {
+        cursor.alerts = id
+        send('alert', { streamId: id, ...alert })
+      },
+      { sinceId: alertsSinceId },
+    )
+    const unsubscribe = () => {
+      unsubscribeTransitions()
+      unsubscribeAlerts()
+    }
     const heartbeat = setInterval(() => socket.write(': keep-alive\n\n'), env.options.eventsHeartbeatMs)
     heartbeat.unref()
     const end = () => {
@@ -45,3 +64,16 @@ export const eventsRoute = defineRoute({
     socket.on('close', end)
   },
 })
+
+/** `Last-Event-ID`: `<transition id>.<alert id>`, or a bare transition id (clients of the first version). */
+function parseLastEventId(header: string | string[] | undefined): { transitions?: number; alerts?: number } {
+  if (typeof header !== 'string') return {}
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(header.trim())
+  if (!match) return {}
+  const transitions = Number(match[1])
+  const alerts = match[2] === undefined ? undefined : Number(match[2])
+  return {
+    ...(Number.isSafeInteger(transitions) ? { transitions } : {}),
+    ...(alerts !== undefined && Number.isSafeInteger(alerts) ? { alerts } : {}),
+  }
+}
