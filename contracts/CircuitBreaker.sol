@@ -10,7 +10,10 @@ import {OutflowWindow} from "./OutflowWindow.sol";
  * @notice Per-asset outflow limits over a rolling window for the contracts that call it (ERC-7265
  * style, draft). A protected contract calls {onOutflow} before every transfer out; the outflow that
  * would take the window's usage past the limit trips the breaker, and from then on every outflow of
- * that asset from that contract reverts until the owner resets the breaker.
+ * that asset from that contract reverts until the owner resets the breaker. Guardians the owner names
+ * (a monitor's responder key, a security council) may trip a breaker at once, before any outflow
+ * crosses the limit; only the owner can reset it, so a guardian key can stop outflows but never
+ * release them.
  * @dev Trip, then revert (not hold): the crossing outflow gets `false` instead of a revert, so that
  * the trip and its event survive the transaction; the protected contract skips that one transfer
  * without changing its books (the funds stay where they were, owed to the same account), which is
@@ -46,6 +49,9 @@ contract CircuitBreaker is Ownable, ICircuitBreaker {
     // Each rule packed in one word (see {_pack}); zero means no rule.
     mapping(address protectedContract => mapping(address asset => uint256)) private _packedRules;
 
+    // Accounts that may trip breakers (not reset them, nor set rules).
+    mapping(address account => bool) private _guardians;
+
     /**
      * @notice Emitted when a rule was set (or replaced); its usage starts at zero.
      * @param protectedContract The contract whose outflows are limited.
@@ -75,6 +81,21 @@ contract CircuitBreaker is Ownable, ICircuitBreaker {
     );
 
     /**
+     * @notice Emitted when the owner or a guardian tripped a breaker by hand: outflows stop until the owner resets it.
+     * @param protectedContract The contract.
+     * @param asset The asset.
+     * @param by Who tripped it.
+     */
+    event CircuitBreakerTrippedBy(address indexed protectedContract, address indexed asset, address indexed by);
+
+    /**
+     * @notice Emitted when the owner named or removed a guardian.
+     * @param guardian The account.
+     * @param allowed Whether it may now trip breakers.
+     */
+    event CircuitBreakerGuardianSet(address indexed guardian, bool allowed);
+
+    /**
      * @notice Emitted when the owner reset a breaker: the trip is cleared and the usage is zero.
      * @param protectedContract The contract.
      * @param asset The asset.
@@ -102,6 +123,12 @@ contract CircuitBreaker is Ownable, ICircuitBreaker {
      * @param asset The asset.
      */
     error CircuitBreakerNoRule(address protectedContract, address asset);
+
+    /**
+     * @notice The caller is neither the owner nor a guardian, so it may not trip breakers.
+     * @param caller The caller.
+     */
+    error CircuitBreakerUnauthorizedGuardian(address caller);
 
     /**
      * @notice Sets the owner (the timelock or security council) who sets rules and resets breakers.
@@ -161,6 +188,41 @@ contract CircuitBreaker is Ownable, ICircuitBreaker {
         if (_packedRules[protectedContract][asset] == 0) revert CircuitBreakerNoRule(protectedContract, asset);
         delete _packedRules[protectedContract][asset];
         emit CircuitBreakerRuleRemoved(protectedContract, asset);
+    }
+
+    /**
+     * @notice Trips the breaker for `protectedContract` and `asset` now: every outflow of the asset from
+     * the contract reverts until the owner resets it. Owner or guardian; tripping a tripped breaker
+     * does nothing (so two responders racing do not revert).
+     * @param protectedContract The contract.
+     * @param asset The asset.
+     */
+    function trip(address protectedContract, address asset) external virtual {
+        if (msg.sender != owner() && !_guardians[msg.sender]) revert CircuitBreakerUnauthorizedGuardian(msg.sender);
+        uint256 packed = _packedRules[protectedContract][asset];
+        if (packed == 0) revert CircuitBreakerNoRule(protectedContract, asset);
+        if (packed & TRIPPED_BIT != 0) return;
+        _packedRules[protectedContract][asset] = packed | TRIPPED_BIT;
+        emit CircuitBreakerTrippedBy(protectedContract, asset, msg.sender);
+    }
+
+    /**
+     * @notice Names or removes a guardian: an account that may trip breakers (not reset them). Owner only.
+     * @param guardian The account.
+     * @param allowed Whether it may trip breakers.
+     */
+    function setGuardian(address guardian, bool allowed) external virtual onlyOwner {
+        _guardians[guardian] = allowed;
+        emit CircuitBreakerGuardianSet(guardian, allowed);
+    }
+
+    /**
+     * @notice Whether `account` may trip breakers (the owner always may).
+     * @param account The account.
+     * @return allowed True for the owner and for guardians.
+     */
+    function isGuardian(address account) external view virtual returns (bool allowed) {
+        return account == owner() || _guardians[account];
     }
 
     /**

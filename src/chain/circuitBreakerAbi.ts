@@ -66,6 +66,17 @@ export const circuitBreakerAbi = [
     inputs: [
       {
         internalType: 'address',
+        name: 'caller',
+        type: 'address'
+      }
+    ],
+    name: 'CircuitBreakerUnauthorizedGuardian',
+    type: 'error'
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
         name: 'owner',
         type: 'address'
       }
@@ -83,6 +94,25 @@ export const circuitBreakerAbi = [
     ],
     name: 'OwnableUnauthorizedAccount',
     type: 'error'
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'guardian',
+        type: 'address'
+      },
+      {
+        indexed: false,
+        internalType: 'bool',
+        name: 'allowed',
+        type: 'bool'
+      }
+    ],
+    name: 'CircuitBreakerGuardianSet',
+    type: 'event'
   },
   {
     anonymous: false,
@@ -202,6 +232,31 @@ export const circuitBreakerAbi = [
       {
         indexed: true,
         internalType: 'address',
+        name: 'protectedContract',
+        type: 'address'
+      },
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'asset',
+        type: 'address'
+      },
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'by',
+        type: 'address'
+      }
+    ],
+    name: 'CircuitBreakerTrippedBy',
+    type: 'event'
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'address',
         name: 'previousOwner',
         type: 'address'
       },
@@ -234,6 +289,25 @@ export const circuitBreakerAbi = [
         internalType: 'uint256',
         name: 'available',
         type: 'uint256'
+      }
+    ],
+    stateMutability: 'view',
+    type: 'function'
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'account',
+        type: 'address'
+      }
+    ],
+    name: 'isGuardian',
+    outputs: [
+      {
+        internalType: 'bool',
+        name: 'allowed',
+        type: 'bool'
       }
     ],
     stateMutability: 'view',
@@ -362,6 +436,24 @@ export const circuitBreakerAbi = [
     inputs: [
       {
         internalType: 'address',
+        name: 'guardian',
+        type: 'address'
+      },
+      {
+        internalType: 'bool',
+        name: 'allowed',
+        type: 'bool'
+      }
+    ],
+    name: 'setGuardian',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function'
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
         name: 'protectedContract',
         type: 'address'
       },
@@ -395,6 +487,24 @@ export const circuitBreakerAbi = [
       }
     ],
     name: 'transferOwnership',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function'
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'protectedContract',
+        type: 'address'
+      },
+      {
+        internalType: 'address',
+        name: 'asset',
+        type: 'address'
+      }
+    ],
+    name: 'trip',
     outputs: [],
     stateMutability: 'nonpayable',
     type: 'function'

@@ -226,6 +226,7 @@ export async function deployDemoProtocol({
   ])
   if (lendingPoolProxy !== predictedPool) throw new DeployError({ contract: 'demo protocol', reason: 'the pool was not deployed at the address the seal names' })
   deployer.call('limit the pool\'s dUSD outflows', circuitBreaker, circuitBreakerArtifact, 'setRule', [lendingPoolProxy, asset, demoBreakerLimit, BigInt(demoBreakerWindow)])
+  deployer.call('let the guardian trip the breaker', circuitBreaker, circuitBreakerArtifact, 'setGuardian', [guardian, true])
   deployer.call('hand the breaker to the timelock', circuitBreaker, circuitBreakerArtifact, 'transferOwnership', [timelock])
 
   const rewardsVaultImplementation = deployer.deploy('RewardsVault implementation', rewardsVault, [])

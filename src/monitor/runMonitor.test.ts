@@ -20,7 +20,7 @@ import { openStore, type Store } from '../store/openStore.js'
 import { reentrancy, reentrancyConfigSchema } from './detectors/reentrancy.js'
 import { parsePolicy } from './policy.js'
 import { createResponsePipeline } from './responders/createResponsePipeline.js'
-import { lockdownAbi, tripWindow } from './responders/responseCalls.js'
+import { lockdownAbi } from './responders/responseCalls.js'
 import { startMonitor } from './runMonitor.js'
 import type { Alert, DetectorFinding } from './types.js'
 import { listResponses } from './responders/responseLedger.js'
@@ -121,9 +121,14 @@ function finding(detector: string, target: Address, tx: Hex): DetectorFinding {
 
 describe('responders', () => {
   test('each configured response lands once per incident; repeated findings and a restarted pipeline send nothing more', async () => {
-    const owner = createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: guardian })
-    const breaker = await deployCircuitBreaker(owner, { build, owner: guardian.address })
+    // The breaker's owner (governance) names the responder key a guardian: it may trip, never reset.
+    const governance = createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: devAccount(devRoles.deployer) })
+    const breaker = await deployCircuitBreaker(governance, { build, owner: governance.account.address })
     const pool = demo.lendingPool.proxy
+    for (const [functionName, args] of [['setRule', [pool, demo.tokens.asset, parseEther('100000'), 3600n]], ['setGuardian', [guardian.address, true]]] as const) {
+      const hash = await governance.writeContract({ address: breaker, abi: circuitBreakerAbi, functionName, args } as never)
+      expect((await governance.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status).toBe('success')
+    }
     const withdraw = toFunctionSelector('withdraw(uint256)')
     const policy = parsePolicy({
       rules: [
@@ -146,8 +151,8 @@ describe('responders', () => {
       expect(alerts.every((alert) => alert.riskScore === 90)).toBe(true)
       expect(await client.readContract({ address: pool, abi: lockdownAbi, functionName: 'isSelectorPaused', args: [withdraw] })).toBe(true)
       expect(await client.readContract({ address: pool, abi: lockdownAbi, functionName: 'isAssetPaused', args: [demo.tokens.asset] })).toBe(true)
-      const [limit, window] = (await client.readContract({ address: breaker, abi: circuitBreakerAbi, functionName: 'ruleOf', args: [pool, demo.tokens.asset] })) as unknown as [bigint, bigint]
-      expect([limit, BigInt(window)]).toEqual([1n, BigInt(tripWindow)])
+      const [, , , tripped] = (await client.readContract({ address: breaker, abi: circuitBreakerAbi, functionName: 'ruleOf', args: [pool, demo.tokens.asset] })) as unknown as [bigint, bigint, bigint, boolean]
+      expect(tripped).toBe(true)
       expect(await client.readContract({ address: pool, abi: lockdownAbi, functionName: 'pausedUntil' })).toBeGreaterThan(0n)
       const nonce = await client.getTransactionCount({ address: guardian.address })
 

@@ -142,6 +142,50 @@ describe('CircuitBreaker limits', () => {
     expect(await received()).toBe(limit)
   })
 
+  test('a guardian the owner names trips a breaker before any outflow crosses it; it cannot reset it, and strangers cannot trip', async () => {
+    const guardian = devAccount(7)
+    const stranger = devAccount(6).address
+    expect(await revertOf(client.simulateContract({ account: stranger, address: breaker, abi: circuitBreakerAbi, functionName: 'trip', args: [vault, token] }))).toEqual({
+      errorName: 'CircuitBreakerUnauthorizedGuardian',
+      args: [stranger],
+    })
+    expect(await revertOf(client.simulateContract({ account: stranger, address: breaker, abi: circuitBreakerAbi, functionName: 'setGuardian', args: [stranger, true] }))).toEqual({
+      errorName: 'OwnableUnauthorizedAccount',
+      args: [stranger],
+    })
+    const named = await write(breaker, circuitBreakerAbi, 'setGuardian', [guardian.address, true])
+    expect(parseEventLogs({ abi: circuitBreakerAbi, logs: named.logs, eventName: 'CircuitBreakerGuardianSet' })[0]?.args).toEqual({ guardian: guardian.address, allowed: true })
+    expect(await client.readContract({ address: breaker, abi: circuitBreakerAbi, functionName: 'isGuardian', args: [guardian.address] })).toBe(true)
+    expect(await client.readContract({ address: breaker, abi: circuitBreakerAbi, functionName: 'isGuardian', args: [stranger] })).toBe(false)
+    // no rule for this asset: nothing to trip
+    expect(await revertOf(client.simulateContract({ account: guardian.address, address: breaker, abi: circuitBreakerAbi, functionName: 'trip', args: [vault, stranger] }))).toEqual({
+      errorName: 'CircuitBreakerNoRule',
+      args: [vault, stranger],
+    })
+    const guardianClient = createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: guardian })
+    const tripHash = await guardianClient.writeContract({ address: breaker, abi: circuitBreakerAbi, functionName: 'trip', args: [vault, token] })
+    const tripped = await guardianClient.waitForTransactionReceipt({ hash: tripHash, pollingInterval: 20 })
+    expect(parseEventLogs({ abi: circuitBreakerAbi, logs: tripped.logs, eventName: 'CircuitBreakerTrippedBy' })[0]?.args).toEqual({ protectedContract: vault, asset: token, by: guardian.address })
+    expect(await rule()).toEqual([limit, window, 0n, true])
+    expect(await available()).toBe(0n)
+    // a second trip (another responder racing) does nothing and does not revert
+    const again = await guardianClient.waitForTransactionReceipt({ hash: await guardianClient.writeContract({ address: breaker, abi: circuitBreakerAbi, functionName: 'trip', args: [vault, token] }), pollingInterval: 20 })
+    expect(again.status).toBe('success')
+    expect(again.logs).toEqual([])
+    // even the smallest outflow now reverts, and the guardian cannot undo the trip
+    expect(await revertOf(client.simulateContract({ account: owner.account.address, address: vault, abi: vaultAbi(), functionName: 'sendGuarded', args: [token, devAccount(5).address, 1n] }))).toEqual({
+      errorName: 'CircuitBreakerIsTripped',
+      args: [vault, token],
+    })
+    expect(await revertOf(client.simulateContract({ account: guardian.address, address: breaker, abi: circuitBreakerAbi, functionName: 'reset', args: [vault, token] }))).toEqual({
+      errorName: 'OwnableUnauthorizedAccount',
+      args: [guardian.address],
+    })
+    await write(breaker, circuitBreakerAbi, 'reset', [vault, token])
+    await outflow(limit)
+    expect(await received()).toBe(limit)
+  })
+
   test('rules: invalid limits and windows are refused; without a rule outflows pass unrecorded', async () => {
     const cases: [bigint, bigint][] = [
       [0n, 1n],

@@ -13,15 +13,11 @@ export const lockdownAbi = parseAbi([
   'function isAssetPaused(address asset) view returns (bool)',
 ])
 
-/** The tightest rule a CircuitBreaker accepts: 1 wei per (2^24 − 1) s window, which stops every real outflow. */
-export const tripLimit = 1n
-export const tripWindow = 2 ** 24 - 1
-
 export type ResponseCall = { to: Address; data: Hex; description: string }
 
 /**
  * The calls a response still needs, after reading the chain: what is already in place (a seal
- * used, a selector paused, a breaker tightened — by us before a crash, or by someone else) is not
+ * used, a selector paused, a breaker tripped — by us before a crash, or by someone else) is not
  * sent again. This is the on-chain half of idempotency; the store's claim is the other half.
  */
 export async function responseCalls(client: PublicClient, response: PolicyResponse): Promise<ResponseCall[]> {
@@ -60,13 +56,13 @@ export async function responseCalls(client: PublicClient, response: PolicyRespon
     }
     case 'circuit-breaker': {
       const rule = await client.readContract({ address: response.breaker, abi: circuitBreakerAbi, functionName: 'ruleOf', args: [response.protectedContract, response.asset] })
-      const [limit, window, , tripped] = rule as unknown as readonly [bigint, bigint | number, bigint, boolean]
-      if (tripped || (limit === tripLimit && BigInt(window) === BigInt(tripWindow))) return []
+      const [, , , tripped] = rule as unknown as readonly [bigint, bigint | number, bigint, boolean]
+      if (tripped) return []
       return [
         {
           to: response.breaker,
-          data: encodeFunctionData({ abi: circuitBreakerAbi, functionName: 'setRule', args: [response.protectedContract, response.asset, tripLimit, BigInt(tripWindow)] }),
-          description: `setRule(${response.protectedContract}, ${response.asset}, 1, ${tripWindow})`,
+          data: encodeFunctionData({ abi: circuitBreakerAbi, functionName: 'trip', args: [response.protectedContract, response.asset] }),
+          description: `trip(${response.protectedContract}, ${response.asset})`,
         },
       ]
     }
