@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseEther, toFunctionSelector, toHex, type Address, type Hex, type PublicClient } from 'viem'
+import { encodeFunctionData, keccak256, parseEther, toFunctionSelector, toHex, type Address, type Hex, type PublicClient } from 'viem'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createDevClient, createReadClient, createTestChainClient, type TestChainClient } from '../chain/clients.js'
 import { circuitBreakerAbi } from '../chain/circuitBreakerAbi.js'
@@ -18,12 +18,13 @@ import { compileProject } from '../compile/compileProject.js'
 import { getArtifact } from '../compile/getArtifact.js'
 import { openStore, type Store } from '../store/openStore.js'
 import { reentrancy, reentrancyConfigSchema } from './detectors/reentrancy.js'
-import { parsePolicy } from './policy.js'
+import { parsePolicy, responseKey, riskConfigOf } from './policy.js'
+import { createRiskRollup } from './risk.js'
 import { createResponsePipeline } from './responders/createResponsePipeline.js'
 import { lockdownAbi } from './responders/responseCalls.js'
 import { startMonitor } from './runMonitor.js'
 import type { Alert, DetectorFinding } from './types.js'
-import { listResponses } from './responders/responseLedger.js'
+import { claimResponse, listResponses, saveIncident, updateResponse } from './responders/responseLedger.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const seed = parseEther('25000')
@@ -189,6 +190,59 @@ describe('responders', () => {
     expect(alert?.response.kind).toBe('pause')
     expect(alert?.response.detail).toMatch(/^failed: Response pause:pauser:.* failed: the transaction would revert/)
   })
+})
+
+describe('responders across a crash', () => {
+  test('killed after claiming (nothing signed) or after signing (nothing sent), a restarted pipeline finishes the response exactly once', async () => {
+    const governance = createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: devAccount(devRoles.deployer) })
+    const breaker = await deployCircuitBreaker(governance, { build, owner: governance.account.address })
+    const pool = demo.lendingPool.proxy
+    const [assetClaimed, assetSigned] = [devAccount(11).address, devAccount(12).address]
+    for (const [functionName, args] of [
+      ['setRule', [pool, assetClaimed, parseEther('1'), 3600n]],
+      ['setRule', [pool, assetSigned, parseEther('1'), 3600n]],
+      ['setGuardian', [guardian.address, true]],
+    ] as const) {
+      const hash = await governance.writeContract({ address: breaker, abi: circuitBreakerAbi, functionName, args } as never)
+      expect((await governance.waitForTransactionReceipt({ hash, pollingInterval: 20 })).status).toBe('success')
+    }
+    const responses = [
+      { kind: 'circuit-breaker' as const, breaker, protectedContract: pool, asset: assetClaimed },
+      { kind: 'circuit-breaker' as const, breaker, protectedContract: pool, asset: assetSigned },
+    ]
+    const policy = parsePolicy({ rules: [{ minScore: 0, detectors: ['large-outflow'], respond: responses }] })
+    const reader = createReadClient({ rpcUrl: anvil.rpcUrl }) as unknown as PublicClient
+    // What the dead process left: the incident, one response claimed, the other signed but never sent.
+    const rollup = createRiskRollup(riskConfigOf(policy))
+    const incident = rollup.add(finding('large-outflow', pool, `0x${'07'.repeat(32)}`), 'alert-crash', 7_000)
+    await saveIncident(store, incident)
+    const decidedAt = new Date(Date.now() - 2_000)
+    const claim = (response: (typeof responses)[number]) =>
+      claimResponse(store, { incidentKey: incident.key, response: responseKey(response), kind: response.kind, chainId: anvil.chainId, score: incident.score, seenAt: decidedAt, decidedAt, detail: {} })
+    expect(await claim(responses[0]!)).toBe(true)
+    expect(await claim(responses[1]!)).toBe(true)
+    const nonce = await client.getTransactionCount({ address: guardian.address, blockTag: 'pending' })
+    const fees = await client.estimateFeesPerGas()
+    const raw = await guardian.signTransaction({
+      type: 'eip1559', chainId: anvil.chainId, nonce, to: breaker, gas: 200_000n, ...fees,
+      data: encodeFunctionData({ abi: circuitBreakerAbi, functionName: 'trip', args: [pool, assetSigned] }),
+    })
+    await updateResponse(store, { incidentKey: incident.key, response: responseKey(responses[1]!) }, { status: 'signed', txHashes: [keccak256(raw)], detail: { raw: [raw] } })
+
+    const tripped = async (asset: Address) => ((await client.readContract({ address: breaker, abi: circuitBreakerAbi, functionName: 'ruleOf', args: [pool, asset] })) as unknown as [bigint, bigint, bigint, boolean])[3]
+    for (let restart = 0; restart < 2; restart++) {
+      const pipeline = await createResponsePipeline({ store, client: reader, chainId: anvil.chainId, policy, account: guardian, sinks: [] })
+      await pipeline.drain()
+    }
+    expect(await tripped(assetClaimed)).toBe(true)
+    expect(await tripped(assetSigned)).toBe(true)
+    // one transaction each, across two restarts: the stored one, then the one signed after the take-over
+    expect(await client.getTransactionCount({ address: guardian.address })).toBe(nonce + 2)
+    const rows = (await listResponses(store, { chainId: anvil.chainId })).filter((row) => row.incidentKey === incident.key)
+    expect(rows.map((row) => row.status)).toEqual(['mined', 'mined'])
+    expect(rows.find((row) => row.response === responseKey(responses[1]!))?.txHashes).toEqual([keccak256(raw)])
+    expect(rows.find((row) => row.response === responseKey(responses[0]!))?.detail['resumedBy']).toEqual(expect.any(String))
+  }, 180_000)
 })
 
 describe('bulwark monitor', () => {

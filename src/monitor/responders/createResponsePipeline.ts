@@ -1,5 +1,5 @@
 import { alertOfFinding } from '../alertStore.js'
-import type { LocalAccount, PublicClient } from 'viem'
+import type { Hex, LocalAccount, PublicClient } from 'viem'
 import type { Store } from '../../store/openStore.js'
 import { responseKey, riskConfigOf, selectRule, type Policy, type PolicyResponse } from '../policy.js'
 import { createRiskRollup, type Incident } from '../risk.js'
@@ -7,9 +7,9 @@ import type { AlertSink } from '../sinks/alertSink.js'
 import type { Alert, DetectorFinding, ResponseTaken } from '../types.js'
 import type { IncidentLedger, LedgerResponse } from './incidentLedger.js'
 import type { PendingFees } from './priceAhead.js'
-import { claimResponse, listResponses, loadIncidents, saveIncident, updateResponse } from './responseLedger.js'
+import { claimResponse, listResponses, loadIncidents, saveIncident, takeOverClaim, updateResponse } from './responseLedger.js'
 import { responseCalls } from './responseCalls.js'
-import { sendResponseCalls } from './sendResponseCalls.js'
+import { broadcastSigned, sendResponseCalls } from './sendResponseCalls.js'
 
 export type ResponsePipelineParameters = {
   store: Store
@@ -88,31 +88,52 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
       log(`${response.kind} already taken for incident ${incident.key}: not repeated`)
       return { kind, detail: `already taken for incident ${incident.key}` }
     }
-    const stamp = { incidentKey: incident.key, response: key }
     if (response.kind === 'notify' || !account) {
+      const stamp = { incidentKey: incident.key, response: key }
       await updateResponse(store, stamp, { status: 'skipped', detail: { reason: account ? 'notify only' : 'no responder key (dry run)' } })
       await recordOnLedger(incident, { key, kind: account ? kind : 'notify', status: 'skipped', txHashes: [], latency: { seenAt: batch.seenAt, decidedAt }, summary: finding.summary })
       return account ? { kind: 'notify' } : { kind: 'notify', detail: `dry run: would ${response.kind}` }
     }
+    const attack = finding.pending && finding.tx ? client.getTransaction({ hash: finding.tx }).then(feesOf, () => undefined) : Promise.resolve(undefined)
+    return send(incident, response, { seenAt: batch.seenAt, decidedAt, summary: finding.summary, attack })
+  }
+
+  /**
+   * Re-checks the chain, signs, records the signed transactions, broadcasts, and starts the
+   * receipt watcher. Returns what the alert reports; failures are recorded, not thrown.
+   */
+  async function send(
+    incident: Incident,
+    response: PolicyResponse,
+    { seenAt, decidedAt, summary, attack }: { seenAt: Date; decidedAt: Date; summary: string; attack: Promise<PendingFees | undefined> },
+  ): Promise<ResponseTaken> {
+    const key = responseKey(response)
+    const kind = kindOf[response.kind]
+    const stamp = { incidentKey: incident.key, response: key }
     try {
       // the attack's fees (to outbid) are read while the chain is checked for what is already in place
-      const [calls, attack] = await Promise.all([
-        responseCalls(client, response),
-        finding.pending && finding.tx ? client.getTransaction({ hash: finding.tx }).then(feesOf, () => undefined) : Promise.resolve(undefined),
-      ])
+      const [calls, fees] = await Promise.all([responseCalls(client, response), attack])
       if (calls.length === 0) {
         await updateResponse(store, stamp, { status: 'skipped', detail: { reason: 'already in place on chain' } })
         return { kind, detail: 'already in place on chain' }
       }
-      const sent = await sendResponseCalls({ client, account, chainId, calls, attack, response: key })
+      const sent = await sendResponseCalls({
+        client,
+        account: account!,
+        chainId,
+        calls,
+        attack: fees,
+        response: key,
+        beforeBroadcast: ({ hashes, raw }) => updateResponse(store, stamp, { status: 'signed', txHashes: hashes, detail: { raw } }),
+      })
       await updateResponse(store, stamp, {
         status: 'broadcast',
         txHashes: sent.hashes,
         broadcastAt: sent.broadcastAt,
-        detail: { calls: calls.map((call) => call.description), maxPriorityFeePerGas: sent.maxPriorityFeePerGas.toString(), reactionMs: sent.broadcastAt.getTime() - batch.seenAt.getTime() },
+        detail: { calls: calls.map((call) => call.description), maxPriorityFeePerGas: sent.maxPriorityFeePerGas.toString(), reactionMs: sent.broadcastAt.getTime() - seenAt.getTime() },
       })
-      const ledgerResponse: LedgerResponse = { key, kind, status: 'broadcast', txHashes: sent.hashes, latency: { seenAt: batch.seenAt, decidedAt, broadcastAt: sent.broadcastAt }, summary: finding.summary }
-      log(`${response.kind} broadcast for incident ${incident.key}: ${sent.hashes.join(', ')} (${sent.broadcastAt.getTime() - batch.seenAt.getTime()} ms after seen)`)
+      const ledgerResponse: LedgerResponse = { key, kind, status: 'broadcast', txHashes: sent.hashes, latency: { seenAt, decidedAt, broadcastAt: sent.broadcastAt }, summary }
+      log(`${response.kind} broadcast for incident ${incident.key}: ${sent.hashes.join(', ')} (${sent.broadcastAt.getTime() - seenAt.getTime()} ms after seen)`)
       watch(incident, ledgerResponse)
       return { kind, tx: sent.hashes[0], detail: calls.map((call) => call.description).join('; ') }
     } catch (error) {
@@ -159,21 +180,58 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
   }
 
   /**
-   * After a restart (or SIGKILL): responses that were broadcast but whose outcome was never
-   * recorded — receipt, advisory, containment — are watched again. Nothing is re-sent.
+   * After a restart (or SIGKILL), each response the last process left unfinished is finished once:
+   * - `broadcast`/`mined` without a recorded outcome: watched again (receipt, advisory, containment);
+   * - `signed` (killed between signing and broadcast): exactly the stored transactions are sent
+   *   again — a copy the node already has is the same transaction, and their nonces rule out a
+   *   second one — then watched;
+   * - `claimed` (killed before signing: nothing left the process), decided in the last ten minutes
+   *   by a process that is gone: taken over by one monitor, re-checked on chain and sent.
    */
   function resumeUnfinished(): void {
+    const startedAt = Date.now()
     const watcher = (async () => {
-      const since = new Date(Date.now() - 24 * 3600 * 1000)
-      const unfinished = (await listResponses(store, { chainId })).filter((row) => (row.status === 'broadcast' || row.status === 'mined') && row.txHashes.length > 0 && row.decidedAt >= since)
-      if (unfinished.length === 0) return
+      // signed rows first: their transactions hold the nonces a fresh signature would otherwise take
+      const rows = (await listResponses(store, { chainId })).sort((a, b) => Number(b.status === 'signed') - Number(a.status === 'signed'))
       const incidents = new Map(rollup.incidents().map((incident) => [incident.key, incident]))
-      for (const row of unfinished) {
+      for (const row of rows) {
         const incident = incidents.get(row.incidentKey)
-        if (!incident) continue
+        // rows of this process (decided after it started) are its own business; day-old ones are history
+        if (!incident || row.decidedAt.getTime() >= startedAt || row.decidedAt.getTime() < startedAt - 24 * 3600 * 1000) continue
+        const stamp = { incidentKey: row.incidentKey, response: row.response }
+        const kind = kindOf[row.kind as PolicyResponse['kind']] ?? 'notify'
+        if (row.status === 'claimed') {
+          const response = account ? policyResponseOf(row.response) : undefined
+          // a claim recent enough to still matter
+          if (!response || row.decidedAt.getTime() < startedAt - 10 * 60 * 1000) continue
+          if (!(await takeOverClaim(store, stamp, `${process.pid}@${new Date(startedAt).toISOString()}`))) continue
+          log(`${row.kind} for incident ${row.incidentKey} was claimed but never signed before a restart: sending it now`)
+          await send(incident, response, { seenAt: row.seenAt, decidedAt: row.decidedAt, summary: `resumed after a restart: ${row.kind} for incident ${row.incidentKey}`, attack: Promise.resolve(undefined) })
+          continue
+        }
+        if (row.status === 'signed') {
+          const raw = Array.isArray(row.detail['raw']) ? (row.detail['raw'] as Hex[]) : []
+          try {
+            for (const [index, serialized] of raw.entries()) {
+              const known = await client.getTransaction({ hash: row.txHashes[index]! }).then(() => true, () => false)
+              if (!known) await broadcastSigned(client, [serialized])
+            }
+          } catch (error) {
+            const reason = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message).split('\n')[0] : String(error)
+            await updateResponse(store, stamp, { status: 'failed', detail: { error: `re-sending the signed transactions after a restart: ${reason}` } })
+            log(`${row.kind} for incident ${row.incidentKey}: the signed transactions could not be re-sent (${reason})`)
+            continue
+          }
+          const broadcastAt = new Date()
+          await updateResponse(store, stamp, { status: 'broadcast', broadcastAt, detail: { resent: true } })
+          log(`${row.kind} for incident ${row.incidentKey}: signed before a restart, sent now (${row.txHashes.join(', ')})`)
+          watch(incident, { key: row.response, kind, status: 'broadcast', txHashes: row.txHashes, latency: { seenAt: row.seenAt, decidedAt: row.decidedAt, broadcastAt }, summary: `resumed after a restart: ${row.kind} for incident ${row.incidentKey}` })
+          continue
+        }
+        if ((row.status !== 'broadcast' && row.status !== 'mined') || row.txHashes.length === 0) continue
         const ledgerResponse: LedgerResponse = {
           key: row.response,
-          kind: kindOf[row.kind as PolicyResponse['kind']] ?? 'notify',
+          kind,
           status: row.status,
           txHashes: row.txHashes,
           latency: { seenAt: row.seenAt, decidedAt: row.decidedAt, broadcastAt: row.broadcastAt ?? undefined },
@@ -185,7 +243,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
           () => client.getTransaction({ hash: row.txHashes[0]! }).then(() => true, () => false),
         )
         if (!known) {
-          await updateResponse(store, { incidentKey: row.incidentKey, response: row.response }, { status: 'failed', detail: { error: 'the transaction is no longer known to the node (dropped or reorged out)' } })
+          await updateResponse(store, stamp, { status: 'failed', detail: { error: 'the transaction is no longer known to the node (dropped or reorged out)' } })
           log(`${row.kind} for incident ${row.incidentKey}: transaction ${row.txHashes[0]} no longer known to the node; not re-sent`)
           continue
         }
@@ -195,6 +253,12 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
       .catch((error: unknown) => log(`resuming responses: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`))
       .finally(() => watchers.delete(watcher))
     watchers.add(watcher)
+  }
+
+  /** The policy's response with this key (undefined when the policy changed since). */
+  function policyResponseOf(key: string): PolicyResponse | undefined {
+    for (const rule of policy.rules) for (const response of rule.respond) if (response.kind !== 'notify' && responseKey(response) === key) return response
+    return undefined
   }
 
   function draft(findings: readonly DetectorFinding[]): Alert[] {

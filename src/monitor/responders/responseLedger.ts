@@ -4,12 +4,13 @@ import type { Incident } from '../risk.js'
 
 /**
  * The store side of responses: incidents and one row per (incident, response). A response is
- * *claimed* (row inserted) before its transaction is signed; a monitor killed at any point and
- * restarted finds the claim and does not respond again. The price of this order is that a crash
- * between the claim and the broadcast leaves a claimed, unsent response: it is reported as
- * `claimed` and never retried automatically — one pause too few is for a human to see, ten is not.
+ * *claimed* (row inserted) before its transaction is signed, and *signed* (the signed transactions
+ * stored) before the first broadcast; a monitor killed at any point and restarted finds the row and
+ * finishes it without responding twice: a `signed` row is finished by re-sending exactly the stored
+ * transactions (their nonces make a second copy impossible); a `claimed` row (killed before
+ * signing: nothing left the process) is taken over once and sent after the on-chain re-check.
  */
-export type ResponseStatus = 'claimed' | 'broadcast' | 'mined' | 'reverted' | 'failed' | 'skipped'
+export type ResponseStatus = 'claimed' | 'signed' | 'broadcast' | 'mined' | 'reverted' | 'failed' | 'skipped'
 
 export type ResponseRecord = {
   incidentKey: string
@@ -35,6 +36,16 @@ export async function claimResponse(
     `INSERT INTO monitor_responses (incident_key, response, kind, chain_id, status, score, detail, seen_at, decided_at)
      VALUES ($1, $2, $3, $4, 'claimed', $5, $6, $7, $8) ON CONFLICT (incident_key, response) DO NOTHING RETURNING incident_key`,
     [claim.incidentKey, claim.response, claim.kind, claim.chainId, claim.score, JSON.stringify(claim.detail), claim.seenAt, claim.decidedAt],
+  )
+  return rows.length === 1
+}
+
+/** Marks a dead process's `claimed` row as taken over; false when another monitor took it first or it moved on. */
+export async function takeOverClaim(store: Store, key: { incidentKey: string; response: string }, by: string): Promise<boolean> {
+  const rows = await store.query<{ incident_key: string }>(
+    `UPDATE monitor_responses SET detail = detail || $3::jsonb
+     WHERE incident_key = $1 AND response = $2 AND status = 'claimed' AND NOT (detail ? 'resumedBy') RETURNING incident_key`,
+    [key.incidentKey, key.response, JSON.stringify({ resumedBy: by })],
   )
   return rows.length === 1
 }

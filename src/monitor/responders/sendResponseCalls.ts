@@ -1,4 +1,4 @@
-import type { Hash, LocalAccount, PublicClient } from 'viem'
+import { keccak256, type Hash, type Hex, type LocalAccount, type PublicClient } from 'viem'
 import { ResponseFailedError } from './errors.js'
 import { priceAhead, type PendingFees } from './priceAhead.js'
 import type { ResponseCall } from './responseCalls.js'
@@ -12,6 +12,12 @@ export type SendResponseCallsParameters = {
   attack?: PendingFees | undefined
   /** Name of the response, for errors. */
   response: string
+  /**
+   * Runs after signing and before the first broadcast, with the signed transactions and their
+   * hashes: the caller records them, so a crash between here and the broadcast can be finished
+   * after a restart by re-sending exactly these transactions (same nonces: never twice).
+   */
+  beforeBroadcast?: ((signed: { hashes: Hash[]; raw: Hex[] }) => Promise<void>) | undefined
 }
 
 export type SendResponseCallsReturnType = { hashes: Hash[]; maxPriorityFeePerGas: bigint; broadcastAt: Date }
@@ -21,7 +27,7 @@ export type SendResponseCallsReturnType = { hashes: Hash[]; maxPriorityFeePerGas
  * nonce, the base fee and each call's gas estimate are read in one round of parallel requests: the
  * time from decision to broadcast is what decides whether the pause lands before the attack.
  */
-export async function sendResponseCalls({ client, account, chainId, calls, attack, response }: SendResponseCallsParameters): Promise<SendResponseCallsReturnType> {
+export async function sendResponseCalls({ client, account, chainId, calls, attack, response, beforeBroadcast }: SendResponseCallsParameters): Promise<SendResponseCallsReturnType> {
   if (calls.length === 0) return { hashes: [], maxPriorityFeePerGas: 0n, broadcastAt: new Date() }
   let nonce: number
   let baseFeePerGas: bigint
@@ -53,13 +59,20 @@ export async function sendResponseCalls({ client, account, chainId, calls, attac
       }),
     ),
   )
+  await beforeBroadcast?.({ hashes: signed.map((serialized) => keccak256(serialized)), raw: signed })
   try {
-    const hashes: Hash[] = []
-    for (const serialized of signed) hashes.push(await client.request({ method: 'eth_sendRawTransaction', params: [serialized] }))
+    const hashes = await broadcastSigned(client, signed)
     return { hashes, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, broadcastAt: new Date() }
   } catch (error) {
     throw new ResponseFailedError({ response, reason: `the node refused the transaction (${shortReason(error)}).`, cause: error })
   }
+}
+
+/** Sends signed transactions in nonce order; returns their hashes. */
+export async function broadcastSigned(client: PublicClient, signed: readonly Hex[]): Promise<Hash[]> {
+  const hashes: Hash[] = []
+  for (const serialized of signed) hashes.push(await client.request({ method: 'eth_sendRawTransaction', params: [serialized] }))
+  return hashes
 }
 
 function shortReason(error: unknown): string {
