@@ -6,6 +6,7 @@ import type { Artifact } from '../compile/artifacts.js'
 import { compileProject } from '../compile/compileProject.js'
 import { getArtifact } from '../compile/getArtifact.js'
 import { createDevClient, createReadClient, createTestChainClient, type DevClient, type TestChainClient } from '../chain/clients.js'
+import { circuitBreakerAbi } from '../chain/circuitBreakerAbi.js'
 import { deployContract } from '../chain/deployContract.js'
 import { deployDemoProtocol, type DemoProtocol } from '../chain/deployDemoProtocol.js'
 import { devAccount, devRoles } from '../chain/devAccounts.js'
@@ -17,7 +18,10 @@ import { indexTransaction } from './detectors/traceIndex.js'
 import { processNewBlocks } from './sources/processNewBlocks.js'
 import { readCheckpoint } from './sources/checkpoint.js'
 import { fetchBlock, logsOfTrace } from './sources/fetchBlock.js'
-import type { Alert, CallFrame, MonitorScope } from './types.js'
+import type { Alert, CallFrame, DetectorFinding, MonitorScope } from './types.js'
+import { parsePolicy, type Policy } from './policy.js'
+import { createResponsePipeline } from './responders/createResponsePipeline.js'
+import { lockdownAbi } from './responders/responseCalls.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 let anvil: Anvil
@@ -31,7 +35,10 @@ const scope: { contracts: Address[]; releaseGates: Address[]; authorities: Addre
 let detectors: ReturnType<typeof createDetectors>
 const deployer = devAccount(devRoles.deployer)
 const attackerAccount = devAccount(devRoles.attacker)
-const admin = devAccount(devRoles.guardian)
+/** Holds the fixtures' owner keys: the "compromised" key of the owner-drain attacks. */
+const admin = devAccount(devRoles.safeOwners[2])
+/** The responder: the demo's pause-seal committee, pauser and breaker guardian, and the fixtures' guardian. */
+const responder = devAccount(devRoles.guardian)
 
 const abiOf = (name: string) => getArtifact(build, name).abi
 const dev = (index: number): DevClient => createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: devAccount(index) })
@@ -44,11 +51,35 @@ async function send(from: DevClient, address: Address, abi: Abi, functionName: s
 const deploy = async (from: DevClient, name: string, args: readonly unknown[] = []) =>
   (await deployContract(from, { name, abi: abiOf(name), bytecode: getArtifact(build, name).bytecode, args })).address
 
-/** Runs the follower over every new block and returns the alerts it stored in this pass. */
-async function monitorPass(): Promise<Alert[]> {
+/**
+ * Runs the follower over every new block and returns the alerts it stored in this pass. With a
+ * policy, findings go through the response pipeline (risk, policy, responder signing with the
+ * responder key) and the pass waits for the responses to be mined.
+ */
+async function monitorPass(policy?: Policy): Promise<Alert[]> {
   const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
-  const result = await processNewBlocks({ client: reader as never, store, chain, detectors, scope: scope as MonitorScope, memory })
+  const pipeline = policy ? await createResponsePipeline({ store, client: reader as never, chainId: chain.id, policy, account: responder, sinks: [] }) : undefined
+  const decide = pipeline ? async (findings: readonly DetectorFinding[], alerts: readonly Alert[]) => pipeline.decide({ findings, alerts, seenAt: new Date(), chainTime: Math.floor(Date.now() / 1000) }) : undefined
+  const result = await processNewBlocks({ client: reader as never, store, chain, detectors, scope: scope as MonitorScope, memory, decide })
+  await pipeline?.drain()
   return result.alerts
+}
+/** A policy answering any finding on a watched contract with `respond`. */
+const answer = (...respond: unknown[]) => parsePolicy({ rules: [{ name: 'contain', minScore: 0, respond }] })
+/** Whether `target` is paused now (the `pauseFor`/`pausedUntil` shape the pause response drives). */
+async function pausedNow(target: Address): Promise<boolean> {
+  const [until, block] = await Promise.all([chainClient.readContract({ address: target, abi: lockdownAbi, functionName: 'pausedUntil' }), chainClient.getBlock()])
+  return until > block.timestamp
+}
+/** The revert of a call that must fail, decoded with `abi`. */
+async function revertOf(from: DevClient, address: Address, abi: Abi, functionName: string, args: readonly unknown[]): Promise<string> {
+  try {
+    await from.simulateContract({ address, abi, functionName, args } as never)
+  } catch (error) {
+    const cause = (error as { walk?: (fn: (e: unknown) => boolean) => unknown }).walk?.((e) => (e as { name?: string }).name === 'ContractFunctionRevertedError') as { data?: { errorName?: string } } | undefined
+    return cause?.data?.errorName ?? 'unknown'
+  }
+  throw new Error(`${functionName} did not revert`)
 }
 const detectorsOf = (alerts: readonly Alert[]) => [...new Set(alerts.map((a) => a.detector))].sort()
 
@@ -88,7 +119,7 @@ describe('monitor on anvil', () => {
     expect(await monitorPass()).toEqual([])
   }, 180_000)
 
-  test('the demo exploit (reentrancy drain through the token hook) is detected, with the fresh attack contract', async () => {
+  test('the demo exploit (reentrancy drain through the token hook) is detected, with the fresh attack contract, and answered by the pause seal', async () => {
     const attacker = dev(devRoles.attacker)
     const seed = parseEther('25000')
     const contract = await deploy(attacker, 'LendingPoolAttacker', [demo.lendingPool.proxy, demo.tokens.asset])
@@ -96,20 +127,27 @@ describe('monitor on anvil', () => {
     await chainClient.increaseTime({ seconds: demo.circuitBreaker.window })
     await chainClient.mine({ blocks: 1 })
     await send(attacker, contract, abiOf('LendingPoolAttacker'), 'attack', [seed])
-    const alerts = await monitorPass()
+    const alerts = await monitorPass(answer({ kind: 'pause', via: 'seal', seal: demo.pauseSeal.address, targets: [demo.lendingPool.proxy], duration: demo.pauseSeal.maxPauseDuration }))
     expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['reentrancy', 'suspicious-creation']))
     const reentry = alerts.find((a) => a.detector === 'reentrancy')!
     expect(reentry.severity).toBe('critical')
     expect(reentry.addresses[0]).toBe(demo.lendingPool.proxy)
     expect(reentry.block).not.toBeNull()
+    // one incident, one pause: whichever of its findings came first carries the transaction
+    expect(alerts.filter((a) => a.response.kind === 'pause' && a.response.tx)).toHaveLength(1)
+    expect(reentry.response.kind).toBe('pause')
+    // the first transaction seen is the chance to stop the rest: the next attempt reverts
+    expect(await pausedNow(demo.lendingPool.proxy)).toBe(true)
+    await send(attacker, demo.tokens.asset, abiOf('DemoToken'), 'approve', [contract, seed])
+    expect(await revertOf(attacker, contract, [...abiOf('LendingPoolAttacker'), ...abiOf('LendingPool')] as Abi, 'attack', [seed])).toMatch(/Pause/)
   }, 180_000)
 
-  test('a flash-loan price manipulation is detected as a flash loan and an in-block price deviation', async () => {
+  test('a flash-loan price manipulation is detected as a flash loan and an in-block price deviation, and the lender is paused', async () => {
     const owner = dev(devRoles.deployer)
     const t0 = await deploy(owner, 'AttackToken', ['COL'])
     const t1 = await deploy(owner, 'AttackToken', ['USD'])
     const pair = await deploy(owner, 'SpotPair', [t0, t1])
-    const victim = await deploy(owner, 'SpotPriceLender', [pair])
+    const victim = await deploy(owner, 'SpotPriceLender', [pair, responder.address])
     const lender = await deploy(owner, 'FlashLender')
     const tokenAbi = abiOf('AttackToken')
     for (const [token, to, amount] of [[t0, deployer.address, '1000'], [t1, deployer.address, '1000'], [t1, victim, '5000'], [t1, lender, '100000'], [t0, attackerAccount.address, '10']] as const) {
@@ -125,25 +163,31 @@ describe('monitor on anvil', () => {
     expect(await monitorPass()).toEqual([])
     // 10 COL are worth ~10 USD; after pumping with a 50,000 USD loan they count for far more.
     await send(attacker, manipulator, abiOf('PriceManipulator'), 'attack', [parseEther('10'), parseEther('50000'), parseEther('400')])
-    const alerts = await monitorPass()
+    const alerts = await monitorPass(answer({ kind: 'pause', via: 'pauser', targets: [victim], duration: 3600 }))
     expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['flash-loan', 'price-deviation']))
     expect(alerts.find((a) => a.detector === 'flash-loan')!.evidence).toMatchObject({ lender, borrower: manipulator, token: t1 })
+    expect(alerts.find((a) => a.detector === 'flash-loan')!.response.kind).toBe('pause')
+    expect(await pausedNow(victim)).toBe(true)
+    await send(owner, t0, tokenAbi, 'mint', [attackerAccount.address, parseEther('10')])
+    expect(await revertOf(attacker, manipulator, [...abiOf('PriceManipulator'), ...abiOf('SpotPriceLender')] as Abi, 'attack', [parseEther('10'), parseEther('50000'), parseEther('400')])).toBe('GuardianPausablePaused')
   }, 180_000)
 
-  test('a compromised owner sweeping a vault is a privileged call outside governance and a large outflow', async () => {
+  test('a compromised owner sweeping a vault is a privileged call outside governance and a large outflow; the vault is paused before the rest goes', async () => {
     const owner = dev(devRoles.deployer)
     const token = await deploy(owner, 'AttackToken', ['VLT'])
-    const vault = await deploy(owner, 'OwnedVault', [token, admin.address])
+    const vault = await deploy(owner, 'OwnedVault', [token, admin.address, responder.address])
     await send(owner, token, abiOf('AttackToken'), 'mint', [vault, parseEther('1000')])
     scope.contracts.push(vault)
     expect(await monitorPass()).toEqual([])
-    await send(dev(devRoles.guardian), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('900')])
-    const alerts = await monitorPass()
+    await send(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('900')])
+    const alerts = await monitorPass(answer({ kind: 'pause', via: 'pauser', targets: [vault], duration: 3600 }))
     expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['large-outflow', 'privileged-change']))
     expect(alerts.find((a) => a.detector === 'large-outflow')!.evidence).toMatchObject({ outflow: parseEther('900').toString(), balanceBefore: parseEther('1000').toString() })
+    expect(alerts.map((a) => a.response.kind)).toContain('pause')
+    expect(await revertOf(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('100')])).toBe('GuardianPausablePaused')
   }, 180_000)
 
-  test('an unprotected-initializer takeover and the unauthorized upgrade that follows are detected', async () => {
+  test('an unprotected-initializer takeover and the unauthorized upgrade that follows are detected; the takeover trips the protocol\'s circuit breaker', async () => {
     const owner = dev(devRoles.deployer)
     const implementation = await deploy(owner, 'UpgradeableVault')
     // Deployed without initializer data: the proxy waits for anyone's initialize.
@@ -152,19 +196,25 @@ describe('monitor on anvil', () => {
     scope.contracts.push(proxy)
     const attacker = dev(devRoles.attacker)
     await send(attacker, proxy, abiOf('UpgradeableVault'), 'initialize', [attackerAccount.address])
-    const takeover = await monitorPass()
+    const breaker = { kind: 'circuit-breaker', breaker: demo.circuitBreaker.address, protectedContract: demo.lendingPool.proxy, asset: demo.circuitBreaker.asset }
+    const takeover = await monitorPass(answer(breaker))
     expect(detectorsOf(takeover)).toEqual(['privileged-change'])
+    expect(takeover.map((a) => a.response.kind)).toContain('circuit-breaker')
+    const rule = (await chainClient.readContract({ address: demo.circuitBreaker.address, abi: circuitBreakerAbi, functionName: 'ruleOf', args: [demo.lendingPool.proxy, demo.circuitBreaker.asset] })) as unknown as readonly [bigint, bigint, bigint, boolean]
+    expect(rule[3]).toBe(true)
     expect(takeover.map((a) => a.evidence['event'] ?? a.evidence['function']).sort()).toEqual(['Initialized', 'OwnershipTransferred', 'initialize(address)'])
     const malicious = await deploy(attacker, 'MaliciousVault')
     await send(attacker, proxy, abiOf('UpgradeableVault'), 'upgradeToAndCall', [malicious, '0x'])
-    const upgrade = await monitorPass()
+    const upgrade = await monitorPass(answer(breaker))
     expect(detectorsOf(upgrade)).toEqual(['privileged-change', 'unapproved-upgrade'])
+    // the same incident (same proxy, within the window): answered once, not again
+    expect(upgrade.every((a) => a.response.kind === 'none' || /already/.test(a.response.detail ?? ''))).toBe(true)
     expect(upgrade.find((a) => a.detector === 'unapproved-upgrade')!.evidence).toMatchObject({ proxy, newValue: malicious, event: 'Upgraded' })
   }, 180_000)
 
-  test('an infinite mint (missing access check) breaks the supply invariant and is a privileged call', async () => {
+  test('an infinite mint (missing access check) breaks the supply invariant and is a privileged call; minting is paused', async () => {
     const owner = dev(devRoles.deployer)
-    const token = await deploy(owner, 'BuggyMintToken')
+    const token = await deploy(owner, 'BuggyMintToken', [responder.address])
     scope.contracts.push(token)
     const instances = createDetectors({
       invariant: { invariants: [{ name: 'supply cap', left: { address: token, function: 'function totalSupply() view returns (uint256)' }, op: 'lte', right: parseEther('1000000').toString() }] },
@@ -174,19 +224,26 @@ describe('monitor on anvil', () => {
     const benign = await processNewBlocks({ client: reader as never, store, chain, detectors: instances, scope, memory })
     expect(benign.alerts).toEqual([])
     await send(dev(devRoles.attacker), token, abiOf('BuggyMintToken'), 'mint', [deployer.address, parseEther('1000000000')])
-    const { alerts } = await processNewBlocks({ client: reader as never, store, chain, detectors: instances, scope, memory })
+    const pipeline = await createResponsePipeline({ store, client: reader as never, chainId: chain.id, policy: answer({ kind: 'pause', via: 'pauser', targets: [token], duration: 3600 }), account: responder, sinks: [] })
+    const { alerts } = await processNewBlocks({
+      client: reader as never, store, chain, detectors: instances, scope, memory,
+      decide: async (findings, drafts) => pipeline.decide({ findings, alerts: drafts, seenAt: new Date(), chainTime: Math.floor(Date.now() / 1000) }),
+    })
+    await pipeline.drain()
     expect(detectorsOf(alerts)).toEqual(['invariant', 'privileged-change'])
     expect(alerts.find((a) => a.detector === 'invariant')!.evidence).toMatchObject({ invariant: 'supply cap', left: parseEther('1000001000').toString() })
+    expect(alerts.map((a) => a.response.kind)).toContain('pause')
+    expect(await revertOf(dev(devRoles.attacker), token, abiOf('BuggyMintToken'), 'mint', [deployer.address, parseEther('1000000000')])).toBe('GuardianPausablePaused')
   }, 180_000)
 
   test('a reorg retracts the alerts of the dropped block and processes its replacement; the checkpoint follows the new chain', async () => {
     const owner = dev(devRoles.deployer)
     const token = await deploy(owner, 'AttackToken', ['RRG'])
-    const vault = await deploy(owner, 'OwnedVault', [token, admin.address])
+    const vault = await deploy(owner, 'OwnedVault', [token, admin.address, responder.address])
     await send(owner, token, abiOf('AttackToken'), 'mint', [vault, parseEther('1000')])
     scope.contracts.push(vault)
     expect(await monitorPass()).toEqual([])
-    const receipt = await send(dev(devRoles.guardian), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('900')])
+    const receipt = await send(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('900')])
     const raised = await monitorPass()
     expect(raised.length).toBeGreaterThan(0)
     await chainClient.request({ method: 'anvil_reorg', params: [1, []] } as never)
@@ -204,13 +261,13 @@ describe('monitor on anvil', () => {
   test('a monitor that dies mid-block resumes at the first uncommitted block: no block missed, no alert stored twice', async () => {
     const owner = dev(devRoles.deployer)
     const token = await deploy(owner, 'AttackToken', ['CRS'])
-    const vault = await deploy(owner, 'OwnedVault', [token, admin.address])
+    const vault = await deploy(owner, 'OwnedVault', [token, admin.address, responder.address])
     await send(owner, token, abiOf('AttackToken'), 'mint', [vault, parseEther('1000')])
     scope.contracts.push(vault)
     expect(await monitorPass()).toEqual([])
     const before = await readCheckpoint(store, chain.id)
-    const sweep = await send(dev(devRoles.guardian), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('500')])
-    await send(dev(devRoles.guardian), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('400')])
+    const sweep = await send(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('500')])
+    await send(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('400')])
     const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
     // The process dies while deciding on the first block's alerts (before its commit).
     await expect(

@@ -78,7 +78,7 @@ describe('monitor restart', () => {
     const guardian: DevClient = createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: devAccount(devRoles.guardian) })
     const deploy = async (name: string, args: readonly unknown[]) => (await deployContract(owner, { name, abi: abiOf(name), bytecode: getArtifact(build, name).bytecode, args })).address
     const token = await deploy('AttackToken', ['KIL'])
-    const vault = await deploy('OwnedVault', [token, guardian.account.address])
+    const vault = await deploy('OwnedVault', [token, guardian.account.address, guardian.account.address])
     const mint = await owner.writeContract({ address: token, abi: abiOf('AttackToken'), functionName: 'mint', args: [vault, parseEther('1000000')] } as never)
     await owner.waitForTransactionReceipt({ hash: mint, pollingInterval: 20 })
     const startBlock = (await reader.getBlockNumber({ cacheTime: 0 })) + 1n

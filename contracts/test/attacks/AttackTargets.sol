@@ -7,6 +7,52 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 
+/// @title GuardianPausable
+/// @notice What lets a monitor answer an attack on a fixture: a guardian (the responder key) pauses
+/// the fixture's sensitive functions for a while; the same `pauseFor`/`pausedUntil` shape as the
+/// demo pool, so the monitor's pause response drives both.
+abstract contract GuardianPausable {
+    address private immutable _guardian;
+    uint256 private _pausedUntil;
+
+    /// @notice Emitted when the guardian paused the contract until `until`.
+    /// @param until Timestamp the pause ends.
+    event PausedUntil(uint256 until);
+
+    /// @notice The caller is not the guardian.
+    /// @param caller The caller.
+    error GuardianPausableUnauthorized(address caller);
+
+    /// @notice The function is paused until `until`.
+    /// @param until Timestamp the pause ends.
+    error GuardianPausablePaused(uint256 until);
+
+    /// @param guardian_ Who may pause.
+    constructor(address guardian_) {
+        _guardian = guardian_;
+    }
+
+    /// @notice Reverts while paused.
+    modifier whenNotPaused() {
+        if (block.timestamp < _pausedUntil) revert GuardianPausablePaused(_pausedUntil);
+        _;
+    }
+
+    /// @notice Pauses for `duration` seconds from now. Guardian only.
+    /// @param duration Seconds.
+    function pauseFor(uint256 duration) external {
+        if (msg.sender != _guardian) revert GuardianPausableUnauthorized(msg.sender);
+        _pausedUntil = block.timestamp + duration;
+        emit PausedUntil(_pausedUntil);
+    }
+
+    /// @notice When the current pause ends (0 or past: not paused).
+    /// @return until Timestamp.
+    function pausedUntil() external view returns (uint256 until) {
+        return _pausedUntil;
+    }
+}
+
 /// @title AttackToken
 /// @notice A plain ERC-20 whose owner mints: the assets of the attack fixtures.
 contract AttackToken is ERC20, Ownable {
@@ -20,15 +66,15 @@ contract AttackToken is ERC20, Ownable {
 
 /// @title BuggyMintToken
 /// @notice Infinite-mint target: the access check reads the recipient's minter flag instead of the caller's.
-contract BuggyMintToken is ERC20, Ownable {
+contract BuggyMintToken is ERC20, Ownable, GuardianPausable {
     mapping(address => bool) private _minters;
 
-    constructor() ERC20("Buggy", "BUG") Ownable(msg.sender) {
+    constructor(address guardian_) ERC20("Buggy", "BUG") Ownable(msg.sender) GuardianPausable(guardian_) {
         _minters[msg.sender] = true;
     }
 
     /// @notice Mints `amount` to `to`; the bug: anyone can mint to a minter, and a minter can be anyone's alias.
-    function mint(address to, uint256 amount) external {
+    function mint(address to, uint256 amount) external whenNotPaused {
         if (!_minters[to] && !_minters[msg.sender]) revert OwnableUnauthorizedAccount(msg.sender);
         _mint(to, amount);
     }
@@ -81,12 +127,15 @@ contract SpotPair {
 
 /// @title SpotPriceLender
 /// @notice Victim of the price manipulation: values collateral (token0 of the pair) at the pair's spot price.
-contract SpotPriceLender {
+contract SpotPriceLender is GuardianPausable {
     SpotPair public immutable pair;
     mapping(address => uint256) public collateralOf;
     mapping(address => uint256) public debtOf;
 
-    constructor(SpotPair pair_) {
+    /// @notice The borrow would exceed 80% of the collateral's spot value.
+    error SpotPriceLenderUndercollateralized(uint256 debt, uint256 value);
+
+    constructor(SpotPair pair_, address guardian_) GuardianPausable(guardian_) {
         pair = pair_;
     }
 
@@ -97,10 +146,10 @@ contract SpotPriceLender {
     }
 
     /// @notice Borrows token1 up to 80% of the collateral's spot value.
-    function borrow(uint256 amount) external {
+    function borrow(uint256 amount) external whenNotPaused {
         (uint112 r0, uint112 r1,) = pair.getReserves();
         uint256 value = (collateralOf[msg.sender] * r1) / r0;
-        if ((debtOf[msg.sender] + amount) * 10 > value * 8) revert("SpotPriceLender: undercollateralized");
+        if ((debtOf[msg.sender] + amount) * 10 > value * 8) revert SpotPriceLenderUndercollateralized(debtOf[msg.sender] + amount, value);
         debtOf[msg.sender] += amount;
         pair.token1().transfer(msg.sender, amount);
     }
@@ -115,12 +164,16 @@ contract SpotPriceLender {
 /// @title FlashLender
 /// @notice Lends any token it holds for the duration of one call; it must be back by the end.
 contract FlashLender {
+    /// @notice The loan was not paid back by the end of the call.
+    error FlashLenderNotRepaid(uint256 balance, uint256 expected);
+
     /// @notice Sends `amount` of `token` to `receiver`, calls `onFlashLoan`, and checks the balance is restored.
     function flashLoan(IERC20 token, uint256 amount, address receiver, bytes calldata data) external {
         uint256 before = token.balanceOf(address(this));
         token.transfer(receiver, amount);
         IFlashBorrower(receiver).onFlashLoan(token, amount, data);
-        if (token.balanceOf(address(this)) < before) revert("FlashLender: not repaid");
+        uint256 balance = token.balanceOf(address(this));
+        if (balance < before) revert FlashLenderNotRepaid(balance, before);
     }
 }
 
@@ -169,10 +222,10 @@ contract PriceManipulator is IFlashBorrower {
 
 /// @title OwnedVault
 /// @notice Holds deposits; the owner may sweep them (an admin escape hatch): a stolen owner key drains it.
-contract OwnedVault is Ownable {
+contract OwnedVault is Ownable, GuardianPausable {
     IERC20 public immutable asset;
 
-    constructor(IERC20 asset_, address owner_) Ownable(owner_) {
+    constructor(IERC20 asset_, address owner_, address guardian_) Ownable(owner_) GuardianPausable(guardian_) {
         asset = asset_;
     }
 
@@ -182,7 +235,7 @@ contract OwnedVault is Ownable {
     }
 
     /// @notice Sends `amount` to `to`. Owner only.
-    function sweep(address to, uint256 amount) external onlyOwner {
+    function sweep(address to, uint256 amount) external onlyOwner whenNotPaused {
         asset.transfer(to, amount);
     }
 }
