@@ -17,10 +17,11 @@ describe('createDevClient', () => {
     const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
     const request = { account: sender.address, to: devAccount(9).address, value: parseEther('1') }
     expect(await reader.estimateGas(request)).toBe(21_000n)
-    expect(await dev.estimateGas(request)).toBe((21_000n * 5n) / 4n + 20_000n)
+    expect(await dev.estimateGas(request)).toBe((21_000n * 3n) / 2n + 50_000n)
     const hash = await dev.sendTransaction({ to: devAccount(9).address, value: parseEther('1') })
     const receipt = await dev.waitForTransactionReceipt({ hash, pollingInterval: 20 })
     expect(receipt.status).toBe('success')
     expect(receipt.gasUsed).toBe(21_000n)
+    expect((await dev.getTransaction({ hash })).gas).toBe((21_000n * 3n) / 2n + 50_000n)
   })
 })

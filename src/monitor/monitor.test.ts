@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { getAddress, maxUint256, parseEther, type Abi, type Address } from 'viem'
+import { encodeFunctionData, getAddress, maxUint256, parseEther, type Abi, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Artifact } from '../compile/artifacts.js'
 import { compileProject } from '../compile/compileProject.js'
@@ -45,7 +45,15 @@ const dev = (index: number): DevClient => createDevClient({ rpcUrl: anvil.rpcUrl
 async function send(from: DevClient, address: Address, abi: Abi, functionName: string, args: readonly unknown[] = []) {
   const hash = await from.writeContract({ address, abi, functionName, args } as Parameters<DevClient['writeContract']>[0])
   const receipt = await from.waitForTransactionReceipt({ hash, pollingInterval: 20 })
-  expect(receipt.status).toBe('success')
+  if (receipt.status !== 'success') {
+    // name the revert: replay the call on the state it ran against
+    const replay = await from.call({ account: from.account, to: address, data: encodeFunctionData({ abi, functionName, args } as never), blockNumber: receipt.blockNumber - 1n, gas: receipt.gasUsed }).then(
+      () => 'no revert on replay',
+      (error: unknown) => (error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error)),
+    )
+    const sent = await from.getTransaction({ hash })
+    expect.fail(`${functionName} reverted in block ${receipt.blockNumber} (gas used ${receipt.gasUsed} of ${sent.gas}): ${replay}`)
+  }
   return receipt
 }
 const deploy = async (from: DevClient, name: string, args: readonly unknown[] = []) =>
