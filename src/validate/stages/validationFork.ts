@@ -153,6 +153,7 @@ export const forkDeployer: Address = getAddress(`0x${keccak256(toHex('bulwark.va
 /** Sends a transaction from `from` on the fork (impersonated, funded) and returns its hash; the caller mines. */
 export async function sendImpersonated(fork: ValidationFork, request: { from: Address; to?: Address | undefined; data: Hex; value?: bigint | undefined; gas?: bigint | undefined }): Promise<Hash> {
   await fork.client.impersonateAccount({ address: request.from })
+  const gas = request.gas ?? (await gasWithMargin(fork, request))
   return fork.client.request({
     method: 'eth_sendTransaction',
     params: [{
@@ -160,9 +161,24 @@ export async function sendImpersonated(fork: ValidationFork, request: { from: Ad
       ...(request.to ? { to: request.to } : {}),
       data: request.data,
       value: toHex(request.value ?? 0n),
-      ...(request.gas !== undefined ? { gas: toHex(request.gas) } : {}),
+      gas: toHex(gas),
     }],
   } as never) as Promise<Hash>
+}
+
+/**
+ * The node's estimate with a margin (×1.5 + 50,000). Left to the node, `eth_sendTransaction` gets
+ * the exact estimate at the pending block, and a transaction mined a second later can need more
+ * (interest accrual, time windows) and run out of gas. A call that would revert gets a fixed
+ * 10,000,000 so that it is mined and its revert reported like any other.
+ */
+async function gasWithMargin(fork: ValidationFork, request: { from: Address; to?: Address | undefined; data: Hex; value?: bigint | undefined }): Promise<bigint> {
+  try {
+    const estimate = await fork.client.estimateGas({ account: request.from, ...(request.to ? { to: request.to } : {}), data: request.data, value: request.value ?? 0n })
+    return (estimate * 3n) / 2n + 50_000n
+  } catch {
+    return 10_000_000n
+  }
 }
 
 /** Sends and waits (automine): throws `ForkPreparationError` naming `step` when it reverts. */
