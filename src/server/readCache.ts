@@ -10,7 +10,8 @@ import type { Store } from '../store/openStore.js'
  * the version is the one it was read at. Checking the version is one index lookup, and
  * concurrent requests share it: a request waits for a check that *started after it arrived*
  * (the one in flight, if it started later, or the next), so it always sees every change
- * committed before it came in, from any process sharing the database.
+ * committed before it came in, from any process sharing the database. On PGlite, whose only client
+ * is this process, the store's change counter is the version and no query is needed.
  */
 export type ReadCache = {
   /** The JSON text of the answer under `key`: reused while the version holds, else loaded and serialized again. */
@@ -22,7 +23,7 @@ export class SerializedJson {
   constructor(readonly text: string) {}
 }
 
-export function createReadCache(store: Pick<Store, 'query'>, { maxEntries }: { maxEntries: number }): ReadCache {
+export function createReadCache(store: Pick<Store, 'query' | 'changes'>, { maxEntries }: { maxEntries: number }): ReadCache {
   const entries = new Map<string, { version: number; value: SerializedJson }>()
   const loading = new Map<string, Promise<SerializedJson>>()
   let running: Promise<number> | undefined
@@ -34,6 +35,8 @@ export function createReadCache(store: Pick<Store, 'query'>, { maxEntries }: { m
   }
 
   function currentVersion(): Promise<number> {
+    // The sole client of its database (PGlite) knows every change without asking.
+    if (store.changes) return Promise.resolve(store.changes())
     if (!running) {
       running = read().finally(() => {
         running = undefined

@@ -10,6 +10,12 @@ export type Store = {
   /** Runs `work` in one transaction: all of its writes land, or none do. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
   close(): Promise<void>
+  /**
+   * Only where this process is the database's sole client (PGlite): a counter that moves after every
+   * statement or transaction that may have written, so a cache can tell "nothing changed" without
+   * asking the database. Undefined on PostgreSQL, where other processes write too.
+   */
+  readonly changes?: (() => number) | undefined
 }
 
 export type Transaction = Pick<Store, 'query'> & {
@@ -45,37 +51,50 @@ async function openPglite(dataDir: string): Promise<Store> {
   } catch (error) {
     throw new StoreError({ action: `open the embedded database at ${dataDir}`, cause: error })
   }
+  let changes = 0
   const query: Store['query'] = async (sql, params) => {
+    const reads = /^\s*select\b/i.test(sql)
     try {
       return (await db.query(sql, params as unknown[] | undefined)).rows as never
     } catch (error) {
       throw new StoreError({ action: 'run a query', cause: error })
+    } finally {
+      if (!reads) changes++
     }
   }
   return {
     kind: 'pglite',
     query,
+    changes: () => changes,
     async transaction(work) {
-      return db.transaction(async (tx) =>
-        work({
-          async query(sql, params) {
-            try {
-              return (await tx.query(sql, params as unknown[] | undefined)).rows as never
-            } catch (error) {
-              throw new StoreError({ action: 'run a query', cause: error })
-            }
-          },
-          async exec(sql) {
-            try {
-              await tx.exec(sql)
-            } catch (error) {
-              throw new StoreError({ action: 'run a statement', cause: error })
-            }
-          },
-        }),
-      )
+      try {
+        return await runTransaction(work)
+      } finally {
+        changes++
+      }
     },
     close: () => db.close(),
+  }
+
+  function runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return db.transaction(async (tx) =>
+      work({
+        async query(sql, params) {
+          try {
+            return (await tx.query(sql, params as unknown[] | undefined)).rows as never
+          } catch (error) {
+            throw new StoreError({ action: 'run a query', cause: error })
+          }
+        },
+        async exec(sql) {
+          try {
+            await tx.exec(sql)
+          } catch (error) {
+            throw new StoreError({ action: 'run a statement', cause: error })
+          }
+        },
+      }),
+    )
   }
 }
 
