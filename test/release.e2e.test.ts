@@ -5,7 +5,8 @@
  * failures a release can meet are refused with their stable codes, leaving the chain unchanged.
  */
 import { gunzipSync } from 'node:zlib'
-import { concat, encodeFunctionData, encodePacked, keccak256, parseAbi, size, stringToHex, type Address, type Hex } from 'viem'
+import { concat, encodeFunctionData, encodePacked, hexToNumber, keccak256, pad, parseAbi, size, slice, stringToHex, toHex, type Address, type Hex } from 'viem'
+import type { HDAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDevClient, createReadClient, createTestChainClient } from '../src/chain/clients.js'
 import { demoAuditorAccountIndices, demoSecurityCouncilAccountIndices, deployDemoProtocol, type DemoProtocol } from '../src/chain/deployDemoProtocol.js'
@@ -172,14 +173,29 @@ describe('release routes, validated → verified', () => {
     await expectCode(executeReleaseStep(client(), { plan: releasePlan, step: 1, signatures: await sign(releasePlan, 1) }), 'BW_RELEASE_ALREADY_EXECUTED')
   }, 180_000)
 
-  test('emergency route: the 3-of-4 council releases in one MultiSend transaction, no delay', async () => {
+  test('emergency route: the 3-of-4 council releases in one MultiSend transaction, no delay, with EIP-712, eth_sign and approved-hash signatures', async () => {
     const releasePlan = await plan('PATCH-EMERGENCY', 'emergency')
     expect(releasePlan.route).toMatchObject({ name: 'emergency', safe: demo.securityCouncil.safe, threshold: 3, delay: 0 })
     expect(releasePlan.safeTransactions).toHaveLength(1)
     expect(releasePlan.safeTransactions[0]).toMatchObject({ operation: 1, to: demo.safeInfrastructure.multiSendCallOnly })
     // Governance Safe owners are not council owners.
     await expectCode(executeReleaseStep(client(), { plan: releasePlan, step: 0, signatures: await Promise.all(governanceOwners.map((owner) => signPlannedSafeTransaction(owner, releasePlan.safeTransactions[0]!))) }), 'BW_RELEASE_SIGNATURES_MISSING')
-    await executeReleaseStep(client(), { plan: releasePlan, step: 0, signatures: await sign(releasePlan, 0) })
+    // The three signature types a Safe accepts, one each: EIP-712, eth_sign (v + 4), a hash approved on chain (v = 1).
+    const planned = releasePlan.safeTransactions[0]!
+    const [typed, signed, approving] = councilOwners as [HDAccount, HDAccount, HDAccount]
+    const ethSign = await signed.signMessage({ message: { raw: planned.safeTxHash } })
+    await testClient().setBalance({ address: approving.address, value: 10n ** 18n })
+    const approver = createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: approving })
+    const approval = await approver.writeContract({ address: planned.safe, abi: parseAbi(['function approveHash(bytes32)']), functionName: 'approveHash', args: [planned.safeTxHash] })
+    expect((await approver.waitForTransactionReceipt({ hash: approval, pollingInterval: 20 })).status).toBe('success')
+    const mixed = [
+      await signPlannedSafeTransaction(typed, planned),
+      { signer: signed.address, signature: concat([slice(ethSign, 0, 64), toHex(hexToNumber(slice(ethSign, 64, 65)) + 4, { size: 1 })]) },
+      { signer: approving.address, signature: concat([pad(approving.address, { size: 32 }), pad('0x00', { size: 32 }), '0x01']) },
+    ]
+    // Two of them are below the threshold of 3: refused before anything is sent.
+    await expectCode(executeReleaseStep(client(), { plan: releasePlan, step: 0, signatures: mixed.slice(1) }), 'BW_RELEASE_SIGNATURES_MISSING')
+    await executeReleaseStep(client(), { plan: releasePlan, step: 0, signatures: mixed })
     expect(await implementationOf(demo.lendingPool.proxy)).toBe(releasePlan.upgrades[0]!.implementation.toLowerCase())
     expect((await verifyRelease(reader(), { report: v2Report('PATCH-EMERGENCY'), gate: demo.releaseGate })).ok).toBe(true)
     await expectCode(executeReleaseStep(client(), { plan: releasePlan, step: 0, signatures: await sign(releasePlan, 0) }), 'BW_RELEASE_ALREADY_EXECUTED')

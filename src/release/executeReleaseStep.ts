@@ -1,4 +1,6 @@
-import { BaseError as ViemBaseError, decodeErrorResult, encodeFunctionData, getAddress, parseAbi, recoverAddress, type Abi, type Address, type Hash, type Hex } from 'viem'
+import { BaseError as ViemBaseError, decodeErrorResult, encodeFunctionData, getAddress, parseAbi, type Abi, type Address, type Hash, type Hex } from 'viem'
+import type { ChainReader } from '../authorize/readSafeState.js'
+import { verifySafeSignature } from '../authorize/verifySafeSignature.js'
 import type { DevClient } from '../chain/clients.js'
 import { packSafeSignatures } from '../chain/execSafeTransaction.js'
 import { privateTimelockAbi } from '../chain/privateTimelockAbi.js'
@@ -53,11 +55,12 @@ export async function executeReleaseStep(client: DevClient, { plan, step, signat
   ])
   if (nonce !== BigInt(transaction.nonce)) throw new ReleaseNonceConflictError({ step: label, planned: BigInt(transaction.nonce), current: nonce })
 
-  const ownerSet = new Set(owners.map((owner) => getAddress(owner)))
+  // Every signature type the Safe itself accepts and `bulwark sign` records: EIP-712 (v 27/28),
+  // eth_sign (v 31/32) and a hash approved on chain (v 1); invalid ones are left out, not fatal.
   const valid = new Map<Address, { signer: Address; signature: Hex }>()
   for (const entry of signatures) {
-    const signer = await recoverAddress({ hash: transaction.safeTxHash, signature: entry.signature }).catch(() => undefined)
-    if (signer && ownerSet.has(signer) && getAddress(entry.signer) === signer) valid.set(signer, { signer, signature: entry.signature })
+    const verified = await verifySafeSignature(client as unknown as ChainReader, { safe, safeTxHash: transaction.safeTxHash, signature: entry.signature, state: { owners: [...owners] } }).catch(() => undefined)
+    if (verified && getAddress(entry.signer) === verified.owner) valid.set(verified.owner, { signer: verified.owner, signature: entry.signature })
   }
   if (BigInt(valid.size) < threshold) throw new ReleaseSignaturesMissingError({ step: label, have: valid.size, threshold: Number(threshold) })
 
