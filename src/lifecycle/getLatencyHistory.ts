@@ -2,7 +2,8 @@ import { computeLatency, type AdvisoryLatency, type LatencyStage } from './compu
 import { summarizeLatencies, type LatencySummary } from './getLatencySummary.js'
 import { nowOf, type LifecycleContext } from './context.js'
 import { loadLatencyInputs } from './loadLatencyInputs.js'
-import { patchRoutes, type PatchRoute, type Severity } from './types.js'
+import { isClearedFor } from './permissions.js'
+import { patchRoutes, type Actor, type PatchRoute, type Severity } from './types.js'
 
 export type LatencySample = {
   advisoryId: string
@@ -20,12 +21,14 @@ export type LatencyHistory = {
 }
 
 /**
- * Past durations per release route, for the risk model's exposure estimate. Internal: it
- * reads every advisory regardless of embargo and returns only durations, never details.
+ * Past durations per release route, for the risk model's exposure estimate. With an `actor`, an
+ * embargoed advisory counts only for those cleared for it (its durations, and even their number,
+ * say something about it); without one (the local operator's own store), every advisory counts.
  */
-export async function getLatencyHistory(context: Pick<LifecycleContext, 'store' | 'now'>): Promise<LatencyHistory> {
+export async function getLatencyHistory(context: Pick<LifecycleContext, 'store' | 'now'>, actor?: Actor): Promise<LatencyHistory> {
   const now = nowOf(context)
   const released = (await loadLatencyInputs(context.store))
+    .filter((input) => actor === undefined || isClearedFor(actor, input.advisory))
     .map((input) => computeLatency({ ...input, now }))
     .filter((latency): latency is AdvisoryLatency & { route: PatchRoute } => latency.route !== undefined && latency.measures.timeToRelease !== undefined)
   return {

@@ -11,7 +11,7 @@ import { setContainment } from './setContainment.js'
 import { testActors, testBackends, testContext } from './testing.js'
 import { transitionAdvisory } from './transitionAdvisory.js'
 import { transitionPatch } from './transitionPatch.js'
-import type { PatchStatus } from './types.js'
+import type { Actor, PatchStatus } from './types.js'
 
 const { responder, signer1, viewer, admin } = testActors
 const minute = 60_000
@@ -126,6 +126,19 @@ describe('latency', () => {
     expect(history.samples.map((s) => [s.advisoryId, s.route]).sort()).toEqual([[ids.emergency, 'emergency'], [ids.standard, 'standard']].sort())
     expect(history.byRoute.standard.stages.release).toEqual({ count: 1, medianMs: 5 * minute + 48 * hour, p90Ms: 5 * minute + 48 * hour })
     expect(history.byRoute.private.advisories).toBe(0)
+  })
+
+  test('an embargoed release counts in the history only for those cleared for it', async () => {
+    const secret = (await createAdvisory(ctx, { title: 'embargoed fix', severity: 'high', reporter: 'r', embargoed: true, clearedActors: [signer1.id] }, responder)).advisory.id
+    await transitionAdvisory(ctx, { id: secret, to: 'triaged' }, responder)
+    const patchId = (await createPatch(ctx, { advisoryId: secret, title: 'quiet fix', route: 'private', targets: [target] }, responder)).patch.id
+    await steps(patchId, [['validating', minute], ['validated', minute], ['awaiting_approval', 0], ['approved', minute], ['scheduled', minute], ['released', hour]])
+    const sampled = async (actor?: Actor) => (await getLatencyHistory(ctx, actor)).samples.map((sample) => sample.advisoryId)
+    expect(await sampled(responder)).toContain(secret)
+    expect(await sampled()).toContain(secret)
+    expect(await sampled(viewer)).not.toContain(secret)
+    expect((await getLatencyHistory(ctx, viewer)).byRoute.private.advisories).toBe(0)
+    expect(await sampled(viewer)).toEqual(expect.arrayContaining([ids.emergency, ids.standard]))
   })
 
   test('median and nearest-rank p90', () => {

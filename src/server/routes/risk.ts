@@ -122,7 +122,7 @@ export const assessAdvisoryRiskRoute = defineRoute({
   response: z.strictObject({ advisoryId: z.string(), assessment: riskAssessmentResponse }),
   handler: async ({ params, body, actor, env }) => {
     const advisory = await getAdvisory(env.context, params.id, actor)
-    const history = latencyHistoryFromStages((await getLatencyHistory(env.context)).samples)
+    const history = latencyHistoryFromStages((await getLatencyHistory(env.context, actor)).samples)
     const input: RiskInput = {
       severity: advisory.severity,
       exposure: body.exposure ?? (advisory.embargoed ? 'private' : 'public'),
