@@ -70,7 +70,9 @@ export function withGasHeadroom(transport: Transport): Transport {
   }
 }
 
-const withMargin = (gas: string) => `0x${((BigInt(gas) * 3n) / 2n + 50_000n).toString(16)}`
+/** A gas limit with room over an exact estimate: ×1.5 + 50,000 (only gas used is paid). */
+export const gasWithMargin = (estimate: bigint): bigint => (estimate * 3n) / 2n + 50_000n
+const withMargin = (gas: string) => `0x${gasWithMargin(BigInt(gas)).toString(16)}`
 
 /** A wallet client with a local signing account, extended with public actions. */
 export function createDevClient({ rpcUrl, chainId, account }: { rpcUrl: string; chainId: number; account: Account }) {

@@ -6,6 +6,7 @@ import type { Artifact } from '../compile/artifacts.js'
 import { compileProject } from '../compile/compileProject.js'
 import { getArtifact } from '../compile/getArtifact.js'
 import { createDevClient, createReadClient, createTestChainClient, type DevClient, type TestChainClient } from '../chain/clients.js'
+import { revertOf } from '../../test/onchain/chainKit.js'
 import { circuitBreakerAbi } from '../chain/circuitBreakerAbi.js'
 import { deployContract } from '../chain/deployContract.js'
 import { deployDemoProtocol, type DemoProtocol } from '../chain/deployDemoProtocol.js'
@@ -79,16 +80,9 @@ async function pausedNow(target: Address): Promise<boolean> {
   const [until, block] = await Promise.all([chainClient.readContract({ address: target, abi: lockdownAbi, functionName: 'pausedUntil' }), chainClient.getBlock()])
   return until > block.timestamp
 }
-/** The revert of a call that must fail, decoded with `abi`. */
-async function revertOf(from: DevClient, address: Address, abi: Abi, functionName: string, args: readonly unknown[]): Promise<string> {
-  try {
-    await from.simulateContract({ address, abi, functionName, args } as never)
-  } catch (error) {
-    const cause = (error as { walk?: (fn: (e: unknown) => boolean) => unknown }).walk?.((e) => (e as { name?: string }).name === 'ContractFunctionRevertedError') as { data?: { errorName?: string } } | undefined
-    return cause?.data?.errorName ?? 'unknown'
-  }
-  throw new Error(`${functionName} did not revert`)
-}
+/** The name of the custom error a call that must fail reverts with, decoded with `abi`. */
+const revertNameOf = async (from: DevClient, address: Address, abi: Abi, functionName: string, args: readonly unknown[]) =>
+  (await revertOf(from.simulateContract({ address, abi, functionName, args } as never))).errorName
 const detectorsOf = (alerts: readonly Alert[]) => [...new Set(alerts.map((a) => a.detector))].sort()
 
 beforeAll(async () => {
@@ -147,7 +141,7 @@ describe('monitor on anvil', () => {
     // the first transaction seen is the chance to stop the rest: the next attempt reverts
     expect(await pausedNow(demo.lendingPool.proxy)).toBe(true)
     await send(attacker, demo.tokens.asset, abiOf('DemoToken'), 'approve', [contract, seed])
-    expect(await revertOf(attacker, contract, [...abiOf('LendingPoolAttacker'), ...abiOf('LendingPool')] as Abi, 'attack', [seed])).toMatch(/Pause/)
+    expect(await revertNameOf(attacker, contract, [...abiOf('LendingPoolAttacker'), ...abiOf('LendingPool')] as Abi, 'attack', [seed])).toMatch(/Pause/)
   }, 180_000)
 
   test('a flash-loan price manipulation is detected as a flash loan and an in-block price deviation, and the lender is paused', async () => {
@@ -177,7 +171,7 @@ describe('monitor on anvil', () => {
     expect(alerts.find((a) => a.detector === 'flash-loan')!.response.kind).toBe('pause')
     expect(await pausedNow(victim)).toBe(true)
     await send(owner, t0, tokenAbi, 'mint', [attackerAccount.address, parseEther('10')])
-    expect(await revertOf(attacker, manipulator, [...abiOf('PriceManipulator'), ...abiOf('SpotPriceLender')] as Abi, 'attack', [parseEther('10'), parseEther('50000'), parseEther('400')])).toBe('GuardianPausablePaused')
+    expect(await revertNameOf(attacker, manipulator, [...abiOf('PriceManipulator'), ...abiOf('SpotPriceLender')] as Abi, 'attack', [parseEther('10'), parseEther('50000'), parseEther('400')])).toBe('GuardianPausablePaused')
   }, 180_000)
 
   test('a compromised owner sweeping a vault is a privileged call outside governance and a large outflow; the vault is paused before the rest goes', async () => {
@@ -192,7 +186,7 @@ describe('monitor on anvil', () => {
     expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['large-outflow', 'privileged-change']))
     expect(alerts.find((a) => a.detector === 'large-outflow')!.evidence).toMatchObject({ outflow: parseEther('900').toString(), balanceBefore: parseEther('1000').toString() })
     expect(alerts.map((a) => a.response.kind)).toContain('pause')
-    expect(await revertOf(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('100')])).toBe('GuardianPausablePaused')
+    expect(await revertNameOf(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('100')])).toBe('GuardianPausablePaused')
   }, 180_000)
 
   test('an unprotected-initializer takeover and the unauthorized upgrade that follows are detected; the takeover trips the protocol\'s circuit breaker', async () => {
@@ -241,7 +235,7 @@ describe('monitor on anvil', () => {
     expect(detectorsOf(alerts)).toEqual(['invariant', 'privileged-change'])
     expect(alerts.find((a) => a.detector === 'invariant')!.evidence).toMatchObject({ invariant: 'supply cap', left: parseEther('1000001000').toString() })
     expect(alerts.map((a) => a.response.kind)).toContain('pause')
-    expect(await revertOf(dev(devRoles.attacker), token, abiOf('BuggyMintToken'), 'mint', [deployer.address, parseEther('1000000000')])).toBe('GuardianPausablePaused')
+    expect(await revertNameOf(dev(devRoles.attacker), token, abiOf('BuggyMintToken'), 'mint', [deployer.address, parseEther('1000000000')])).toBe('GuardianPausablePaused')
   }, 180_000)
 
   test('a reorg retracts the alerts of the dropped block and processes its replacement; the checkpoint follows the new chain', async () => {

@@ -14,7 +14,7 @@ import { apiRoutes } from './routes/all.js'
 import { errorResponse, jsonSchema } from './schemas.js'
 import { createReadCache, SerializedJson } from './readCache.js'
 import { createTokenCache } from './tokenCache.js'
-import { createAlertFeed, createTransitionFeed } from './transitionFeed.js'
+import { createAlertFeed, createTransitionFeed } from './feeds.js'
 import { readDashboardFile } from './dashboardFiles.js'
 import type { DemoDevnet } from './playDemoIncident.js'
 

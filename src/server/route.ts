@@ -6,7 +6,7 @@ import type { Actor } from '../lifecycle/types.js'
 import type { ServerOptions } from './options.js'
 import type { DemoDevnet } from './playDemoIncident.js'
 import type { ReadCache, SerializedJson } from './readCache.js'
-import type { AlertFeed, TransitionFeed } from './transitionFeed.js'
+import type { AlertFeed, TransitionFeed } from './feeds.js'
 import type { TokenCache } from './tokenCache.js'
 
 /** What a handler runs with: the lifecycle context, the caller, the server's options and shared state. */

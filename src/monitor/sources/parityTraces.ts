@@ -153,7 +153,7 @@ function placeLogs(nodes: readonly Node[], logs: readonly ReceiptLog[]): void {
 
 function frameOf(trace: ParityTrace): MutableFrame {
   const { action, result } = trace
-  const error = trace.error === undefined ? undefined : trace.error
+  const { error } = trace
   if (trace.type === 'create') {
     const method = (action.creationMethod ?? 'create').toUpperCase()
     return {

@@ -10,7 +10,7 @@ import {
   type Hash,
   type Hex,
 } from 'viem'
-import { createTestChainClient, type TestChainClient } from '../../chain/clients.js'
+import { createTestChainClient, gasWithMargin, type TestChainClient } from '../../chain/clients.js'
 import { reasonOf } from '../../chain/deployContract.js'
 import { getOwner } from '../../chain/getOwner.js'
 import { getProxyInfo, type ProxyKind } from '../../chain/getProxyInfo.js'
@@ -153,7 +153,7 @@ export const forkDeployer: Address = getAddress(`0x${keccak256(toHex('bulwark.va
 /** Sends a transaction from `from` on the fork (impersonated, funded) and returns its hash; the caller mines. */
 export async function sendImpersonated(fork: ValidationFork, request: { from: Address; to?: Address | undefined; data: Hex; value?: bigint | undefined; gas?: bigint | undefined }): Promise<Hash> {
   await fork.client.impersonateAccount({ address: request.from })
-  const gas = request.gas ?? (await gasWithMargin(fork, request))
+  const gas = request.gas ?? (await impersonatedGas(fork, request))
   return fork.client.request({
     method: 'eth_sendTransaction',
     params: [{
@@ -172,10 +172,9 @@ export async function sendImpersonated(fork: ValidationFork, request: { from: Ad
  * (interest accrual, time windows) and run out of gas. A call that would revert gets a fixed
  * 10,000,000 so that it is mined and its revert reported like any other.
  */
-async function gasWithMargin(fork: ValidationFork, request: { from: Address; to?: Address | undefined; data: Hex; value?: bigint | undefined }): Promise<bigint> {
+async function impersonatedGas(fork: ValidationFork, request: { from: Address; to?: Address | undefined; data: Hex; value?: bigint | undefined }): Promise<bigint> {
   try {
-    const estimate = await fork.client.estimateGas({ account: request.from, ...(request.to ? { to: request.to } : {}), data: request.data, value: request.value ?? 0n })
-    return (estimate * 3n) / 2n + 50_000n
+    return gasWithMargin(await fork.client.estimateGas({ account: request.from, ...(request.to ? { to: request.to } : {}), data: request.data, value: request.value ?? 0n }))
   } catch {
     return 10_000_000n
   }
