@@ -82,7 +82,7 @@ export type CompileSettings = {
   optimizer?: boolean
   /** Optimizer runs (default 200). */
   optimizerRuns?: number
-  /** Target EVM (default 'cancun'). */
+  /** Target EVM (default 'cancun' on the bundled solc; another release's own default otherwise). */
   evmVersion?: string
   /** Compile through the IR pipeline (default false). */
   viaIR?: boolean
@@ -99,10 +99,12 @@ export const outputSelection = {
   },
 } as const
 
-export function solcSettings(settings: CompileSettings = {}): SolcSettings {
+export function solcSettings(settings: CompileSettings = {}, options: { bundled?: boolean } = {}): SolcSettings {
+  // An older release may not know 'cancun'; left unset, it targets its own default EVM.
+  const evmVersion = settings.evmVersion ?? (options.bundled === false ? undefined : 'cancun')
   return {
     optimizer: { enabled: settings.optimizer ?? true, runs: settings.optimizerRuns ?? 200 },
-    evmVersion: settings.evmVersion ?? 'cancun',
+    ...(evmVersion ? { evmVersion } : {}),
     ...(settings.viaIR ? { viaIR: true } : {}),
     outputSelection,
   }

@@ -7,6 +7,7 @@ import { writeFileAtomic } from './cacheFiles.js'
 import { toDiagnostics, type CompilerDiagnostic } from './diagnostics.js'
 import { CompileError } from './errors.js'
 import { locateSource, resolveSources } from './resolveSources.js'
+import { releaseOf } from './loadCompiler.js'
 import { runSolc, solcVersion } from './runSolc.js'
 
 export type CompileSourcesParameters = {
@@ -20,6 +21,8 @@ export type CompileSourcesParameters = {
   /** default `${root}/cache/bulwark` */
   cacheDir?: string
   settings?: CompileSettings
+  /** solc release to compile with ('0.8.10'); default the bundled solc-js. Others are fetched from the npm registry once. */
+  solcVersion?: string
   onProgress?: (message: string) => void
 }
 
@@ -37,7 +40,7 @@ export type CompileSourcesReturnType = {
 }
 
 /**
- * Compiles an explicit set of sources with the pinned solc, every import inlined in the
+ * Compiles an explicit set of sources with the given solc release (default the bundled one), every import inlined in the
  * Standard JSON input. The build is cached by a hash of (solc version, settings, every source
  * content): an unchanged set is answered from `cacheDir` without running solc.
  *
@@ -51,13 +54,13 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
   const onProgress = parameters.onProgress ?? (() => {})
 
   const { sources } = resolveSources({ root, sources: parameters.sources })
+  const version = parameters.solcVersion === undefined ? solcVersion() : releaseOf(parameters.solcVersion)
   const input: SolcInput = {
     language: 'Solidity',
     sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
-    settings: solcSettings(parameters.settings),
+    settings: solcSettings(parameters.settings, { bundled: version === solcVersion() }),
   }
   const userSourceNameMap = Object.fromEntries(Object.keys(parameters.sources).sort().map((name) => [name, name]))
-  const version = solcVersion()
   // Which sources are the project's own is part of the key: it decides `external` in the artifacts.
   const id = createHash('sha256')
     .update(JSON.stringify({ solc: version, input, userSourceNameMap }))
@@ -83,7 +86,7 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
   const { output, solcLongVersion, loadedSources } = await runSolc(input, (sourceName) => {
     const located = locateSource(root, sourceName)
     return located.kind === 'found' ? located.content : undefined
-  })
+  }, { version })
   // The import scan should find everything; if solc still fetched a file, keep the input complete.
   for (const [name, content] of Object.entries(loadedSources)) input.sources[name] = { content }
 

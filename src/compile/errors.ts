@@ -131,3 +131,16 @@ function packageHints(missing: readonly MissingImport[]): string[] {
   }
   return [...packages].map((name) => `If "${name}" is an npm package, install it: npm install ${name}`)
 }
+
+/** The solc release a build needs cannot be loaded: a malformed version, or fetching it from the npm registry failed. */
+export class CompilerUnavailableError extends BaseError {
+  override readonly name = 'CompilerUnavailableError'
+  readonly version: string
+
+  constructor({ version, reason }: { version: string; reason: string }) {
+    super('BW_COMPILER_UNAVAILABLE', `solc ${version} is not available: ${reason}.`, {
+      metaMessages: ['Bulwark fetches solc-js releases from the npm registry (solc@<version>) into BULWARK_SOLC_CACHE (default ~/.cache/bulwark/solc).'],
+    })
+    this.version = version
+  }
+}

@@ -1,28 +1,10 @@
-import { createRequire } from 'node:module'
 import type { SolcInput, SolcOutput } from './buildInfo.js'
 import { CompileError } from './errors.js'
+import { bundledSolcVersion, loadCompiler } from './loadCompiler.js'
 
-const require = createRequire(import.meta.url)
-
-type SolcModule = {
-  version(): string
-  compile(input: string, callbacks?: { import?: (path: string) => { contents: string } | { error: string } }): string
-}
-
-let solcModule: Promise<SolcModule> | undefined
-
-/**
- * The pinned solc-js build, loaded on first use only: loading the WebAssembly compiler takes
- * seconds, and a cache hit must not pay for it.
- */
-function loadSolc(): Promise<SolcModule> {
-  solcModule ??= import('solc').then((module) => (module.default ?? module) as SolcModule)
-  return solcModule
-}
-
-/** The solc version ('0.8.30'), read from the package without loading the compiler. */
+/** The bundled solc version ('0.8.30'), read from the package without loading the compiler. */
 export function solcVersion(): string {
-  return (require('solc/package.json') as { version: string }).version
+  return bundledSolcVersion()
 }
 
 export type RunSolcReturnType = {
@@ -34,12 +16,16 @@ export type RunSolcReturnType = {
 }
 
 /**
- * Runs solc's Standard JSON interface. The import callback is a fallback only: callers pass
+ * Runs solc's Standard JSON interface with the given release (default: the bundled one). The import callback is a fallback only: callers pass
  * every source inline, and whatever solc still asks for is reported back so it can be added
  * to the build-info input.
  */
-export async function runSolc(input: SolcInput, readSource: (sourceName: string) => string | undefined): Promise<RunSolcReturnType> {
-  const solc = await loadSolc()
+export async function runSolc(
+  input: SolcInput,
+  readSource: (sourceName: string) => string | undefined,
+  options: { version?: string } = {},
+): Promise<RunSolcReturnType> {
+  const solc = await loadCompiler(options.version)
   const loadedSources: Record<string, string> = {}
   let raw: string
   try {

@@ -17,6 +17,7 @@ export const errorCodes = {
   BW_IMPLEMENTATION_NO_CODE: { exit: 4, http: 422, summary: "A proxy's implementation (or beacon) slot points to an account with no code." },
   BW_COMPILE_FAILED: { exit: 5, http: 422, summary: 'solc reported errors; each is given as file:line:column and the compiler message.' },
   BW_SOURCE_NOT_FOUND: { exit: 5, http: 422, summary: 'A Solidity import could not be resolved from the project or node_modules.' },
+  BW_COMPILER_UNAVAILABLE: { exit: 5, http: 422, summary: 'The solc release a build needs is malformed or could not be fetched from the npm registry (solc@<version>).' },
   BW_BUILD_INFO_INVALID: { exit: 5, http: 422, summary: 'A build-info file (Bulwark, Foundry or Hardhat) is unreadable or lacks input/output.' },
   BW_ARTIFACT_NOT_FOUND: { exit: 5, http: 404, summary: 'No contract of the requested name exists in the build output.' },
   BW_ANVIL_FAILED: { exit: 6, http: 500, summary: 'The local anvil chain could not be started or did not become ready.' },
