@@ -7,6 +7,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    globalSetup: ['test/globalSetup.ts'],
+    globalSetup: ['test/globalSetup.ts', 'test/protocolsSetup.ts'],
   },
 })
