@@ -18,10 +18,13 @@ const rpcUrl = z.string().refine((value) => /^env:[A-Z_][A-Z0-9_]*$/.test(value)
 
 /**
  * Where a contract's code comes from: exactly one of
- * - `sources`: Solidity files or folders compiled with the pinned solc-js (imports from `root` and node_modules),
- * - `foundry`: a Foundry project folder (its `src` compiled with solc-js),
- * - `buildInfo`: a Bulwark, Hardhat (2 or 3) or Foundry build-info file.
+ * - `sources`: Solidity files or folders compiled with solc (imports from `root` and node_modules),
+ * - `foundry`: a Foundry project folder (its `src` compiled as foundry.toml says: version, settings, remappings, lib/),
+ * - `hardhat`: a Hardhat project folder (its artifacts/build-info read as given; compiled from contracts/ when it has none),
+ * - `buildInfo`: a Bulwark, Hardhat (2 or 3) or Foundry build-info file (compiler and settings are its own).
  * `contract` picks the contract: short name (`LendingPoolV2`) or full name (`contracts/LendingPoolV2.sol:LendingPoolV2`).
+ * Without `compiler.version`, the version comes from foundry.toml, else the chain (the metadata of the code
+ * the proxy runs now) when the pragmas allow it, else the pragmas.
  */
 export const buildSourceSchema = z
   .strictObject({
@@ -30,7 +33,18 @@ export const buildSourceSchema = z
     /** Project root for `sources` and their imports; default: the manifest's directory. */
     root: z.string().min(1).optional(),
     foundry: z.string().min(1).optional(),
+    hardhat: z.string().min(1).optional(),
     buildInfo: z.string().min(1).optional(),
+    /** The compiler for `sources`/`foundry`/`hardhat` (ignored for `buildInfo`, which names its own). */
+    compiler: z
+      .strictObject({
+        /** A solc release ('0.8.19'), fetched from the npm registry as solc@<version> when not bundled. */
+        version: z.string().regex(/^\d+\.\d+\.\d+(?:\+commit\.[0-9a-f]+)?$/, 'must be a solc release like 0.8.19').optional(),
+        /** A native solc binary (relative to the manifest), run with --standard-json. */
+        solcPath: z.string().min(1).optional(),
+      })
+      .refine((compiler) => !(compiler.version !== undefined && compiler.solcPath !== undefined), { message: 'give "version" or "solcPath", not both' })
+      .optional(),
     /** Compiler settings for `sources`/`foundry` (ignored for `buildInfo`, which fixes its own). */
     settings: z
       .strictObject({
@@ -38,16 +52,22 @@ export const buildSourceSchema = z
         optimizerRuns: z.number().int().min(0).optional(),
         evmVersion: z.string().min(1).optional(),
         viaIR: z.boolean().optional(),
+        /** Import remappings (`prefix=target`), added to the project's own. */
+        remappings: z.array(z.string().regex(/^(?:[^:=]*:)?[^=]+=.*$/, 'must be a remapping like @oz/=lib/openzeppelin-contracts/')).optional(),
+        /** solc `metadata.bytecodeHash` ('none' drops the metadata hash from the code). */
+        bytecodeHash: z.enum(['ipfs', 'bzzr1', 'none']).optional(),
+        /** solc `metadata.appendCBOR` (false: no metadata at the end of the code). */
+        appendCBOR: z.boolean().optional(),
       })
       .optional(),
   })
   .superRefine((source, context) => {
-    const given = (['sources', 'foundry', 'buildInfo'] as const).filter((key) => source[key] !== undefined)
+    const given = (['sources', 'foundry', 'hardhat', 'buildInfo'] as const).filter((key) => source[key] !== undefined)
     if (given.length !== 1) {
       context.addIssue({
         code: 'custom',
         path: [],
-        message: given.length === 0 ? 'needs one of "sources", "foundry" or "buildInfo"' : `gives ${given.join(' and ')}: use exactly one`,
+        message: given.length === 0 ? 'needs one of "sources", "foundry", "hardhat" or "buildInfo"' : `gives ${given.join(' and ')}: use exactly one`,
       })
     }
     if (source.root !== undefined && source.sources === undefined) {
@@ -192,8 +212,14 @@ export const rehearsalSchema = z.strictObject({
 })
 
 export const differentialReplaySchema = z.strictObject({
-  /** Replay the last N transactions to the targets before the pinned block (default 200). */
+  /** Replay the last N transactions that touch the targets before the pinned block (default 200). */
   transactions: z.number().int().min(1).max(10_000).default(200),
+  /**
+   * Which transactions touch a target: `touching` (default) — every transaction whose trace calls a
+   * target at any depth, so integrators, routers, multicalls and flash-loan callbacks are replayed too
+   * (needs trace_filter, trace_block or debug_traceBlockByNumber); `direct` — only those sent to one.
+   */
+  scope: z.enum(['touching', 'direct']).default('touching'),
   /** Or an explicit list of transaction hashes (overrides `transactions`). */
   hashes: z.array(z.string().refine((value) => isHash(value), { message: 'must be a 32-byte 0x hash' })).optional(),
   /** Scan no further back than this block. */

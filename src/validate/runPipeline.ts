@@ -8,9 +8,11 @@ import { runDiffReview } from './stages/diffReview.js'
 import { differentialReplay } from './stages/differentialReplay.js'
 import { exploitReplay } from './stages/exploitReplay.js'
 import { forkRehearsal } from './stages/forkRehearsal.js'
+import { initializerSafety } from './stages/initializerSafety.js'
 import { regression } from './stages/regression.js'
 import { prover } from './stages/prover.js'
 import { differentialFuzz } from './stages/differentialFuzz.js'
+import { createForkPool, type ForkPool } from './stages/forkPool.js'
 import { runUpgradeSafety } from './stages/upgradeSafety.js'
 import { stageIds, type PipelineEvent, type Stage, type StageContext, type StageId, type StageOutput, type StageResult, type TargetBuild } from './stage.js'
 
@@ -18,6 +20,7 @@ import { stageIds, type PipelineEvent, type Stage, type StageContext, type Stage
 const laterStages: Partial<Record<Exclude<StageId, 'build'>, Stage>> = {
   'upgrade-safety': runUpgradeSafety,
   'diff-review': runDiffReview,
+  'initializer-safety': initializerSafety,
   'fork-rehearsal': forkRehearsal,
   'exploit-replay': exploitReplay,
   regression,
@@ -85,7 +88,10 @@ export async function runPipeline(parameters: RunPipelineParameters): Promise<Pi
     builds,
     progress: (message) => emit({ type: 'stage-progress', stage, message }),
     signal,
+    ...(forks ? { forks } : {}),
   })
+  // Created once the build is known; forks start on the first stage's lease and stop with the run.
+  let forks: ForkPool | undefined
 
   const results = new Map<StageId, StageResult>()
   const finish = (result: StageResult) => {
@@ -125,6 +131,7 @@ export async function runPipeline(parameters: RunPipelineParameters): Promise<Pi
     finish(settleError(buildStart, error))
   }
 
+  if (!buildFailed) forks = createForkPool({ rpcUrl, chainId, blockNumber, client, builds, signal })
   const later = Object.entries(laterStages).filter(([stage]) => wanted.has(stage as StageId)) as [Exclude<StageId, 'build'>, Stage][]
   const laterResults = later.map(async ([stage, run]) => {
     if (buildFailed) return finish({ ...skippedResult(stage), skipped: 'the build failed' })
@@ -136,7 +143,7 @@ export async function runPipeline(parameters: RunPipelineParameters): Promise<Pi
     }
   })
   if (!buildFailed) finish(await reproducible)
-  await Promise.all(laterResults)
+  await Promise.all(laterResults).finally(() => forks?.stop())
 
   return {
     manifest,

@@ -5,6 +5,7 @@ import type { Artifact } from '../compile/artifacts.js'
 import type { BuildInfo } from '../compile/buildInfo.js'
 import type { FindingKind, Severity } from './findings.js'
 import type { PatchManifest } from './manifest.js'
+import type { ForkPool } from './stages/forkPool.js'
 
 /** Anything that survives `JSON.stringify` unchanged: the report hashes its canonical JSON. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue }
@@ -18,6 +19,7 @@ export const stageIds = [
   'build',
   'upgrade-safety',
   'diff-review',
+  'initializer-safety',
   'fork-rehearsal',
   'exploit-replay',
   'regression',
@@ -137,6 +139,8 @@ export type StageContext = {
   progress: (message: string) => void
   /** Aborted when the run is cancelled; long stages should stop (and stop their anvil forks). */
   signal: AbortSignal
+  /** The run's shared forks of the pinned block (see `stages/forkPool.ts`); absent when a stage runs alone. */
+  forks?: ForkPool | undefined
 }
 
 /** A pipeline stage: reads the context, returns findings as data; throws only when it cannot run. */

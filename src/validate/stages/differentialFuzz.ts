@@ -21,7 +21,8 @@ import { CheckInvalidError, ForkPreparationError } from '../dynamicStageErrors.j
 import { createFinding } from '../findings.js'
 import { differentialFuzzSchema, type DifferentialFuzz } from '../manifest.js'
 import type { StageContext, StageOutput } from '../stage.js'
-import { applyPatchOnFork, planUpgradeRoutes, startValidationFork, type ValidationFork } from './validationFork.js'
+import { withForks } from './forkPool.js'
+import type { ValidationFork } from './validationFork.js'
 
 /** One call of a fuzzed sequence. */
 export type FuzzCall = { from: Address; function: AbiFunction; args: readonly unknown[] }
@@ -71,10 +72,9 @@ export async function differentialFuzz(context: StageContext): Promise<StageOutp
 
   const started = performance.now()
   context.progress(`starting the unpatched and patched forks of ${build.target}`)
-  const [unpatched, patched] = await Promise.all([startValidationFork(context), startValidationFork(context)])
-  try {
-    const routes = await planUpgradeRoutes(context)
-    await applyPatchOnFork(patched, routes.filter((route) => route.target === build.target))
+  // Leased from the run's shared forks: the patched one has every target of the release upgraded.
+  return withForks(context, ['unpatched', 'patched'], async ([unpatched, patched]) => {
+    if (!unpatched || !patched) throw new ForkPreparationError({ step: 'lease the forks', reason: 'the fork pool handed out fewer forks than asked' })
     for (const fork of [unpatched, patched]) for (const sender of senders) await fork.client.setBalance({ address: sender, value: 10n ** 22n })
     // Same timestamps on both forks (the patched one mined its upgrade later), so time-dependent code (interest) agrees.
     const latest = await Promise.all([unpatched, patched].map((fork) => fork.client.getBlock({ blockTag: 'latest' })))
@@ -151,9 +151,7 @@ export async function differentialFuzz(context: StageContext): Promise<StageOutp
       summary: `DIVERGENCE in ${diverging.function.name} after ${searched} sequence(s), minimized to ${minimal.length} call(s) (testing, not proof)`,
       data,
     }
-  } finally {
-    await Promise.all([unpatched.stop(), patched.stop()])
-  }
+  })
 }
 
 function parseSignature(signature: string, index: number): AbiFunction {

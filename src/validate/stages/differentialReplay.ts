@@ -1,8 +1,9 @@
-import { getAddress, getContractAddress, toHex, type Address, type Hash, type Hex, type Log, type Transaction } from 'viem'
+import { getAddress, getContractAddress, toHex, zeroAddress, type Address, type Hash, type Hex, type Log, type Transaction } from 'viem'
 import { reasonOf } from '../../chain/deployContract.js'
 import { createFinding } from '../findings.js'
 import type { Finding, JsonObject, Stage, StageContext } from '../stage.js'
 import { ForkPreparationError } from '../dynamicStageErrors.js'
+import { createTouchFinder } from './touchingTransactions.js'
 import { forkDeployer, planUpgradeRoutes, startValidationFork, type UpgradeRoute, type ValidationFork } from './validationFork.js'
 
 /** What one transaction did on the fork: everything the comparison looks at. */
@@ -23,8 +24,11 @@ type BlockToReplay = { number: bigint; timestamp: bigint; transactions: Transact
 const scanChunk = 100n
 
 /**
- * Differential replay: the last N transactions sent to the target proxies, taken from the chain's
- * history, are replayed on a fork taken just before the first of them, every transaction of every
+ * Differential replay: the last N transactions that touch the target proxies, taken from the chain's
+ * history — by default every transaction whose trace calls a target at any depth (sent to it, or
+ * through an integrator: a router, a multicall, an arbitrage or flash-loan contract), found with
+ * `trace_filter` / `trace_block` / `debug_traceBlockByNumber`; with `scope: 'direct'` only those
+ * sent to one — are replayed on a fork taken just before the first of them, every transaction of every
  * block in the range in original order and at the original timestamps (each sender impersonated,
  * same calldata, value and gas limit, gas price 0 so balance effects are the transaction's own).
  *
@@ -41,12 +45,25 @@ export const differentialReplay: Stage = async (context) => {
   const targets = new Set(context.builds.map((build) => build.proxy.toLowerCase()))
   const routes = await planUpgradeRoutes(context)
 
-  const { blocks, selected } = config.hashes
-    ? await blocksOfHashes(context, config.hashes as Hash[])
-    : await lastTransactionsTo(context, targets, config.transactions, BigInt(config.fromBlock ?? 0))
-  if (selected.size === 0) return { findings: [], skipped: `no transaction to the targets found up to block ${context.blockNumber}`, data: { transactions: 0 } }
+  const { blocks, selected, traceMethod } = config.hashes
+    ? { ...(await blocksOfHashes(context, config.hashes as Hash[])), traceMethod: undefined }
+    : await lastTransactionsTouching(context, targets, config.transactions, BigInt(config.fromBlock ?? 0), config.scope)
+  if (selected.size === 0) {
+    return { findings: [], skipped: `no transaction ${config.scope === 'direct' ? 'sent to' : 'touching'} the targets found up to block ${context.blockNumber}`, data: { transactions: 0, direct: 0, viaIntegrators: 0 } }
+  }
   const forkBlock = blocks[0]!.number - 1n
-  context.progress(`replaying ${selected.size} transaction(s) to the targets from blocks ${blocks[0]!.number}–${blocks.at(-1)!.number} (${blocks.reduce((sum, block) => sum + block.transactions.length, 0)} in all)`)
+  // Direct: sent to a target. Via integrators: sent elsewhere (a router, an arbitrage or flash-loan contract…) that calls a target.
+  const integratorOf = new Map<string, Address>()
+  for (const block of blocks) {
+    for (const transaction of block.transactions) {
+      const hash = transaction.hash.toLowerCase()
+      if (selected.has(hash) && !(transaction.to && targets.has(transaction.to.toLowerCase()))) integratorOf.set(hash, transaction.to ? getAddress(transaction.to) : zeroAddress)
+    }
+  }
+  const integrators: Record<string, number> = {}
+  for (const integrator of integratorOf.values()) integrators[integrator] = (integrators[integrator] ?? 0) + 1
+  const counts = `${selected.size - integratorOf.size} sent to the targets, ${integratorOf.size} via ${Object.keys(integrators).length} integrator contract(s)`
+  context.progress(`replaying ${selected.size} transaction(s) touching the targets (${counts}) from blocks ${blocks[0]!.number}–${blocks.at(-1)!.number} (${blocks.reduce((sum, block) => sum + block.transactions.length, 0)} in all)`)
 
   const originals = new Map<string, { status: 'success' | 'reverted'; logs: readonly Log[] }>()
   await Promise.all([...selected].map(async (hash) => {
@@ -101,11 +118,12 @@ export const differentialReplay: Stage = async (context) => {
           block: block.number.toString(),
           from: transaction.from,
           ...(transaction.to ? { to: transaction.to } : {}),
+          ...(integratorOf.has(hash) ? { viaIntegrator: integratorOf.get(hash)! } : {}),
           selector: transaction.input.slice(0, 10),
           differences,
           ...(reason !== undefined ? { expectedReason: reason } : {}),
         }
-        const summary = `Transaction ${transaction.hash} (block ${block.number}, ${transaction.input.slice(0, 10)} from ${transaction.from}) diverges after the patch: ${differences.slice(0, 3).join('; ')}${differences.length > 3 ? `; and ${differences.length - 3} more` : ''}`
+        const summary = `Transaction ${transaction.hash} (block ${block.number}, ${transaction.input.slice(0, 10)} from ${transaction.from}${integratorOf.has(hash) ? `, via integrator ${integratorOf.get(hash)!}` : ''}) diverges after the patch: ${differences.slice(0, 3).join('; ')}${differences.length > 3 ? `; and ${differences.length - 3} more` : ''}`
         if (reason !== undefined) {
           findings.push(createFinding('differential-replay', 'replay-divergence-expected', { message: `${summary}. Expected: ${reason}`, details }))
         } else {
@@ -124,9 +142,14 @@ export const differentialReplay: Stage = async (context) => {
     }
     return {
       findings,
-      summary: `${results.size} transaction(s) replayed from block ${blocks[0]!.number}: ${divergent} unexpected divergence(s), ${diverged.size - divergent} expected`,
+      summary: `${results.size} transaction(s) replayed from block ${blocks[0]!.number} (${counts}): ${divergent} unexpected divergence(s), ${diverged.size - divergent} expected`,
       data: {
         transactions: results.size,
+        direct: selected.size - integratorOf.size,
+        viaIntegrators: integratorOf.size,
+        integrators,
+        scope: config.hashes ? 'hashes' : config.scope,
+        ...(traceMethod ? { traceMethod } : {}),
         transactionsInRange: blocks.reduce((sum, block) => sum + block.transactions.length, 0),
         fromBlock: blocks[0]!.number.toString(),
         toBlock: blocks.at(-1)!.number.toString(),
@@ -140,30 +163,44 @@ export const differentialReplay: Stage = async (context) => {
   }
 }
 
-/** Scans back from the pinned block (in JSON-RPC batches) until `count` transactions to the targets are found. */
-async function lastTransactionsTo(context: StageContext, targets: Set<string>, count: number, fromBlock: bigint) {
+/**
+ * Scans back from the pinned block (in JSON-RPC batches) until `count` transactions that touch the
+ * targets are found: with `scope: 'touching'`, every transaction whose trace calls a target at any
+ * depth (integrators, routers, multicalls, flash-loan callbacks); with `'direct'`, only those sent to one.
+ */
+async function lastTransactionsTouching(context: StageContext, targets: ReadonlySet<string>, count: number, fromBlock: bigint, scope: 'touching' | 'direct') {
+  const finder = scope === 'touching' ? createTouchFinder(context.client, targets) : undefined
   const fetched: BlockToReplay[] = []
+  const touching = new Set<string>()
   let found = 0
   let high = context.blockNumber
   while (found < count && high >= fromBlock) {
     const low = high - scanChunk + 1n > fromBlock ? high - scanChunk + 1n : fromBlock
     const numbers = Array.from({ length: Number(high - low + 1n) }, (_, index) => high - BigInt(index))
     const chunk = await Promise.all(numbers.map((blockNumber) => context.client.getBlock({ blockNumber, includeTransactions: true })))
+    const busy = chunk.filter((block) => block.transactions.length > 0).map((block) => block.number)
+    const traced = finder && busy.length > 0 ? await finder.find(low, high, busy) : new Set<string>()
     for (const block of chunk) {
       const transactions = block.transactions as Transaction[]
       fetched.push({ number: block.number, timestamp: block.timestamp, transactions })
-      found += transactions.filter((transaction) => transaction.to && targets.has(transaction.to.toLowerCase())).length
+      for (const transaction of transactions) {
+        const hash = transaction.hash.toLowerCase()
+        if ((transaction.to && targets.has(transaction.to.toLowerCase())) || traced.has(hash)) {
+          touching.add(hash)
+          found += 1
+        }
+      }
     }
     if (low === 0n) break
     high = low - 1n
   }
-  // Newest first → keep the `count` newest target transactions, then the blocks from the oldest of them on.
+  // Newest first → keep the `count` newest touching transactions, then the blocks from the oldest of them on.
   const selected = new Set<string>()
   let firstBlock = context.blockNumber
   for (const block of fetched) {
     for (const transaction of [...block.transactions].reverse()) {
       if (selected.size >= count) break
-      if (transaction.to && targets.has(transaction.to.toLowerCase())) {
+      if (touching.has(transaction.hash.toLowerCase())) {
         selected.add(transaction.hash.toLowerCase())
         firstBlock = block.number
       }
@@ -171,7 +208,7 @@ async function lastTransactionsTo(context: StageContext, targets: Set<string>, c
   }
   // Empty blocks are replayed too, so block numbers and timestamps stay those of the original chain.
   const blocks = fetched.filter((block) => block.number >= firstBlock).reverse()
-  return { blocks, selected }
+  return { blocks, selected, traceMethod: finder?.method }
 }
 
 async function blocksOfHashes(context: StageContext, hashes: Hash[]) {
@@ -188,23 +225,27 @@ async function blocksOfHashes(context: StageContext, hashes: Hash[]) {
  * Puts each new implementation's runtime code on the fork without mining a block (which would move
  * the clock past the first replayed block): the creation code is run with eth_call from the fork
  * deployer, and its result placed at the address a real deployment would get, so immutables such as
- * UUPS's `__self` hold the right address.
+ * UUPS's `__self` hold the right address. The deployer's nonce is set before each one (an eth_call
+ * creates at the address of the account's current nonce) and left past the last, so no later
+ * deployment lands on a placed implementation.
  */
 async function placeImplementations(fork: ValidationFork, routes: readonly UpgradeRoute[]): Promise<Address[]> {
   const nonce = await fork.client.getTransactionCount({ address: forkDeployer })
-  return Promise.all(
-    routes.map(async (route, index) => {
-      const address = getContractAddress({ from: forkDeployer, nonce: BigInt(nonce + index) })
-      try {
-        const { data } = await fork.client.call({ account: forkDeployer, data: route.creationCode, nonce: nonce + index, gas: 30_000_000n })
-        if (!data || data === '0x') throw new Error('the constructor returned no code')
-        await fork.client.setCode({ address, bytecode: data })
-      } catch (error) {
-        throw new ForkPreparationError({ step: `place the new implementation of ${route.target}`, reason: reasonOf(error), cause: error })
-      }
-      return address
-    }),
-  )
+  const addresses: Address[] = []
+  for (const [index, route] of routes.entries()) {
+    const address = getContractAddress({ from: forkDeployer, nonce: BigInt(nonce + index) })
+    try {
+      await fork.client.setNonce({ address: forkDeployer, nonce: nonce + index })
+      const { data } = await fork.client.call({ account: forkDeployer, data: route.creationCode, gas: 30_000_000n })
+      if (!data || data === '0x') throw new Error('the constructor returned no code')
+      await fork.client.setCode({ address, bytecode: data })
+    } catch (error) {
+      throw new ForkPreparationError({ step: `place the new implementation of ${route.target}`, reason: reasonOf(error), cause: error })
+    }
+    addresses.push(address)
+  }
+  await fork.client.setNonce({ address: forkDeployer, nonce: nonce + routes.length })
+  return addresses
 }
 
 type TraceCallFrame = { output?: Hex; error?: string }

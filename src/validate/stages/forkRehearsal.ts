@@ -12,7 +12,8 @@ import { getTimelockInfo } from '../../chain/getTimelockInfo.js'
 import { CheckInvalidError, ForkPreparationError } from '../dynamicStageErrors.js'
 import { createFinding } from '../findings.js'
 import type { Finding, JsonObject, Stage, StageContext } from '../stage.js'
-import { executeImpersonated, forkDeployer, implementationDeployments, planUpgradeRoutes, sendImpersonated, startValidationFork, type UpgradeRoute, type ValidationFork } from './validationFork.js'
+import { withForks } from './forkPool.js'
+import { executeImpersonated, forkDeployer, planUpgradeRoutes, sendImpersonated, type UpgradeRoute, type ValidationFork } from './validationFork.js'
 
 const timelockAbi = parseAbi([
   'function scheduleBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt, uint256 delay)',
@@ -63,11 +64,10 @@ export const forkRehearsal: Stage = async (context) => {
   for (const route of routes) paths.set(route.authority, [...(paths.get(route.authority) ?? []), route])
   const governance = await Promise.all([...paths.keys()].map((authority) => findGovernancePath(context.client, authority as Address, context.blockNumber)))
 
-  const fork = await startValidationFork(context)
-  try {
-    const deployments = await implementationDeployments(fork, routes)
-    for (const { route, deploy } of deployments) await executeImpersonated(fork, `deploy the new implementation of ${route.target}`, deploy)
-    const implementationOf = new Map(deployments.map((deployment) => [deployment.route.proxy, deployment.implementation]))
+  // The run's shared unpatched fork: the new implementations are already deployed on it.
+  return withForks(context, ['unpatched'], async ([fork]) => {
+    if (!fork) throw new ForkPreparationError({ step: 'lease the fork', reason: 'the fork pool handed out no fork' })
+    const implementationOf = new Map(routes.map((route) => [route.proxy, fork.implementations.get(route.target)!]))
 
     const findings: Finding[] = []
     const releases: JsonObject[] = []
@@ -145,9 +145,7 @@ export const forkRehearsal: Stage = async (context) => {
       summary: `${routes.length} upgrade(s) released through ${paths.size} governance path(s) on a fork of block ${context.blockNumber}`,
       data: { blockNumber: context.blockNumber.toString(), releases, impersonatedOwners: [...impersonatedOwners] },
     }
-  } finally {
-    await fork.stop()
-  }
+  })
 }
 
 function loadKeys(references: readonly string[], field: string): LocalAccount[] {

@@ -6,7 +6,8 @@ import { createFinding } from '../findings.js'
 import type { InvariantCall, RegressionCheck, Invariant } from '../manifest.js'
 import type { Finding, JsonObject, Stage, StageContext } from '../stage.js'
 import { coerceArguments, loadScript, runFoundrySelection, scriptContext } from './dynamicChecks.js'
-import { applyPatchOnFork, planUpgradeRoutes, startValidationFork, type ValidationFork } from './validationFork.js'
+import { withForks } from './forkPool.js'
+import type { ValidationFork } from './validationFork.js'
 
 /** One check's verdict on one fork: the failing test names and reasons, or nothing. */
 type CheckRun = { passed: boolean; failures: { test: string; reason: string }[] }
@@ -23,26 +24,21 @@ export const regression: Stage = async (context) => {
   const callInvariants = context.manifest.invariants.filter((invariant): invariant is Invariant & { call: InvariantCall } => invariant.call !== undefined)
   if (checks.length + context.manifest.invariants.length === 0) return { findings: [], skipped: 'the manifest lists no regression checks or invariants' }
 
-  const routes = await planUpgradeRoutes(context)
   const runners = await Promise.all([...checks, ...suiteInvariants].map(async (check) => ({ check, run: await prepareCheck(context, check) })))
   const calls = callInvariants.map((invariant) => ({ invariant, call: prepareInvariantCall(invariant.name, invariant.call) }))
 
-  const forks: ValidationFork[] = []
-  try {
-    const [unpatched, patched] = await Promise.all([startValidationFork(context), startValidationFork(context)])
-    forks.push(unpatched, patched)
+  return withForks(context, ['unpatched', 'patched'], async ([unpatched, patched]) => {
     // "Before" is the production chain itself at the pinned block: exactly what users see today.
     const invariantsBefore = await Promise.all(calls.map(({ call }) => call(context.client, context.blockNumber)))
-    await applyPatchOnFork(patched, routes)
     context.progress('patch applied on the fork; running checks')
-    const invariantsAfter = await Promise.all(calls.map(({ call }) => call(patched.client as unknown as ReadClient, undefined)))
+    const invariantsAfter = await Promise.all(calls.map(({ call }) => call(patched!.client as unknown as ReadClient, undefined)))
 
     const runAll = async (fork: ValidationFork, isPatched: boolean) => {
       const results: CheckRun[] = []
       for (const { run } of runners) results.push(await run(fork, isPatched))
       return results
     }
-    const [before, after] = await Promise.all([runAll(unpatched, false), runAll(patched, true)])
+    const [before, after] = await Promise.all([runAll(unpatched!, false), runAll(patched!, true)])
 
     const findings: Finding[] = []
     const checkData: JsonObject[] = []
@@ -82,9 +78,7 @@ export const regression: Stage = async (context) => {
       summary: `${runners.length} check(s) and ${calls.length} invariant(s) run on both forks: ${failing} broken by the patch`,
       data: { checks: checkData, invariants: invariantData },
     }
-  } finally {
-    await Promise.all(forks.map((fork) => fork.stop()))
-  }
+  })
 }
 
 async function prepareCheck(context: StageContext, check: RegressionCheck | Invariant): Promise<(fork: ValidationFork, patched: boolean) => Promise<CheckRun>> {

@@ -1,5 +1,6 @@
 import {
   encodeDeployData,
+  toFunctionSelector,
   encodeFunctionData,
   getAddress,
   getContractAddress,
@@ -15,6 +16,7 @@ import { reasonOf } from '../../chain/deployContract.js'
 import { getOwner } from '../../chain/getOwner.js'
 import { getProxyInfo, type ProxyKind } from '../../chain/getProxyInfo.js'
 import { getRoleHolders } from '../../chain/getRoleHolders.js'
+import { probeContractRead } from '../../chain/probeContractRead.js'
 import { startAnvil, type Anvil } from '../../chain/startAnvil.js'
 import { redactSecrets } from '../../errors/BaseError.js'
 import { ForkPreparationError } from '../dynamicStageErrors.js'
@@ -52,6 +54,20 @@ export async function startValidationFork(context: Pick<StageContext, 'rpcUrl' |
   }
 }
 
+/**
+ * One upgrade function of a proxy's upgrade authority, as the deployed code offers it. OpenZeppelin
+ * changed them between generations: 4.x has a no-call form (`upgradeTo(address)` on UUPS
+ * implementations and 4.x Transparent proxies, `upgrade(address,address)` on ProxyAdmin), and its
+ * call forms always call the new implementation, even with empty data (which reverts on most
+ * implementations); 5.x (`UPGRADE_INTERFACE_VERSION() == "5.0.0"`) has only the call forms, which
+ * skip the call when the data is empty.
+ */
+export type UpgradeFunction =
+  | 'upgradeTo(address)'
+  | 'upgradeToAndCall(address,bytes)'
+  | 'upgrade(address,address)'
+  | 'upgradeAndCall(address,address,bytes)'
+
 /** How one target is upgraded: the call its upgrade authority makes (UUPS proxy, ProxyAdmin or beacon). */
 export type UpgradeRoute = {
   target: string
@@ -61,25 +77,94 @@ export type UpgradeRoute = {
   authority: Address
   /** Creation code of the new implementation. */
   creationCode: Hex
-  /** Builds the upgrade call once the implementation's address is known. */
-  upgradeCall(implementation: Address): { to: Address; data: Hex }
+  /**
+   * Builds the upgrade call once the implementation's address is known. With the manifest's
+   * initializer (the default) it is the call form carrying it; without one, or with
+   * `{ withInitializer: false }`, it is the no-call form when the deployed code has one (OZ 4.x),
+   * else the call form with empty data (OZ 5.x, which then makes no call). Beacons only have
+   * `upgradeTo(address)`: their initializer is never part of the upgrade.
+   */
+  upgradeCall(implementation: Address, options?: UpgradeCallOptions): { to: Address; data: Hex }
+  /** The upgrade functions chosen from the deployed code: `withoutData` when no initializer is called. */
+  functions: { withoutData: UpgradeFunction; withData: UpgradeFunction | undefined }
+  /** `UPGRADE_INTERFACE_VERSION()` of the contract receiving the upgrade call ("5.0.0" on OZ 5), undefined when absent. */
+  upgradeInterfaceVersion: string | undefined
   /** The address the proxy reports as its implementation, before the upgrade. */
   currentImplementation: Address
-  /** Transparent: the ProxyAdmin; beacon proxies: the beacon. */
+  /** Transparent: the ProxyAdmin (or, on OZ 4.x, an admin account calling the proxy itself); beacon proxies: the beacon. */
   admin?: Address
   beacon?: Address
   initializerCalldata: Hex
 }
 
-const uupsAbi = parseAbi(['function upgradeToAndCall(address newImplementation, bytes data) payable'])
-const proxyAdminAbi = parseAbi(['function upgradeAndCall(address proxy, address implementation, bytes data) payable'])
-const beaconAbi = parseAbi(['function upgradeTo(address newImplementation)'])
+export type UpgradeCallOptions = {
+  /** Include the manifest's initializer call (default true). */
+  withInitializer?: boolean | undefined
+}
+
+const upgradeAbi = parseAbi([
+  'function upgradeTo(address newImplementation)',
+  'function upgradeToAndCall(address newImplementation, bytes data) payable',
+  'function upgrade(address proxy, address implementation)',
+  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
+  'function UPGRADE_INTERFACE_VERSION() view returns (string)',
+])
+
+/** PUSH4 <selector>, the way solc's dispatcher compares a function selector. */
+function offersFunction(code: Hex | undefined, signature: UpgradeFunction): boolean {
+  return (code ?? '0x').toLowerCase().includes(`63${toFunctionSelector(`function ${signature}`).slice(2)}`)
+}
 
 /**
- * Works out, from the chain at the pinned block, how each target is upgraded and who may do it:
- * UUPS — an account holding UPGRADER_ROLE / DEFAULT_ADMIN_ROLE or the `owner()` that the proxy accepts
- * `upgradeToAndCall` from (checked with an eth_call); Transparent — the ProxyAdmin's owner; Beacon —
- * the beacon's owner.
+ * What the contract receiving the upgrade call (`code` is the code that runs it: a UUPS proxy's
+ * implementation, the ProxyAdmin, a 4.x Transparent proxy) offers. The rule of OpenZeppelin's
+ * upgrade plugins: "5.0.0" means only the call form exists; otherwise the no-call form is used when
+ * the bytecode dispatches it.
+ */
+async function upgradeInterface(
+  client: StageContextClient,
+  { address, code, blockNumber, plain, withCall }: { address: Address; code: Hex | undefined; blockNumber: bigint; plain: UpgradeFunction; withCall: UpgradeFunction },
+) {
+  const version = await probeContractRead(client, () => client.readContract({ address, abi: upgradeAbi, functionName: 'UPGRADE_INTERFACE_VERSION', blockNumber }))
+  const hasPlain = version !== '5.0.0' && offersFunction(code, plain)
+  const hasCall = offersFunction(code, withCall) || !hasPlain
+  return { version, functions: { withoutData: hasPlain ? plain : withCall, withData: hasCall ? withCall : undefined } }
+}
+
+type StageContextClient = StageContext['client']
+
+/** Encodes one upgrade function's call (`proxy` only for the ProxyAdmin forms). */
+function encodeUpgrade(fn: UpgradeFunction, proxy: Address, implementation: Address, data: Hex): Hex {
+  switch (fn) {
+    case 'upgradeTo(address)':
+      return encodeFunctionData({ abi: upgradeAbi, functionName: 'upgradeTo', args: [implementation] })
+    case 'upgradeToAndCall(address,bytes)':
+      return encodeFunctionData({ abi: upgradeAbi, functionName: 'upgradeToAndCall', args: [implementation, data] })
+    case 'upgrade(address,address)':
+      return encodeFunctionData({ abi: upgradeAbi, functionName: 'upgrade', args: [proxy, implementation] })
+    case 'upgradeAndCall(address,address,bytes)':
+      return encodeFunctionData({ abi: upgradeAbi, functionName: 'upgradeAndCall', args: [proxy, implementation, data] })
+  }
+}
+
+/** The upgrade call for `functions` (see `UpgradeRoute.upgradeCall`). */
+function chooseUpgradeCall(route: Pick<UpgradeRoute, 'target' | 'proxy' | 'functions' | 'initializerCalldata'>, to: Address) {
+  return (implementation: Address, options?: UpgradeCallOptions) => {
+    const data = options?.withInitializer === false ? '0x' : route.initializerCalldata
+    if (data !== '0x' && route.functions.withData === undefined) {
+      throw new ForkPreparationError({ step: `plan the upgrade of ${route.target}`, reason: `${to} offers no upgrade function that also calls an initializer` })
+    }
+    const fn = data === '0x' ? route.functions.withoutData : route.functions.withData!
+    return { to, data: encodeUpgrade(fn, route.proxy, implementation, data) }
+  }
+}
+
+/**
+ * Works out, from the chain at the pinned block, how each target is upgraded, with which function
+ * (chosen from the deployed code, see `UpgradeFunction`) and who may do it: UUPS — an account holding
+ * UPGRADER_ROLE / DEFAULT_ADMIN_ROLE or the `owner()` that the proxy accepts the no-data upgrade
+ * from (checked with an eth_call); Transparent — the ProxyAdmin's owner (or a 4.x admin account);
+ * Beacon — the beacon's owner.
  *
  * @throws {ForkPreparationError} a target is not an upgradeable proxy or no authority could be found.
  */
@@ -91,57 +176,55 @@ export async function planUpgradeRoutes(context: Pick<StageContext, 'client' | '
       if (!info || info.kind === 'erc1967') {
         throw new ForkPreparationError({ step: `plan the upgrade of ${build.target}`, reason: `${build.proxy} is not a UUPS, Transparent or Beacon proxy at block ${blockNumber}` })
       }
-      const creationCode = build.implementation.artifact.bytecode
-      const init = build.initializerCalldata
-      const base = { target: build.target, proxy: getAddress(build.proxy), creationCode, currentImplementation: info.implementation, initializerCalldata: init }
+      const proxy = getAddress(build.proxy)
+      const codeAt = (address: Address) => client.getCode({ address, blockNumber })
+      const base = { target: build.target, proxy, creationCode: build.implementation.artifact.bytecode, currentImplementation: info.implementation, initializerCalldata: build.initializerCalldata }
       if (info.kind === 'transparent') {
         const admin = info.admin!
-        const owner = (await getOwner(client, { address: admin, blockNumber })) ?? admin
-        return {
-          ...base,
-          kind: 'transparent',
-          authority: owner,
-          admin,
-          upgradeCall: (implementation) => ({ to: admin, data: encodeFunctionData({ abi: proxyAdminAbi, functionName: 'upgradeAndCall', args: [build.proxy, implementation, init] }) }),
+        const adminCode = await codeAt(admin)
+        if (adminCode === undefined || adminCode === '0x') {
+          // OZ 4.x lets an account be the admin: it calls the proxy's own upgradeTo / upgradeToAndCall.
+          const { version, functions } = await upgradeInterface(client, { address: proxy, code: await codeAt(proxy), blockNumber, plain: 'upgradeTo(address)', withCall: 'upgradeToAndCall(address,bytes)' })
+          const route = { ...base, kind: 'transparent' as const, authority: admin, admin, functions, upgradeInterfaceVersion: version }
+          return { ...route, upgradeCall: chooseUpgradeCall(route, proxy) }
         }
+        const owner = (await getOwner(client, { address: admin, blockNumber })) ?? admin
+        const { version, functions } = await upgradeInterface(client, { address: admin, code: adminCode, blockNumber, plain: 'upgrade(address,address)', withCall: 'upgradeAndCall(address,address,bytes)' })
+        const route = { ...base, kind: 'transparent' as const, authority: owner, admin, functions, upgradeInterfaceVersion: version }
+        return { ...route, upgradeCall: chooseUpgradeCall(route, admin) }
       }
       if (info.kind === 'beacon-proxy') {
         const beacon = info.beacon!
         const owner = await getOwner(client, { address: beacon, blockNumber })
         if (!owner) throw new ForkPreparationError({ step: `plan the upgrade of ${build.target}`, reason: `beacon ${beacon} has no owner()` })
+        const functions = { withoutData: 'upgradeTo(address)' as const, withData: undefined }
+        const route = { ...base, kind: 'beacon-proxy' as const, authority: owner, beacon, functions, upgradeInterfaceVersion: undefined }
         return {
-          ...base,
-          kind: 'beacon-proxy',
-          authority: owner,
-          beacon,
-          upgradeCall: (implementation) => ({ to: beacon, data: encodeFunctionData({ abi: beaconAbi, functionName: 'upgradeTo', args: [implementation] }) }),
+          ...route,
+          upgradeCall: (implementation: Address) => ({ to: beacon, data: encodeUpgrade('upgradeTo(address)', proxy, implementation, '0x') }),
         }
       }
-      const [owner, roles] = await Promise.all([
-        getOwner(client, { address: build.proxy, blockNumber }),
-        getRoleHolders(client, { address: build.proxy, blockNumber }).catch(() => []),
+      const [owner, roles, upgrade] = await Promise.all([
+        getOwner(client, { address: proxy, blockNumber }),
+        getRoleHolders(client, { address: proxy, blockNumber }).catch(() => []),
+        codeAt(info.implementation).then((code) => upgradeInterface(client, { address: proxy, code, blockNumber, plain: 'upgradeTo(address)', withCall: 'upgradeToAndCall(address,bytes)' })),
       ])
       const candidates = [
         ...roles.filter((role) => role.name === 'UPGRADER_ROLE').flatMap((role) => role.holders),
         ...(owner ? [owner] : []),
         ...roles.filter((role) => role.name !== 'UPGRADER_ROLE').flatMap((role) => role.holders),
       ]
-      // Re-pointing the proxy at its own implementation passes every check except authorization.
-      const probe = encodeFunctionData({ abi: uupsAbi, functionName: 'upgradeToAndCall', args: [info.implementation, '0x'] })
+      const route = { ...base, kind: 'uups' as const, functions: upgrade.functions, upgradeInterfaceVersion: upgrade.version }
+      const upgradeCall = chooseUpgradeCall(route, proxy)
+      // Re-pointing the proxy at its own implementation, without data, passes every check except authorization.
+      const probe = upgradeCall(info.implementation, { withInitializer: false }).data
       for (const candidate of [...new Set(candidates)]) {
-        const accepted = await client.call({ account: candidate, to: build.proxy, data: probe, blockNumber }).then(() => true, () => false)
-        if (accepted) {
-          return {
-            ...base,
-            kind: 'uups',
-            authority: candidate,
-            upgradeCall: (implementation) => ({ to: build.proxy, data: encodeFunctionData({ abi: uupsAbi, functionName: 'upgradeToAndCall', args: [implementation, init] }) }),
-          }
-        }
+        const accepted = await client.call({ account: candidate, to: proxy, data: probe, blockNumber }).then(() => true, () => false)
+        if (accepted) return { ...route, authority: candidate, upgradeCall }
       }
       throw new ForkPreparationError({
         step: `plan the upgrade of ${build.target}`,
-        reason: `no account among ${candidates.length} role holders and owner is allowed to upgrade ${build.proxy}`,
+        reason: `no account among ${candidates.length} role holders and owner is allowed to upgrade ${build.proxy} with ${upgrade.functions.withoutData}`,
       })
     }),
   )
@@ -204,19 +287,35 @@ export async function implementationDeployments(fork: ValidationFork, routes: re
 }
 
 /**
- * Applies the patch on a fork the direct way: deploys each implementation, then makes each upgrade
- * call as the target's own upgrade authority (impersonated). The governance path itself is proven
- * separately by the fork rehearsal; the other stages only need the patched state.
+ * Upgrades one target on a fork as its upgrade authority (impersonated), with or without the
+ * manifest's initializer call, and waits for it: the per-target step that stages which need an
+ * upgraded proxy build on (a stage that probes new initializers upgrades with
+ * `{ withInitializer: false }`, then calls them as a stranger).
+ *
+ * @throws {ForkPreparationError} the upgrade reverted.
  */
-export async function applyPatchOnFork(fork: ValidationFork, routes: readonly UpgradeRoute[]): Promise<Address[]> {
+export async function upgradeOnFork(fork: ValidationFork, route: UpgradeRoute, implementation: Address, options?: UpgradeCallOptions) {
+  await fork.client.setBalance({ address: route.authority, value: 10n ** 21n })
+  const call = route.upgradeCall(implementation, options)
+  return executeImpersonated(fork, `upgrade ${route.target} as ${route.authority}`, { from: route.authority, ...call })
+}
+
+/** Deploys every new implementation on the fork (from `forkDeployer`) and returns their addresses, in route order. */
+export async function deployImplementationsOnFork(fork: ValidationFork, routes: readonly UpgradeRoute[]): Promise<Address[]> {
   const deployments = await implementationDeployments(fork, routes)
   for (const { route, deploy } of deployments) {
     await executeImpersonated(fork, `deploy the new implementation of ${route.target}`, deploy)
   }
-  for (const { route, implementation } of deployments) {
-    await fork.client.setBalance({ address: route.authority, value: 10n ** 21n })
-    const call = route.upgradeCall(implementation)
-    await executeImpersonated(fork, `upgrade ${route.target} as ${route.authority}`, { from: route.authority, ...call })
-  }
   return deployments.map((deployment) => deployment.implementation)
+}
+
+/**
+ * Applies the patch on a fork the direct way: deploys each implementation, then makes each upgrade
+ * call as the target's own upgrade authority (impersonated). The governance path itself is proven
+ * separately by the fork rehearsal; the other stages only need the patched state.
+ */
+export async function applyPatchOnFork(fork: ValidationFork, routes: readonly UpgradeRoute[], options?: UpgradeCallOptions): Promise<Address[]> {
+  const implementations = await deployImplementationsOnFork(fork, routes)
+  for (const [index, route] of routes.entries()) await upgradeOnFork(fork, route, implementations[index]!, options)
+  return implementations
 }
