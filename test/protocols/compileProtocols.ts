@@ -68,6 +68,7 @@ export async function compileKitContracts({ onProgress }: Progress = {}): Promis
       'UniswapV2Swapper.sol',
       'FlashLoanUser.sol',
       'BalancerActionAuthorizer.sol',
+      'Weth.sol',
       'oz49/OzVault.sol',
       'oz49/OzPriceOracle.sol',
       'oz49/OzTreasury.sol',
