@@ -86,6 +86,14 @@ export type CompileSettings = {
   evmVersion?: string
   /** Compile through the IR pipeline (default false). */
   viaIR?: boolean
+  /** solc's `optimizer.details` as given (Foundry `optimizer_details`). */
+  optimizerDetails?: Record<string, unknown>
+  /** Import remappings (`[context:]prefix=target`); also applied when Bulwark collects the imports. */
+  remappings?: string[]
+  /** solc's `metadata` settings (`bytecodeHash: 'none'` and `appendCBOR: false` change the bytecode). */
+  metadata?: { bytecodeHash?: 'ipfs' | 'bzzr1' | 'none'; appendCBOR?: boolean; useLiteralContent?: boolean }
+  /** Deployed libraries to link: source unit → library name → address. */
+  libraries?: Record<string, Record<string, string>>
 }
 
 /**
@@ -103,9 +111,12 @@ export function solcSettings(settings: CompileSettings = {}, options: { bundled?
   // An older release may not know 'cancun'; left unset, it targets its own default EVM.
   const evmVersion = settings.evmVersion ?? (options.bundled === false ? undefined : 'cancun')
   return {
-    optimizer: { enabled: settings.optimizer ?? true, runs: settings.optimizerRuns ?? 200 },
+    optimizer: { enabled: settings.optimizer ?? true, runs: settings.optimizerRuns ?? 200, ...(settings.optimizerDetails ? { details: settings.optimizerDetails } : {}) },
     ...(evmVersion ? { evmVersion } : {}),
     ...(settings.viaIR ? { viaIR: true } : {}),
+    ...(settings.remappings && settings.remappings.length > 0 ? { remappings: [...settings.remappings] } : {}),
+    ...(settings.metadata && Object.keys(settings.metadata).length > 0 ? { metadata: { ...settings.metadata } } : {}),
+    ...(settings.libraries && Object.keys(settings.libraries).length > 0 ? { libraries: settings.libraries } : {}),
     outputSelection,
   }
 }

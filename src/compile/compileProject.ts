@@ -11,8 +11,14 @@ export type CompileProjectParameters = {
   sources?: string[]
   /** default `${root}/cache/bulwark` */
   cacheDir?: string
-  /** defaults: optimizer on, 200 runs, evmVersion 'cancun' */
+  /** defaults: optimizer on, 200 runs, evmVersion 'cancun' on the bundled solc; `remappings` also steer import lookup */
   settings?: CompileSettings
+  /** solc release; default: chosen from the pragmas (see `compileSources`). */
+  solcVersion?: string
+  /** Releases to try first when the version comes from the pragmas. */
+  preferredSolcVersions?: readonly string[]
+  /** A native solc binary instead of solc-js. */
+  solcPath?: string
   /** e.g. 'compiling 42 files with solc 0.8.30…', 'cache hit' */
   onProgress?: (message: string) => void
 }
@@ -42,11 +48,14 @@ export async function compileProject(parameters: CompileProjectParameters = {}):
     sources,
     ...(parameters.cacheDir === undefined ? {} : { cacheDir: parameters.cacheDir }),
     ...(parameters.settings === undefined ? {} : { settings: parameters.settings }),
+    ...(parameters.solcVersion === undefined ? {} : { solcVersion: parameters.solcVersion }),
+    ...(parameters.preferredSolcVersions === undefined ? {} : { preferredSolcVersions: parameters.preferredSolcVersions }),
+    ...(parameters.solcPath === undefined ? {} : { solcPath: parameters.solcPath }),
     ...(parameters.onProgress === undefined ? {} : { onProgress: parameters.onProgress }),
   })
 }
 
-async function solidityFiles(root: string, sourcePath: string): Promise<string[]> {
+export async function solidityFiles(root: string, sourcePath: string): Promise<string[]> {
   const absolute = path.resolve(root, sourcePath)
   const relative = path.relative(root, absolute)
   if (relative.startsWith('..') || path.isAbsolute(relative)) {

@@ -5,7 +5,10 @@ import { artifactsFromBuildInfo, type Artifact } from './artifacts.js'
 import { buildInfoFormat, solcSettings, type BuildInfo, type CompileSettings, type SolcInput } from './buildInfo.js'
 import { writeFileAtomic } from './cacheFiles.js'
 import { toDiagnostics, type CompilerDiagnostic } from './diagnostics.js'
-import { CompileError } from './errors.js'
+import { CompileError, SolcVersionUnresolvedError } from './errors.js'
+import { nativeSolcVersion } from './nativeSolc.js'
+import { parseRange, readPragmas, type VersionRange } from './pragmaRange.js'
+import { pickSolcRelease } from './solcReleases.js'
 import { locateSource, resolveSources } from './resolveSources.js'
 import { releaseOf } from './loadCompiler.js'
 import { runSolc, solcVersion } from './runSolc.js'
@@ -21,8 +24,16 @@ export type CompileSourcesParameters = {
   /** default `${root}/cache/bulwark` */
   cacheDir?: string
   settings?: CompileSettings
-  /** solc release to compile with ('0.8.10'); default the bundled solc-js. Others are fetched from the npm registry once. */
+  /**
+   * solc release to compile with ('0.8.10'). Default: chosen from the sources' `pragma solidity`
+   * ranges: the first of `preferredSolcVersions` that satisfies them all, else the bundled solc-js,
+   * else the newest satisfying release. Others than the bundled one are fetched from the npm registry once.
+   */
   solcVersion?: string
+  /** Releases to try first when the version comes from the pragmas (e.g. the compiler that built the code on chain). */
+  preferredSolcVersions?: readonly string[]
+  /** A native solc binary (run with `--standard-json`) instead of solc-js; its own version is used. */
+  solcPath?: string
   onProgress?: (message: string) => void
 }
 
@@ -40,7 +51,7 @@ export type CompileSourcesReturnType = {
 }
 
 /**
- * Compiles an explicit set of sources with the given solc release (default the bundled one), every import inlined in the
+ * Compiles an explicit set of sources with the given solc release (default: the one their pragmas ask for), every import inlined in the
  * Standard JSON input. The build is cached by a hash of (solc version, settings, every source
  * content): an unchanged set is answered from `cacheDir` without running solc.
  *
@@ -53,8 +64,13 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
   const cacheDir = path.resolve(root, parameters.cacheDir ?? path.join('cache', 'bulwark'))
   const onProgress = parameters.onProgress ?? (() => {})
 
-  const { sources } = resolveSources({ root, sources: parameters.sources })
-  const version = parameters.solcVersion === undefined ? solcVersion() : releaseOf(parameters.solcVersion)
+  const { sources } = resolveSources({ root, sources: parameters.sources, ...(parameters.settings?.remappings ? { remappings: parameters.settings.remappings } : {}) })
+  const version =
+    parameters.solcPath !== undefined
+      ? releaseOf(await nativeSolcVersion(parameters.solcPath))
+      : parameters.solcVersion !== undefined
+        ? releaseOf(parameters.solcVersion)
+        : await versionFromPragmas(sources, parameters.preferredSolcVersions ?? [])
   const input: SolcInput = {
     language: 'Solidity',
     sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
@@ -86,7 +102,7 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
   const { output, solcLongVersion, loadedSources } = await runSolc(input, (sourceName) => {
     const located = locateSource(root, sourceName)
     return located.kind === 'found' ? located.content : undefined
-  }, { version })
+  }, { version, ...(parameters.solcPath !== undefined ? { solcPath: parameters.solcPath } : {}) })
   // The import scan should find everything; if solc still fetched a file, keep the input complete.
   for (const [name, content] of Object.entries(loadedSources)) input.sources[name] = { content }
 
@@ -138,4 +154,28 @@ async function readCachedBuildInfo(file: string): Promise<BuildInfo | undefined>
     // A corrupt cache entry (disk full, manual edit) is rebuilt rather than trusted.
     return undefined
   }
+}
+
+/**
+ * The release every `pragma solidity` of the source closure accepts: a preferred one (the chain's,
+ * then the bundled solc-js, which needs no fetch and keeps builds stable as new releases appear),
+ * else the newest satisfying release.
+ *
+ * @throws {SolcVersionUnresolvedError} no release satisfies every pragma.
+ */
+export async function versionFromPragmas(sources: Readonly<Record<string, string>>, preferred: readonly string[] = []): Promise<string> {
+  const pragmas: Record<string, string[]> = {}
+  const ranges: VersionRange[] = []
+  for (const [name, content] of Object.entries(sources)) {
+    const found = readPragmas(content)
+    if (found.length > 0) pragmas[name] = found
+    for (const text of found) {
+      const range = parseRange(text)
+      // A pragma this reader does not understand is left for solc to judge.
+      if (range) ranges.push(range)
+    }
+  }
+  const release = await pickSolcRelease(ranges, { preferred: [...preferred, solcVersion()] })
+  if (release === undefined) throw new SolcVersionUnresolvedError({ pragmas })
+  return release
 }

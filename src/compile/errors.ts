@@ -144,3 +144,30 @@ export class CompilerUnavailableError extends BaseError {
     this.version = version
   }
 }
+
+/** The sources' `pragma solidity` ranges have no solc release in common. */
+export class SolcVersionUnresolvedError extends BaseError {
+  override readonly name = 'SolcVersionUnresolvedError'
+  readonly pragmas: Readonly<Record<string, readonly string[]>>
+
+  constructor({ pragmas }: { pragmas: Readonly<Record<string, readonly string[]>> }) {
+    super('BW_SOLC_VERSION_UNRESOLVED', 'No solc release satisfies every `pragma solidity` of the sources.', {
+      metaMessages: [
+        ...Object.entries(pragmas).map(([file, ranges]) => `${file}: pragma solidity ${ranges.join('; ')}`),
+        'Give the version explicitly ("compiler": { "version": "0.8.x" } in the manifest), or compile fewer files.',
+      ],
+    })
+    this.pragmas = pragmas
+  }
+}
+
+/** A Foundry or Hardhat project folder cannot be used as given. */
+export class ProjectConfigInvalidError extends BaseError {
+  override readonly name = 'ProjectConfigInvalidError'
+  readonly path: string
+
+  constructor({ path, problem, hint, cause }: { path: string; problem: string; hint?: string; cause?: unknown }) {
+    super('BW_PROJECT_CONFIG_INVALID', `${path}: ${problem}.`, { ...(hint ? { metaMessages: [hint] } : {}), cause })
+    this.path = path
+  }
+}

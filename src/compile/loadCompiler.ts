@@ -34,6 +34,17 @@ export function solcCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * Where builds that Bulwark makes of other people's projects are cached (build-infos, artifacts,
+ * reproducibility records), shared by every run on the machine and never inside the team's repo:
+ * `BULWARK_BUILD_CACHE`, else `$XDG_CACHE_HOME/bulwark/builds`, else `~/.cache/bulwark/builds`.
+ */
+export function buildCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BULWARK_BUILD_CACHE) return path.resolve(env.BULWARK_BUILD_CACHE)
+  const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache')
+  return path.join(base, 'bulwark', 'builds')
+}
+
+/**
  * The solc-js compiler of one release ('0.8.10', '0.5.16'; a long version's commit part is
  * ignored). The bundled version is used as it is; any other is fetched once from the npm
  * registry as `solc@<version>` (its `soljson.js` only, through `npm pack` so the user's

@@ -3,12 +3,15 @@ import path from 'node:path'
 import { lineColumnAt } from './diagnostics.js'
 import { SourceNotFoundError, type MissingImport } from './errors.js'
 import { parseImports } from './parseImports.js'
+import { applyRemappings, parseRemapping, type Remapping } from './remappings.js'
 
 export type ResolveSourcesParameters = {
   /** Project root: non-relative imports are looked up here first, then in node_modules. */
   root: string
   /** The sources to compile, by source unit name (`contracts/Vault.sol`) → content. */
   sources: Readonly<Record<string, string>>
+  /** Import remappings (`[context:]prefix=target`), applied as solc applies them. */
+  remappings?: readonly string[]
 }
 
 export type ResolveSourcesReturnType = {
@@ -26,7 +29,8 @@ export type ResolveSourcesReturnType = {
  *
  * @throws {SourceNotFoundError} when an import cannot be read.
  */
-export function resolveSources({ root, sources }: ResolveSourcesParameters): ResolveSourcesReturnType {
+export function resolveSources({ root, sources, remappings = [] }: ResolveSourcesParameters): ResolveSourcesReturnType {
+  const remaps = remappings.map(parseRemapping).filter((r): r is Remapping => r !== undefined)
   const resolved = new Map<string, string>(Object.entries(sources))
   const origins: Record<string, string> = {}
   const missing: MissingImport[] = []
@@ -34,7 +38,7 @@ export function resolveSources({ root, sources }: ResolveSourcesParameters): Res
   for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
     const content = resolved.get(name)!
     for (const statement of parseImports(content)) {
-      const sourceName = importedSourceName(name, statement.path)
+      const sourceName = applyRemappings(remaps, name, importedSourceName(name, statement.path))
       if (resolved.has(sourceName)) continue
       const located = locateSource(root, sourceName)
       if (located.kind === 'found') {

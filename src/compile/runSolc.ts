@@ -1,6 +1,7 @@
 import type { SolcInput, SolcOutput } from './buildInfo.js'
 import { CompileError } from './errors.js'
 import { bundledSolcVersion, loadCompiler } from './loadCompiler.js'
+import { compileWithNativeSolc, nativeSolcVersion } from './nativeSolc.js'
 
 /** The bundled solc version ('0.8.30'), read from the package without loading the compiler. */
 export function solcVersion(): string {
@@ -16,17 +17,22 @@ export type RunSolcReturnType = {
 }
 
 /**
- * Runs solc's Standard JSON interface with the given release (default: the bundled one). The import callback is a fallback only: callers pass
+ * Runs solc's Standard JSON interface with the given release (default: the bundled one), or with a
+ * native solc binary when `solcPath` is given. The import callback is a fallback only: callers pass
  * every source inline, and whatever solc still asks for is reported back so it can be added
  * to the build-info input.
  */
 export async function runSolc(
   input: SolcInput,
   readSource: (sourceName: string) => string | undefined,
-  options: { version?: string } = {},
+  options: { version?: string; solcPath?: string } = {},
 ): Promise<RunSolcReturnType> {
-  const solc = await loadCompiler(options.version)
   const loadedSources: Record<string, string> = {}
+  if (options.solcPath !== undefined) {
+    const solcLongVersion = await nativeSolcVersion(options.solcPath)
+    return { output: parseOutput(await compileWithNativeSolc(options.solcPath, JSON.stringify(input))), solcLongVersion, loadedSources }
+  }
+  const solc = await loadCompiler(options.version)
   let raw: string
   try {
     raw = solc.compile(JSON.stringify(input), {
@@ -43,12 +49,12 @@ export async function runSolc(
       errors: [{ severity: 'error', type: 'InternalCompilerError', message: error instanceof Error ? error.message : String(error) }],
     })
   }
+  return { output: parseOutput(raw), solcLongVersion: longVersion(solc.version()), loadedSources }
+}
+
+function parseOutput(raw: string): SolcOutput {
   const output = JSON.parse(raw) as Partial<SolcOutput>
-  return {
-    output: { ...(output.errors ? { errors: output.errors } : {}), sources: output.sources ?? {}, contracts: output.contracts ?? {} },
-    solcLongVersion: longVersion(solc.version()),
-    loadedSources,
-  }
+  return { ...(output.errors ? { errors: output.errors } : {}), sources: output.sources ?? {}, contracts: output.contracts ?? {} }
 }
 
 function longVersion(reported: string): string {

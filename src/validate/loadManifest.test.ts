@@ -41,7 +41,7 @@ describe('patch manifest', () => {
 
   test('a build source gives exactly one of sources, foundry and buildInfo', () => {
     expect(issuesOf({ ...minimal, targets: [{ proxy, implementation: { contract: 'V2' } }] })).toEqual([
-      { path: 'targets[0].implementation', message: 'needs one of "sources", "foundry" or "buildInfo"' },
+      { path: 'targets[0].implementation', message: 'needs one of "sources", "foundry", "hardhat" or "buildInfo"' },
     ])
     expect(issuesOf({ ...minimal, targets: [{ proxy, implementation: { contract: 'V2', foundry: '.', buildInfo: 'b.json' } }] })).toEqual([
       { path: 'targets[0].implementation', message: 'gives foundry and buildInfo: use exactly one' },

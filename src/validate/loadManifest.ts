@@ -6,7 +6,7 @@ import { patchManifestSchema, type PatchManifest } from './manifest.js'
 
 /**
  * Reads and validates a patch manifest; every problem is reported with its field path
- * (`targets[0].implementation: needs one of "sources", "foundry" or "buildInfo"`).
+ * (`targets[0].implementation: needs one of "sources", "foundry", "hardhat" or "buildInfo"`).
  *
  * @throws {ManifestNotFoundError} no file at `file`.
  * @throws {ManifestInvalidError} not JSON, or fails the schema.

@@ -225,7 +225,7 @@ describe('bulwark validate', () => {
     expect(await main(['validate', file, '--json'], cli.io)).toBe(2)
     expect(cli.json()).toMatchObject({
       ok: false,
-      error: { code: 'BW_MANIFEST_INVALID', message: expect.stringContaining('targets[0].implementation: needs one of "sources", "foundry" or "buildInfo"') },
+      error: { code: 'BW_MANIFEST_INVALID', message: expect.stringContaining('targets[0].implementation: needs one of "sources", "foundry", "hardhat" or "buildInfo"') },
     })
   })
 

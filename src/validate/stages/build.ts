@@ -1,12 +1,16 @@
-import { createRequire } from 'node:module'
 import path from 'node:path'
-import { Worker } from 'node:worker_threads'
-import { encodeFunctionData, keccak256, type Abi, type AbiFunction, type AbiParameter, type Hex } from 'viem'
+import { encodeFunctionData, keccak256, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex } from 'viem'
+import { getProxyInfo } from '../../chain/getProxyInfo.js'
 import { artifactsFromBuildInfo, fullyQualifiedName, type Artifact } from '../../compile/artifacts.js'
-import type { BuildInfo, SolcInput, SolcOutput } from '../../compile/buildInfo.js'
+import type { BuildInfo, CompileSettings } from '../../compile/buildInfo.js'
+import { compileFoundryProject } from '../../compile/compileFoundryProject.js'
 import { compileProject } from '../../compile/compileProject.js'
 import { getArtifact } from '../../compile/getArtifact.js'
+import { buildCacheDir } from '../../compile/loadCompiler.js'
 import { readBuildInfo } from '../../compile/readBuildInfo.js'
+import { readCodeMetadata } from '../../compile/readCodeMetadata.js'
+import { readHardhatBuild } from '../../compile/readHardhatBuild.js'
+import { reproduceBuild } from '../../compile/reproduceBuild.js'
 import { createFinding } from '../findings.js'
 import { targetName, type BuildSource, type ManifestTarget } from '../manifest.js'
 import type { BuiltContract, Finding, StageContext, TargetBuild } from '../stage.js'
@@ -19,14 +23,23 @@ export type BuildTargetsReturnType = { builds: TargetBuild[]; findings: Finding[
  * The first half of the build stage: compiles (or reads) every target's new implementation and
  * reference build, picks the contracts, and encodes the initializer call. Identical sources are
  * compiled once. Compile failures throw (the stage could not run); a bad initializer is a finding.
+ *
+ * The compiler of each build is the team's: a build-info's own; else the manifest's `compiler`;
+ * else foundry.toml's; else, with a client, the release named in the metadata of the code the
+ * proxy runs now (when the pragmas allow it); else the pragmas. Builds go to the machine's shared
+ * build cache, never into the project.
  */
-export async function buildTargets(context: Pick<StageContext, 'manifest' | 'manifestDir' | 'progress'>): Promise<BuildTargetsReturnType> {
+export async function buildTargets(
+  context: Pick<StageContext, 'manifest' | 'manifestDir' | 'progress'> & Partial<Pick<StageContext, 'client' | 'blockNumber'>>,
+): Promise<BuildTargetsReturnType> {
   const builds = new Map<string, Promise<Build>>()
-  const load = (source: BuildSource) => {
-    const key = JSON.stringify({ ...source, contract: undefined })
+  const load = (source: BuildSource, chainSolc: string | undefined) => {
+    // Project folders are narrowed or looked up by contract; plain sources and build-infos are not.
+    const byContract = source.foundry !== undefined || source.hardhat !== undefined
+    const key = JSON.stringify({ ...source, contract: byContract ? source.contract : undefined, chainSolc: source.buildInfo === undefined ? chainSolc : undefined })
     let build = builds.get(key)
     if (!build) {
-      build = loadBuild(source, context)
+      build = loadBuild(source, context, chainSolc)
       builds.set(key, build)
     }
     return build
@@ -36,11 +49,13 @@ export async function buildTargets(context: Pick<StageContext, 'manifest' | 'man
   // Sequential: solc-js is synchronous, so concurrent compiles would only interleave progress lines.
   for (const target of context.manifest.targets) {
     const name = targetName(target)
-    const implementationBuild = await load(target.implementation)
+    const chainSolc = await chainCompiler(context, target.proxy as Address)
+    if (chainSolc) context.progress(`${name}: the code on chain was built by solc ${chainSolc} (from its metadata)`)
+    const implementationBuild = await load(target.implementation, chainSolc)
     const implementation = builtContract(implementationBuild, target.implementation.contract)
     let reference: TargetBuild['reference']
     if (target.reference) {
-      reference = { ...builtContract(await load(target.reference), target.reference.contract), origin: 'manifest' }
+      reference = { ...builtContract(await load(target.reference, chainSolc), target.reference.contract), origin: 'manifest' }
     } else {
       const annotated = upgradesFrom(implementationBuild.buildInfo, implementation.artifact)
       const artifact = annotated === undefined ? undefined : findArtifact(implementationBuild, annotated)
@@ -68,26 +83,70 @@ export async function buildTargets(context: Pick<StageContext, 'manifest' | 'man
   return { builds: targets, findings }
 }
 
-async function loadBuild(source: BuildSource, context: Pick<StageContext, 'manifestDir' | 'progress'>): Promise<Build> {
-  const settings = source.settings ? stripUndefined(source.settings) : undefined
+/**
+ * The solc release named in the metadata of the code the proxy runs now. Undefined without a
+ * client, when the address is no proxy (upgrade safety reports that), or when the code carries no version.
+ */
+async function chainCompiler(context: Partial<Pick<StageContext, 'client' | 'blockNumber'>>, proxy: Address): Promise<string | undefined> {
+  if (!context.client) return undefined
+  try {
+    const info = await getProxyInfo(context.client, { address: proxy, blockNumber: context.blockNumber })
+    if (!info) return undefined
+    const code = await context.client.getCode({ address: info.implementation, ...(context.blockNumber === undefined ? {} : { blockNumber: context.blockNumber }) })
+    const solc = code ? readCodeMetadata(code)?.solc : undefined
+    return solc !== undefined && /^\d+\.\d+\.\d+$/.test(solc) ? solc : undefined
+  } catch {
+    // Unreadable proxies are upgrade safety's to report; the build falls back to the pragmas.
+    return undefined
+  }
+}
+
+async function loadBuild(source: BuildSource, context: Pick<StageContext, 'manifestDir' | 'progress'>, chainSolc: string | undefined): Promise<Build> {
   if (source.buildInfo !== undefined) {
     const file = path.resolve(context.manifestDir, source.buildInfo)
     context.progress(`reading build-info ${path.relative(context.manifestDir, file)}`)
     const buildInfo = await readBuildInfo(file)
     return { buildInfo, artifacts: artifactsFromBuildInfo(buildInfo) }
   }
-  const [root, sources] =
-    source.foundry !== undefined
-      ? [path.resolve(context.manifestDir, source.foundry), ['src']]
-      : [path.resolve(context.manifestDir, source.root ?? '.'), source.sources ?? []]
+  const compiler = {
+    ...(source.compiler?.version === undefined ? {} : { solcVersion: source.compiler.version }),
+    ...(source.compiler?.solcPath === undefined ? {} : { solcPath: path.resolve(context.manifestDir, source.compiler.solcPath) }),
+    ...(chainSolc === undefined ? {} : { preferredSolcVersions: [chainSolc] }),
+    cacheDir: buildCacheDir(),
+    onProgress: (message: string) => context.progress(message),
+  }
+  const settings = manifestSettings(source.settings)
+  if (source.foundry !== undefined) {
+    const root = path.resolve(context.manifestDir, source.foundry)
+    context.progress(`compiling Foundry project ${path.relative(context.manifestDir, root) || '.'}`)
+    const result = await compileFoundryProject({ root, contract: source.contract, ...(settings ? { settings } : {}), ...compiler })
+    return { buildInfo: result.buildInfo, artifacts: result.artifacts }
+  }
+  if (source.hardhat !== undefined) {
+    const root = path.resolve(context.manifestDir, source.hardhat)
+    const found = await readHardhatBuild({ root, contract: source.contract })
+    if (found) {
+      context.progress(`reading Hardhat build-info ${path.relative(context.manifestDir, found.file)}`)
+      return { buildInfo: found.buildInfo, artifacts: artifactsFromBuildInfo(found.buildInfo) }
+    }
+    context.progress(`no Hardhat build-info in ${path.relative(context.manifestDir, root) || '.'}: compiling contracts/`)
+    const result = await compileProject({ root, sources: ['contracts'], ...(settings ? { settings } : {}), ...compiler })
+    return { buildInfo: result.buildInfo, artifacts: result.artifacts }
+  }
+  const root = path.resolve(context.manifestDir, source.root ?? '.')
+  const sources = source.sources ?? []
   context.progress(`compiling ${sources.join(', ')}`)
-  const result = await compileProject({
-    root,
-    sources,
-    ...(settings ? { settings } : {}),
-    onProgress: (message) => context.progress(message),
-  })
+  const result = await compileProject({ root, sources, ...(settings ? { settings } : {}), ...compiler })
   return { buildInfo: result.buildInfo, artifacts: result.artifacts }
+}
+
+function manifestSettings(settings: BuildSource['settings']): CompileSettings | undefined {
+  if (!settings) return undefined
+  const { bytecodeHash, appendCBOR, ...rest } = settings
+  const compile: CompileSettings = stripUndefined(rest)
+  const metadata = stripUndefined({ bytecodeHash, appendCBOR })
+  if (Object.keys(metadata).length > 0) compile.metadata = metadata
+  return compile
 }
 
 function builtContract(build: Build, contract: string): BuiltContract {
@@ -173,78 +232,43 @@ function toAbiValue(parameter: AbiParameter, value: unknown): unknown {
 
 /**
  * The second half of the build stage: compiles the new implementations' exact Standard JSON input
- * again, in a worker thread (so the other stages keep running), and compares the bytecode hashes.
- * A difference is a `build-not-reproducible` finding.
+ * again with the build's own solc release and settings, in a worker thread (so the other stages
+ * keep running), and compares the bytecode hashes. A difference is a `build-not-reproducible`
+ * finding. A (release, input) pair already reproduced on this machine is not compiled again.
  */
 export async function checkReproducible(builds: readonly TargetBuild[], signal?: AbortSignal): Promise<Finding[]> {
-  const byBuild = new Map<string, { input: SolcInput; targets: TargetBuild[] }>()
-  for (const build of builds) {
-    const id = build.implementation.buildInfo.id
-    const entry = byBuild.get(id) ?? { input: build.implementation.buildInfo.input, targets: [] }
-    entry.targets.push(build)
-    byBuild.set(id, entry)
-  }
+  const byBuild = new Map<BuildInfo, TargetBuild[]>()
+  for (const build of builds) byBuild.set(build.implementation.buildInfo, [...(byBuild.get(build.implementation.buildInfo) ?? []), build])
   const findings: Finding[] = []
-  for (const { input, targets } of byBuild.values()) {
-    const selection: Record<string, Record<string, string[]>> = {}
+  for (const [buildInfo, targets] of byBuild) {
+    const again = await reproduceBuild({
+      input: buildInfo.input,
+      solcVersion: buildInfo.solcVersion,
+      contracts: targets.map((target) => target.implementation.artifact),
+      ...(signal ? { signal } : {}),
+    })
     for (const target of targets) {
       const { sourceName, contractName } = target.implementation.artifact
-      selection[sourceName] ??= {}
-      selection[sourceName][contractName] = ['evm.bytecode.object', 'evm.deployedBytecode.object']
-    }
-    const output = await compileInWorker({ ...input, settings: { ...input.settings, outputSelection: selection } }, signal)
-    for (const target of targets) {
-      const { sourceName, contractName } = target.implementation.artifact
-      const again = output.contracts[sourceName]?.[contractName]?.evm
-      const runtime = keccak256(`0x${(again?.deployedBytecode?.object ?? '').replace(/^0x/, '')}`)
-      const creation = keccak256(`0x${(again?.bytecode?.object ?? '').replace(/^0x/, '')}`)
+      const { runtimeCodeHash: runtime, creationCodeHash: creation } = again.contracts[`${sourceName}:${contractName}`]!
       if (runtime !== target.implementation.runtimeCodeHash || creation !== target.implementation.creationCodeHash) {
         findings.push(
           createFinding('build', 'build-not-reproducible', {
             target: target.target,
-            message: `${target.implementation.contract}: a second compilation of the same input gave runtime code ${runtime} (first: ${target.implementation.runtimeCodeHash})`,
+            message: `${target.implementation.contract}: a second compilation of the same input with solc ${buildInfo.solcVersion} gave runtime code ${runtime} (first: ${target.implementation.runtimeCodeHash})`,
             location: { file: sourceName, contract: contractName },
-            details: { firstRuntimeHash: target.implementation.runtimeCodeHash, secondRuntimeHash: runtime, firstCreationHash: target.implementation.creationCodeHash, secondCreationHash: creation },
+            details: {
+              solcVersion: buildInfo.solcLongVersion,
+              firstRuntimeHash: target.implementation.runtimeCodeHash,
+              secondRuntimeHash: runtime,
+              firstCreationHash: target.implementation.creationCodeHash,
+              secondCreationHash: creation,
+            },
           }),
         )
       }
     }
   }
   return findings
-}
-
-const require = createRequire(import.meta.url)
-
-// Plain JavaScript so the worker needs no TypeScript loader; it only runs solc-js on one input.
-const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads')
-const solc = require(workerData.solcPath)
-parentPort.postMessage(solc.compile(workerData.input))
-`
-
-function compileInWorker(input: SolcInput, signal?: AbortSignal): Promise<SolcOutput> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerSource, { eval: true, workerData: { solcPath: require.resolve('solc'), input: JSON.stringify(input) } })
-    const abort = () => void worker.terminate()
-    signal?.addEventListener('abort', abort, { once: true })
-    worker.once('message', (raw: string) => {
-      signal?.removeEventListener('abort', abort)
-      void worker.terminate()
-      try {
-        resolve(JSON.parse(raw) as SolcOutput)
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)))
-      }
-    })
-    worker.once('error', (error) => {
-      signal?.removeEventListener('abort', abort)
-      reject(error)
-    })
-    worker.once('exit', (code) => {
-      if (signal?.aborted) reject(new Error('the reproducibility build was cancelled'))
-      else if (code !== 0) reject(new Error(`the reproducibility build worker exited with code ${code}`))
-    })
-  })
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -1,0 +1,69 @@
+import { readFile, readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import type { BuildInfo } from './buildInfo.js'
+import { ProjectConfigInvalidError } from './errors.js'
+import { readBuildInfo } from './readBuildInfo.js'
+
+export type ReadHardhatBuildReturnType = {
+  buildInfo: BuildInfo
+  /** The build-info file used. */
+  file: string
+}
+
+/**
+ * The build-info Hardhat (2 or 3) wrote for a contract under `<root>/artifacts/build-info`, read as
+ * given: hardhat.config is code and is never run, so its compiler and settings are known only from
+ * what Hardhat recorded. A build-info whose project sources differ from the files on disk is stale
+ * and not used. Among fresh ones holding the contract, the newest wins.
+ *
+ * @returns undefined when the project has no build-info at all (never compiled).
+ * @throws {ProjectConfigInvalidError} build-infos exist, but none is fresh and holds the contract.
+ */
+export async function readHardhatBuild({ root, contract }: { root: string; contract: string }): Promise<ReadHardhatBuildReturnType | undefined> {
+  const directory = path.join(root, 'artifacts', 'build-info')
+  let names: string[]
+  try {
+    names = (await readdir(directory)).filter((name) => name.endsWith('.json') && !name.endsWith('.output.json'))
+  } catch {
+    return undefined
+  }
+  if (names.length === 0) return undefined
+  const [sourceName, contractName] = contract.includes(':') ? [contract.slice(0, contract.lastIndexOf(':')), contract.slice(contract.lastIndexOf(':') + 1)] : [undefined, contract]
+  const candidates: { file: string; buildInfo: BuildInfo; modified: number }[] = []
+  let stale = 0
+  for (const name of names) {
+    const file = path.join(directory, name)
+    const buildInfo = await readBuildInfo(file)
+    const holds = Object.entries(buildInfo.output.contracts).some(([source, contracts]) => (sourceName === undefined || source === sourceName) && contractName in contracts)
+    if (!holds) continue
+    if (!(await isFresh(root, buildInfo))) {
+      stale += 1
+      continue
+    }
+    candidates.push({ file, buildInfo, modified: (await stat(file)).mtimeMs })
+  }
+  const newest = candidates.sort((a, b) => b.modified - a.modified)[0]
+  if (newest) return { buildInfo: newest.buildInfo, file: newest.file }
+  throw new ProjectConfigInvalidError({
+    path: directory,
+    problem: stale > 0 ? `every build-info holding ${contract} is older than the sources on disk (${stale} stale)` : `no build-info holds ${contract}`,
+    hint: 'Run `npx hardhat compile` in the project, or give the build-info file itself ("buildInfo").',
+  })
+}
+
+/** Every source of the build that lies in the project (not node_modules) still has the recorded content. */
+async function isFresh(root: string, buildInfo: BuildInfo): Promise<boolean> {
+  for (const [sourceName, { content }] of Object.entries(buildInfo.input.sources)) {
+    // Hardhat 3 prefixes project files with `project/`; npm packages live under node_modules or `npm/`.
+    const relative = sourceName.startsWith('project/') ? sourceName.slice('project/'.length) : sourceName
+    if (relative.startsWith('npm/') || relative.startsWith('@') || relative.startsWith('node_modules/')) continue
+    let onDisk: string
+    try {
+      onDisk = await readFile(path.join(root, relative), 'utf8')
+    } catch {
+      continue
+    }
+    if (onDisk !== content) return false
+  }
+  return true
+}
