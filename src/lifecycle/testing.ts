@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { openStore, type Store } from '../store/openStore.js'
+import { testDatabaseUrl } from '../store/testDatabaseUrl.js'
 import type { LifecycleContext } from './context.js'
 import { signingKeyFromPem } from './signingKey.js'
 import type { Actor } from './types.js'
@@ -7,16 +8,15 @@ import type { Actor } from './types.js'
 /**
  * Test support (used by lifecycle, CLI and server tests): the backends the store suites run
  * on, each giving a fresh, isolated database — in-memory PGlite, or a schema of its own on
- * the PostgreSQL server named by BULWARK_TEST_DATABASE_URL (so parallel test files sharing
- * one server never see each other's audit log).
+ * the PostgreSQL server of `testDatabaseUrl` (so parallel test files sharing one server never
+ * see each other's audit log). Both always: without a PostgreSQL server its variant fails.
  */
 export type TestBackend = { name: 'PGlite' | 'PostgreSQL'; open: () => Promise<Store> }
 
 export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[] {
-  const url = env.BULWARK_TEST_DATABASE_URL
   return [
     { name: 'PGlite', open: () => openStore({ dataDir: 'memory://' }) },
-    ...(url ? [{ name: 'PostgreSQL' as const, open: () => openIsolatedPostgres(url) }] : []),
+    { name: 'PostgreSQL', open: () => openIsolatedPostgres(testDatabaseUrl(env)) },
   ]
 }
 

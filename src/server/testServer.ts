@@ -6,6 +6,7 @@ import type { LifecycleContext } from '../lifecycle/context.js'
 import { signingKeyFromPem } from '../lifecycle/signingKey.js'
 import { roles, type Role } from '../lifecycle/types.js'
 import { openStore, type OpenStoreParameters } from '../store/openStore.js'
+import { testDatabaseUrl } from '../store/testDatabaseUrl.js'
 import { createApiToken } from './auth.js'
 import { createServer } from './createServer.js'
 import type { ServerOptionsInput } from './options.js'
@@ -13,10 +14,21 @@ import type { ServerOptionsInput } from './options.js'
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
-/** The databases the server suites run on: PGlite always, PostgreSQL when CI provides one. */
+/**
+ * The databases the server suites run on: PGlite and PostgreSQL (`testDatabaseUrl`), always. The
+ * URL is read when the store opens, so a missing server fails the PostgreSQL variant's tests
+ * with the reason instead of failing the file while it is collected.
+ */
 export function testBackends(): [string, OpenStoreParameters][] {
-  const postgresUrl = process.env.BULWARK_TEST_DATABASE_URL
-  return [['PGlite', { dataDir: 'memory://' }], ...(postgresUrl ? [['PostgreSQL', { databaseUrl: postgresUrl }] as [string, OpenStoreParameters]] : [])]
+  const postgres = {
+    get databaseUrl() {
+      return testDatabaseUrl()
+    },
+  }
+  return [
+    ['PGlite', { dataDir: 'memory://' }],
+    ['PostgreSQL', postgres],
+  ]
 }
 
 export type TestServer = {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest'
 import { getLatestInventorySnapshot, inventoryScope, saveInventorySnapshot } from './inventorySnapshots.js'
 import { migrations } from './migrations.js'
 import { openStore, type OpenStoreParameters } from './openStore.js'
+import { testDatabaseUrl } from './testDatabaseUrl.js'
 
 const tempDirs: string[] = []
 afterAll(async () => {
@@ -17,12 +18,10 @@ async function pgliteParameters(): Promise<OpenStoreParameters> {
   return { dataDir: path.join(dir, 'db') }
 }
 
-// CI starts a PostgreSQL server and sets this; the same tests then run against it.
-const postgresUrl = process.env.BULWARK_TEST_DATABASE_URL
-
+// The same tests on a PostgreSQL server: BULWARK_TEST_DATABASE_URL, or the embedded one the test setup starts.
 const backends: [string, () => Promise<OpenStoreParameters>][] = [
   ['PGlite', pgliteParameters],
-  ...(postgresUrl ? [['PostgreSQL', async () => ({ databaseUrl: postgresUrl })] as [string, () => Promise<OpenStoreParameters>]] : []),
+  ['PostgreSQL', async () => ({ databaseUrl: testDatabaseUrl() })],
 ]
 
 describe.each(backends)('store on %s', (_name, parameters) => {
