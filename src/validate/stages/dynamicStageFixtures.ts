@@ -9,7 +9,13 @@ import type { BuildInfo } from '../../compile/buildInfo.js'
 import { compileProject } from '../../compile/compileProject.js'
 import { getArtifact } from '../../compile/getArtifact.js'
 import { patchManifestSchema } from '../manifest.js'
-import type { StageContext, TargetBuild } from '../stage.js'
+import type { StageContext, StageOutput, TargetBuild } from '../stage.js'
+import { differentialFuzz } from './differentialFuzz.js'
+import { differentialReplay } from './differentialReplay.js'
+import { exploitReplay } from './exploitReplay.js'
+import { forkRehearsal } from './forkRehearsal.js'
+import { createForkPool } from './forkPool.js'
+import { regression } from './regression.js'
 
 /** Shared set-up of the dynamic stages' tests and bench: a "production" anvil running the demo protocol. */
 
@@ -102,5 +108,23 @@ export function demoRegressions(demo: DemoProtocol, depositor: Address) {
       { name: 'deposits-kept', call: { address: demo.lendingPool.proxy, signature: 'function totalDeposits() view returns (uint256)', unchanged: true } },
       { name: 'borrows-kept', call: { address: demo.lendingPool.proxy, signature: 'function totalBorrows() view returns (uint256)', unchanged: true, op: 'gt', value: '0' } },
     ],
+  }
+}
+
+/** The dynamic stages, run concurrently on one shared fork pool as the pipeline runs them. */
+export async function runDynamicStages(context: StageContext): Promise<Record<'fork-rehearsal' | 'exploit-replay' | 'regression' | 'differential-replay' | 'differential-fuzz', StageOutput>> {
+  const forks = createForkPool(context)
+  const shared = { ...context, forks }
+  try {
+    const [rehearsal, exploit, regressionOutput, replay, fuzz] = await Promise.all([
+      forkRehearsal(shared),
+      exploitReplay(shared),
+      regression(shared),
+      differentialReplay(shared),
+      differentialFuzz(shared),
+    ])
+    return { 'fork-rehearsal': rehearsal, 'exploit-replay': exploit, regression: regressionOutput, 'differential-replay': replay, 'differential-fuzz': fuzz }
+  } finally {
+    await forks.stop()
   }
 }
