@@ -124,23 +124,27 @@ export type SeedBalancerV2Parameters = {
   actors?: readonly LocalAccount[] | undefined
   /** A MINTER_ROLE holder of the tokens (KitTokens), default dev account 0; undefined skips minting. */
   minter?: LocalAccount | null | undefined
-  /** Deposited per actor per token, in wei (default 100,000e18 for 18-decimal tokens). */
-  amount?: bigint | undefined
+  /** Deposited per actor per token, in whole tokens (default 100,000; scaled by each token's decimals). */
+  amount?: number | undefined
 }
 
 /** Mints each actor twice `amount` of every kit token and deposits `amount` into the vault as internal balances (the vault's flash-loan liquidity). */
 export async function seedBalancerV2(chain: KitChain, kit: BalancerV2Kit, parameters: SeedBalancerV2Parameters = {}): Promise<void> {
   const actors = parameters.actors ?? kitAccountIndices.actors.map((index) => devAccount(index))
   const minter = parameters.minter === undefined ? devAccount(kitAccountIndices.deployer) : parameters.minter
-  const amount = parameters.amount ?? parseUnits('100000', 18)
+  const wholeTokens = String(parameters.amount ?? 100_000)
+  const reader = createDevClient({ ...chain, account: actors[0] ?? devAccount(kitAccountIndices.deployer) })
+  const amounts = new Map<Address, bigint>()
+  for (const token of kit.tokens) amounts.set(token, parseUnits(wholeTokens, await reader.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' })))
   const mintAbi = parseAbi(['function mint(address to, uint256 amount)'])
   for (const account of actors) {
     const client = createDevClient({ ...chain, account })
     for (const token of kit.tokens) {
+      const amount = amounts.get(token)!
       if (minter) await sendKitCall(createDevClient({ ...chain, account: minter }), 'mint', { address: token, abi: mintAbi, functionName: 'mint', args: [account.address, 2n * amount] })
       await sendKitCall(client, 'approve the vault', { address: token, abi: erc20Abi, functionName: 'approve', args: [kit.vault, maxUint256] })
     }
-    const ops = kit.tokens.map((token) => ({ kind: userBalanceOpKind.depositInternal, asset: token, amount, sender: account.address, recipient: account.address }))
+    const ops = kit.tokens.map((token) => ({ kind: userBalanceOpKind.depositInternal, asset: token, amount: amounts.get(token)!, sender: account.address, recipient: account.address }))
     await sendKitCall(client, 'deposit internal balances', { address: kit.vault, abi: balancerVaultAbi, functionName: 'manageUserBalance', args: [ops] })
   }
 }

@@ -125,20 +125,22 @@ export type SeedOz49SystemParameters = {
   minter?: LocalAccount | null | undefined
 }
 
-/** Mints each actor 10,000 of the asset, deposits 5,000 into the vault, and funds each treasury with 50,000. */
+/** Mints each actor 10,000 of the asset, deposits 5,000 into the vault, and funds each treasury with 50,000 (whole tokens). */
 export async function seedOz49System(chain: KitChain, system: Oz49System, parameters: SeedOz49SystemParameters = {}): Promise<void> {
   const actors = parameters.actors ?? kitAccountIndices.actors.map((index) => devAccount(index))
   const minter = parameters.minter === undefined ? devAccount(kitAccountIndices.deployer) : parameters.minter
   const mintAbi = parseAbi(['function mint(address to, uint256 amount)'])
   const minterClient = minter ? createDevClient({ ...chain, account: minter }) : undefined
+  const decimals = await createDevClient({ ...chain, account: actors[0] ?? devAccount(kitAccountIndices.deployer) }).readContract({ address: system.asset, abi: erc20Abi, functionName: 'decimals' })
+  const units = (whole: string) => parseUnits(whole, decimals)
   const mint = async (to: Address, amount: bigint) => {
     if (minterClient) await sendKitCall(minterClient, 'mint', { address: system.asset, abi: mintAbi, functionName: 'mint', args: [to, amount] })
   }
-  for (const treasury of system.treasury.proxies) await mint(treasury, parseUnits('50000', 18))
+  for (const treasury of system.treasury.proxies) await mint(treasury, units('50000'))
   for (const account of actors) {
-    await mint(account.address, parseUnits('10000', 18))
+    await mint(account.address, units('10000'))
     const client = createDevClient({ ...chain, account })
     await sendKitCall(client, 'approve the vault', { address: system.asset, abi: erc20Abi, functionName: 'approve', args: [system.vault.proxy, maxUint256] })
-    await sendKitCall(client, 'deposit', { address: system.vault.proxy, abi: system.abis.vault, functionName: 'deposit', args: [parseUnits('5000', 18)] })
+    await sendKitCall(client, 'deposit', { address: system.vault.proxy, abi: system.abis.vault, functionName: 'deposit', args: [units('5000')] })
   }
 }
