@@ -68,6 +68,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
     // Durability settings off: a test database lives for one run.
     const settings = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=300', 'listen_addresses=127.0.0.1', `unix_socket_directories=${dir}`]
     server = spawn(bin('postgres'), ['-D', data, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])], { stdio: ['ignore', 'ignore', 'pipe'], ...asOwner })
+    const watchdog = startWatchdog(server, dir)
     await waitUntilReady(server)
     const admin = new pg.Client({ host: '127.0.0.1', port, user: 'bulwark', database: 'postgres' })
     await admin.connect()
@@ -80,6 +81,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
       async stop() {
         await stopServer(running)
         await rm(dir, { recursive: true, force: true })
+        watchdog.kill()
       },
     }
   } catch (error) {
@@ -111,6 +113,26 @@ function unprivilegedUser(): { uid: number; gid: number } {
     if (fields?.[2] && fields[3]) return { uid: Number(fields[2]), gid: Number(fields[3]) }
   }
   return { uid: 65534, gid: 65534 }
+}
+
+// A test run killed before its teardown (SIGKILL, a timeout) must not leave a server behind: a
+// small Node process holds a pipe from this one and, when the pipe closes without a word, stops
+// the server (SIGQUIT: immediate shutdown) and removes its folder.
+const watchdogSource = `
+const [pid, dir] = process.argv.slice(1)
+process.stdin.resume()
+process.stdin.on('close', () => {
+  try { process.kill(Number(pid), 'SIGQUIT') } catch {}
+  setTimeout(() => { require('node:fs').rmSync(dir, { recursive: true, force: true }); process.exit(0) }, 2000)
+})
+`
+
+function startWatchdog(server: ChildProcess, dir: string): ChildProcess {
+  const watchdog = spawn(process.execPath, ['-e', watchdogSource, String(server.pid), dir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
+  watchdog.unref()
+  ;(watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.()
+  server.once('exit', () => watchdog.kill())
+  return watchdog
 }
 
 function freePort(): Promise<number> {
