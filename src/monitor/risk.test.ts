@@ -35,6 +35,16 @@ describe('risk roll-up', () => {
     expect(rollup.add(finding('tvl-drop', 'low'), 'A7', 100)).toMatchObject({ key: `31337:${pool.toLowerCase()}:100`, score: 20 })
   })
 
+  test('a stream of benign findings cannot hold an incident open past incidentMaxSeconds: a later attack opens a new incident', () => {
+    const rollup = createRiskRollup({ ...defaultRiskConfig, windowSeconds: 600, incidentMaxSeconds: 3600 })
+    const first = rollup.add(finding('large-outflow', 'low'), 'B0', 10_000)
+    // one low finding every 5 minutes: each within the window of the last
+    for (let at = 10_300; at <= 13_600; at += 300) expect(rollup.add(finding('large-outflow', 'low'), `B${at}`, at).key).toBe(first.key)
+    const attack = rollup.add(finding('reentrancy', 'critical'), 'ATTACK', 13_900)
+    expect(attack.key).toBe(`31337:${pool.toLowerCase()}:13900`)
+    expect(attack).toMatchObject({ score: 90, detectors: ['reentrancy'], alertIds: ['ATTACK'] })
+  })
+
   test('an incident loaded after a restart keeps its key and never loses score', () => {
     const rollup = createRiskRollup()
     rollup.load([{ key: `31337:${pool.toLowerCase()}:500`, chain: 31337, target: pool.toLowerCase(), firstSeen: 500, lastSeen: 800, score: 90, detectors: ['reentrancy'], alertIds: ['A1'], pending: false, advisoryId: 'ADV-7' }])

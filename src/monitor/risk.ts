@@ -4,7 +4,9 @@ import type { DetectorFinding, Severity } from './types.js'
  * The risk roll-up: findings about one target on one chain that arrive within `windowSeconds`
  * of each other (chain time) are one incident, and the incident's score rises with what is seen.
  * Real attacks take several transactions (Radiant: 3 in 11 s), so the second finding about the
- * same pool must update the first incident rather than open a new one (and pause again).
+ * same pool must update the first incident rather than open a new one (and pause again). An
+ * incident is bounded in time too (`incidentMaxSeconds` after its first finding): past that, a
+ * finding opens a new incident, whose responses are decided afresh.
  */
 export type Incident = {
   /** `<chainId>:<target>:<firstSeen>`: stable across restarts because it uses chain time. */
@@ -28,6 +30,12 @@ export type Incident = {
 export type RiskConfig = {
   /** Findings about the same target further apart than this (seconds of chain time) open a new incident. */
   windowSeconds: number
+  /**
+   * An incident takes no finding more than this many seconds after its first one, however close
+   * the findings are to each other: benign findings every few minutes cannot hold one incident
+   * open for days and make an attack's finding join it (and its responses taken long ago).
+   */
+  incidentMaxSeconds: number
   /** Score of one finding of each severity, 0..100. */
   severityScores: Record<Severity, number>
   /** Added for each further distinct detector that fired in the same incident. */
@@ -36,6 +44,7 @@ export type RiskConfig = {
 
 export const defaultRiskConfig: RiskConfig = {
   windowSeconds: 600,
+  incidentMaxSeconds: 3600,
   severityScores: { info: 0, low: 20, medium: 45, high: 70, critical: 90 },
   corroborationBonus: 10,
 }
@@ -88,7 +97,8 @@ export function createRiskRollup(config: RiskConfig = defaultRiskConfig): RiskRo
     const list = open.get(slot) ?? []
     for (let i = list.length - 1; i >= 0; i--) {
       const incident = list[i]!
-      if (at - incident.lastSeen <= config.windowSeconds && incident.firstSeen - at <= config.windowSeconds) return incident
+      const joins = at - incident.lastSeen <= config.windowSeconds && at - incident.firstSeen <= config.incidentMaxSeconds
+      if (joins && incident.firstSeen - at <= config.windowSeconds) return incident
     }
     return undefined
   }

@@ -3,10 +3,12 @@ import type { Store } from '../store/openStore.js'
 import { alertOfFinding, saveAlerts } from './alertStore.js'
 import { runDetectors } from './detectors/createDetectors.js'
 import type { Policy } from './policy.js'
-import { createResponsePipeline, type ResponsePipeline } from './responders/createResponsePipeline.js'
+import { assertResponsesArmed, checkResponses } from './responders/checkResponses.js'
+import { createResponsePipeline, type ResponsePipeline, type ResponseRetry } from './responders/createResponsePipeline.js'
 import type { IncidentLedger } from './responders/incidentLedger.js'
 import type { AlertSink } from './sinks/alertSink.js'
 import { processNewBlocks } from './sources/processNewBlocks.js'
+import { readGovernance, withGovernance } from './sources/readGovernance.js'
 import { tracePending } from './sources/tracePending.js'
 import type { Alert, DetectorFinding, DetectorInstance, MonitorChain, MonitorScope } from './types.js'
 import type { TraceMethod } from './sources/fetchBlock.js'
@@ -20,6 +22,12 @@ export type StartMonitorParameters = {
   policy: Policy
   /** The responder key's account; without one the monitor only alerts (dry run). */
   account?: LocalAccount | undefined
+  /** Further owner keys of a guardian Safe that responses `via: "safe"` are signed with. */
+  cosigners?: readonly LocalAccount[] | undefined
+  /** Decide and alert (saying what would be sent) but send nothing; a response that is not armed is then only logged. */
+  dryRun?: boolean | undefined
+  /** Retry bounds of a response that fails (defaults in `createResponsePipeline`). */
+  responseRetry?: ResponseRetry | undefined
   sinks: readonly AlertSink[]
   /** Opens/updates advisories (`createMonitorIncidentLedger` from the lifecycle); optional. */
   ledger?: IncidentLedger | undefined
@@ -35,6 +43,12 @@ export type StartMonitorParameters = {
   traces?: boolean | undefined
   /** How block traces are read (default `auto`). */
   traceMethod?: TraceMethod | undefined
+  /**
+   * Read the protocol's governance from the chain at start (owners, role holders, Safes,
+   * timelocks, proxy admins: `readGovernance`) and add it to the scope (default false; the CLI
+   * turns it on).
+   */
+  governanceFromChain?: boolean | undefined
 }
 
 export type RunningMonitor = {
@@ -50,14 +64,30 @@ export type RunningMonitor = {
  * re-processes the block and finds each response already claimed in the store.
  */
 export async function startMonitor(parameters: StartMonitorParameters): Promise<RunningMonitor> {
-  const { client, store, chain, scope, detectors } = parameters
+  const { client, store, chain, detectors } = parameters
   const log = parameters.log ?? (() => undefined)
+  let scope = parameters.scope
+  if (parameters.governanceFromChain) {
+    const governance = await readGovernance(client, { contracts: scope.contracts })
+    for (const problem of governance.unreadable) log(`governance of ${problem.address} not read: ${problem.reason}`)
+    scope = withGovernance(scope, governance)
+    log(`governance from the chain: ${governance.authorities.length} authorit(ies), ${governance.roles.length} role holder(s)`)
+  }
+  // armed means checked: every response is simulated as the responder before anything is watched
+  if (parameters.account) {
+    const checked = await checkResponses({ client, chainId: chain.id, policy: parameters.policy, account: parameters.account, cosigners: parameters.cosigners })
+    if (parameters.dryRun) for (const check of checked.checks.filter((item) => item.status === 'not-armed')) log(`dry run: response "${check.label}" of rule "${check.rule}" is not armed: ${check.reason ?? 'would revert'}`)
+    else assertResponsesArmed(checked)
+  }
   const pipeline = await createResponsePipeline({
     store,
     client,
     chainId: chain.id,
     policy: parameters.policy,
     account: parameters.account,
+    cosigners: parameters.cosigners,
+    dryRun: parameters.dryRun,
+    retry: parameters.responseRetry,
     sinks: parameters.sinks,
     ledger: parameters.ledger,
     log,

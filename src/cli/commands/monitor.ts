@@ -6,18 +6,20 @@ import { connectChain } from '../../chain/connectChain.js'
 import { parseAddress } from '../../chain/parseAddress.js'
 import { ProjectInvalidError } from '../../config/errors.js'
 import { loadProject, resolveRpcUrl } from '../../config/loadProject.js'
-import { redactSecrets } from '../../errors/BaseError.js'
+import { BaseError, redactSecrets } from '../../errors/BaseError.js'
 import { openLifecycle } from '../../lifecycle/context.js'
 import { createMonitorIncidentLedger } from '../../lifecycle/createMonitorIncidentLedger.js'
 import { createDetectors, type DetectorsConfig } from '../../monitor/detectors/createDetectors.js'
 import { loadPolicy, parsePolicy, type Policy } from '../../monitor/policy.js'
 import { loadResponderKey } from '../../monitor/responders/loadResponderKey.js'
+import { assertResponsesArmed, checkResponses } from '../../monitor/responders/checkResponses.js'
 import { startMonitor } from '../../monitor/runMonitor.js'
 import type { AlertSink } from '../../monitor/sinks/alertSink.js'
 import { createAlertStreamSink } from '../../monitor/sinks/alertStream.js'
 import { createStdoutSink } from '../../monitor/sinks/createStdoutSink.js'
 import { createWebhookSink } from '../../monitor/sinks/createWebhookSink.js'
 import type { Command } from '../command.js'
+import { monitorBacktestCommand } from './monitorBacktest.js'
 import { UsageError } from '../errors.js'
 import { progress } from '../io.js'
 import type { TraceMethod } from '../../monitor/sources/fetchBlock.js'
@@ -28,7 +30,11 @@ export const notifyOnlyPolicy: Policy = parsePolicy({ rules: [{ name: 'notify', 
 export const monitorCommand: Command = {
   name: 'monitor',
   summary: 'Watch blocks, traces and the mempool; score incidents and answer them (alert, partial lockdown, pause, breaker) by policy, until Ctrl-C.',
-  usage: 'bulwark monitor [--project FILE] [--chain NAME] [--rpc URL] [--address A …] [--key env:VAR] [--policy FILE] [--detectors FILE] [--webhook URL] [--slack URL] [--json]',
+  usage:
+    'bulwark monitor [--project FILE] [--chain NAME] [--rpc URL] [--address A …] [--key env:VAR] [--cosigner-key env:VAR …] [--policy FILE] [--detectors FILE] [--dry-run] [--webhook URL] [--slack URL] [--json]\n' +
+    '       bulwark monitor check [--project FILE] [--chain NAME] [--rpc URL] --key env:VAR [--cosigner-key env:VAR …] --policy FILE [--json]\n' +
+    '       bulwark monitor backtest --from-block A --to-block B [--warmup-from-block W] [--project FILE] [--rpc URL] [--address A …] [--policy FILE] [--detectors FILE] [--json]',
+  positionals: true,
   options: {
     project: { type: 'string', valueName: 'file', description: 'Project file naming chains and contracts (default: bulwark.json).' },
     chain: { type: 'string', valueName: 'name', description: 'Which chain of the project file to watch (default: its first chain).' },
@@ -37,6 +43,8 @@ export const monitorCommand: Command = {
     'release-gate': { type: 'string', multiple: true, valueName: 'address', description: 'A ReleaseGate: upgrades inside its release() are the approved path.' },
     authority: { type: 'string', multiple: true, valueName: 'address', description: "A governance account (timelock, Safe): its admin work is the approved path (default: the project file's authorities)." },
     key: { type: 'string', valueName: 'env:VAR', description: 'The responder key, read from the environment variable VAR; never printed. Without it the monitor only alerts.' },
+    'cosigner-key': { type: 'string', multiple: true, valueName: 'env:VAR', description: 'A further owner key of a guardian Safe that `via: "safe"` responses are signed with (repeat for several); read from the environment, never printed.' },
+    'dry-run': { type: 'boolean', description: 'Decide and alert, saying what would be sent, but sign and send nothing; responses that are not armed are logged instead of stopping the monitor.' },
     policy: { type: 'string', valueName: 'file', description: 'Response policy JSON: score thresholds → responses (docs/monitor.md). Default: notify only.' },
     detectors: { type: 'string', valueName: 'file', description: 'Detector config JSON: { "<detector id>": { …thresholds } | false }.' },
     webhook: { type: 'string', multiple: true, valueName: 'url', description: 'POST each alert as JSON to this URL; repeat for several.' },
@@ -44,12 +52,19 @@ export const monitorCommand: Command = {
     'no-pending': { type: 'boolean', description: 'Do not watch the mempool (for nodes without txpool_content).' },
     'no-traces': { type: 'boolean', description: 'Do not fetch call traces (for nodes without trace_block or debug_traceBlockByNumber); trace-based detectors then see nothing.' },
     'trace-method': { type: 'string', valueName: 'method', description: 'auto (default: trace_block, else debug_traceBlockByNumber), trace_block, or debug_traceBlockByNumber (exact logs per frame, re-executes each block: slow).' },
-    'from-block': { type: 'string', valueName: 'n', description: 'First block when this chain has no checkpoint yet (default: the head).' },
+    'from-block': { type: 'string', valueName: 'n', description: 'First block when this chain has no checkpoint yet (default: the head); for backtest, the first block replayed.' },
+    'to-block': { type: 'string', valueName: 'n', description: 'backtest: the last block replayed.' },
+    'warmup-from-block': { type: 'string', valueName: 'n', description: 'backtest: replay from this block up to --from-block first, silently, so baselines learn usual traffic.' },
+    'no-chain-governance': { type: 'boolean', description: 'Do not read owners, role holders, Safes, timelocks and proxy admins from the chain at start (only the project file and --authority count as governance).' },
     'interval-ms': { type: 'string', valueName: 'ms', description: 'Block polling interval (default 250).' },
   },
-  async run({ values }, io) {
+  async run({ values, positionals }, io) {
+    if (positionals[0] === 'check' && positionals.length === 1) return checkCommand(values, io)
+    if (positionals[0] === 'backtest' && positionals.length === 1) return monitorBacktestCommand(values, io, { usage: monitorCommand.usage, notifyOnlyPolicy, resolveScope, readJson })
+    if (positionals.length > 0) throw new UsageError({ message: `Unknown monitor subcommand "${positionals.join(' ')}"; the ones there are: check, backtest.`, usage: monitorCommand.usage })
     const report = progress(io, Boolean(values.quiet))
     const account = values.key === undefined ? undefined : loadResponderKey(values.key as string, io.env)
+    const cosigners = cosignersOf(values, io)
     const policy = values.policy === undefined ? notifyOnlyPolicy : await loadPolicy(path.resolve(io.cwd, values.policy as string))
     const detectorConfig = values.detectors === undefined ? {} : await readJson(path.resolve(io.cwd, values.detectors as string))
     const detectors = createDetectors(detectorConfig as DetectorsConfig)
@@ -78,6 +93,8 @@ export const monitorCommand: Command = {
         detectors,
         policy,
         account,
+        cosigners,
+        dryRun: Boolean(values['dry-run']),
         sinks,
         ledger: createMonitorIncidentLedger(context),
         log: (line) => io.stderr(`monitor: ${line}`),
@@ -86,8 +103,9 @@ export const monitorCommand: Command = {
         startBlock: fromBlock,
         traces: !values['no-traces'],
         traceMethod: traceMethod as TraceMethod,
+        governanceFromChain: !values['no-chain-governance'],
       })
-      report(`watching ${contracts.length} contract(s) on chain ${chainId}${account ? ` as responder ${account.address}` : ' (no --key: alerts only)'}; Ctrl-C stops`)
+      report(`watching ${contracts.length} contract(s) on chain ${chainId}${account ? ` as responder ${account.address}${values['dry-run'] ? ' (--dry-run: nothing is sent)' : ', every response checked and armed'}` : ' (no --key: alerts only)'}; Ctrl-C stops`)
       await io.waitForStop()
       report('stopping')
       await monitor.stop()
@@ -99,6 +117,47 @@ export const monitorCommand: Command = {
 }
 
 const traceMethods: readonly TraceMethod[] = ['auto', 'trace_block', 'debug_traceBlockByNumber']
+
+function cosignersOf(values: Record<string, unknown>, io: { env: NodeJS.ProcessEnv }) {
+  return ((values['cosigner-key'] as string[] | undefined) ?? []).map((reference) => loadResponderKey(reference, io.env))
+}
+
+/**
+ * `bulwark monitor check`: simulates every response of the policy as the responder against the
+ * latest block and prints each one's state; exit 0 when all are armed (or already in place),
+ * else BW_RESPONSE_NOT_ARMED's exit code with the first failure named.
+ */
+async function checkCommand(values: Record<string, unknown>, io: Parameters<Command['run']>[1]): Promise<number> {
+  const report = progress(io, Boolean(values.quiet))
+  if (values.key === undefined) throw new UsageError({ message: 'monitor check needs the responder key (--key env:VAR): responses are simulated as it.', usage: monitorCommand.usage })
+  if (values.policy === undefined) throw new UsageError({ message: 'monitor check needs --policy FILE: the responses to check.', usage: monitorCommand.usage })
+  const account = loadResponderKey(values.key as string, io.env)
+  const cosigners = cosignersOf(values, io)
+  const policy = await loadPolicy(path.resolve(io.cwd, values.policy as string))
+  const rpc = values.rpc as string | undefined
+  const rpcUrl = rpc !== undefined ? checkUrl(rpc, '--rpc') : (await resolveScope(values, io.cwd)).rpcUrl
+  report(`connecting to ${redactSecrets(rpcUrl)}`)
+  const { client, chainId } = await connectChain({ rpcUrl })
+  const result = await checkResponses({ client: client as unknown as PublicClient, chainId, policy, account, cosigners })
+  let failure: BaseError | undefined
+  try {
+    assertResponsesArmed(result)
+  } catch (error) {
+    if (!(error instanceof BaseError)) throw error
+    failure = error
+  }
+  if (values.json) {
+    io.stdout(JSON.stringify({ ...result, ...(failure ? { error: failure.toJSON() } : {}) }, null, 2))
+  } else {
+    io.stdout(`responder ${account.address}${cosigners.length > 0 ? ` (+${cosigners.length} cosigner key(s))` : ''}, chain ${chainId}, block ${result.block}`)
+    for (const check of result.checks) {
+      io.stdout(`${check.status.padEnd(10)} rule "${check.rule}": ${check.label} (${check.strength}, sent by ${check.sender})${check.reason ? `: ${check.reason}` : ''}`)
+      for (const call of check.calls) io.stdout(`             ${call.target}.${call.function}: ${call.status}${call.reason ? ` (${call.reason})` : ''}`)
+    }
+    if (failure) io.stderr(`error ${failure.code}: ${failure.message}`)
+  }
+  return failure ? failure.exitCode : 0
+}
 
 async function readJson(file: string): Promise<unknown> {
   try {

@@ -23,3 +23,22 @@ export class ResponseFailedError extends BaseError {
     super('BW_RESPONSE_FAILED', `Response ${response} failed: ${reason}`, { cause })
   }
 }
+
+/**
+ * A configured response would not land if ordered now: simulated as the responder against the
+ * latest block, a call reverts (wrong role, wrong signature, wrong target) or the keys cannot send it
+ * (a Safe threshold they do not meet, no ETH for gas). The monitor refuses to start armed with it.
+ */
+export class ResponseNotArmedError extends BaseError {
+  override readonly name = 'ResponseNotArmedError' as const
+  constructor({ rule, label, target, fn, sender, block, reason, others }: { rule: string; label: string; target?: string | undefined; fn?: string | undefined; sender: string; block: string; reason: string; others: readonly string[] }) {
+    const what = target && fn ? `${target}.${fn} would revert when sent by ${sender}` : `it cannot be sent by ${sender}`
+    super('BW_RESPONSE_NOT_ARMED', `Response "${label}" of rule "${rule}" is not armed: ${what}: ${reason} (simulated at block ${block}).`, {
+      metaMessages: [
+        ...(others.length > 0 ? ['Also not armed:', ...others.map((line) => `  ${line}`)] : []),
+        'Grant the responder the role the call needs, fix the function or target in the policy, or run with --dry-run to decide without sending.',
+        '`bulwark monitor check --policy FILE --key env:VAR` checks every response without starting the monitor.',
+      ],
+    })
+  }
+}

@@ -27,14 +27,24 @@ export type ResponseRecord = {
   minedAt: Date | null
 }
 
-/** Inserts the claim; false when this (incident, response) was claimed before (by us before a restart, or by another monitor). */
+/**
+ * Inserts the claim; false when this (incident, response) was claimed before (by us before a
+ * restart, or by another monitor) and has not failed. A response that ended `failed` or `reverted`
+ * (every attempt spent) is claimed again: a failure never blocks a later finding's response.
+ */
 export async function claimResponse(
   store: Store,
   claim: { incidentKey: string; response: string; kind: string; chainId: number; score: number; seenAt: Date; decidedAt: Date; detail: Record<string, unknown> },
 ): Promise<boolean> {
   const rows = await store.query<{ incident_key: string }>(
     `INSERT INTO monitor_responses (incident_key, response, kind, chain_id, status, score, detail, seen_at, decided_at)
-     VALUES ($1, $2, $3, $4, 'claimed', $5, $6, $7, $8) ON CONFLICT (incident_key, response) DO NOTHING RETURNING incident_key`,
+     VALUES ($1, $2, $3, $4, 'claimed', $5, $6, $7, $8)
+     ON CONFLICT (incident_key, response) DO UPDATE SET status = 'claimed', score = EXCLUDED.score, seen_at = EXCLUDED.seen_at,
+       decided_at = EXCLUDED.decided_at, tx_hash = NULL, broadcast_at = NULL, mined_at = NULL,
+       detail = (monitor_responses.detail - 'raw' - 'resumedBy') || jsonb_build_object('previousFailure', monitor_responses.detail->'error',
+         'reclaims', COALESCE((monitor_responses.detail->>'reclaims')::int, 0) + 1) || EXCLUDED.detail
+     WHERE monitor_responses.status IN ('failed', 'reverted')
+     RETURNING incident_key`,
     [claim.incidentKey, claim.response, claim.kind, claim.chainId, claim.score, JSON.stringify(claim.detail), claim.seenAt, claim.decidedAt],
   )
   return rows.length === 1

@@ -1,4 +1,5 @@
 import { keccak256, type Hash, type Hex, type LocalAccount, type PublicClient } from 'viem'
+import { describeRevertData, revertDataOf, shortMessageOf } from './decodeRevertReason.js'
 import { ResponseFailedError } from './errors.js'
 import { priceAhead, type PendingFees } from './priceAhead.js'
 import type { ResponseCall } from './responseCalls.js'
@@ -18,17 +19,22 @@ export type SendResponseCallsParameters = {
    * after a restart by re-sending exactly these transactions (same nonces: never twice).
    */
   beforeBroadcast?: ((signed: { hashes: Hash[]; raw: Hex[] }) => Promise<void>) | undefined
+  /**
+   * A retry of transactions still pending at these nonces and fees: they are replaced (same
+   * nonces, fees raised by more than the 10% nodes require) instead of queued behind them.
+   */
+  replace?: { nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined
 }
 
-export type SendResponseCallsReturnType = { hashes: Hash[]; maxPriorityFeePerGas: bigint; broadcastAt: Date }
+export type SendResponseCallsReturnType = { hashes: Hash[]; nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; broadcastAt: Date }
 
 /**
  * Signs the calls locally and broadcasts them as raw transactions with consecutive nonces. The
  * nonce, the base fee and each call's gas estimate are read in one round of parallel requests: the
  * time from decision to broadcast is what decides whether the pause lands before the attack.
  */
-export async function sendResponseCalls({ client, account, chainId, calls, attack, response, beforeBroadcast }: SendResponseCallsParameters): Promise<SendResponseCallsReturnType> {
-  if (calls.length === 0) return { hashes: [], maxPriorityFeePerGas: 0n, broadcastAt: new Date() }
+export async function sendResponseCalls({ client, account, chainId, calls, attack, response, beforeBroadcast, replace }: SendResponseCallsParameters): Promise<SendResponseCallsReturnType> {
+  if (calls.length === 0) return { hashes: [], nonce: 0, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, broadcastAt: new Date() }
   let nonce: number
   let baseFeePerGas: bigint
   let gases: bigint[]
@@ -36,15 +42,17 @@ export async function sendResponseCalls({ client, account, chainId, calls, attac
     const [pendingNonce, block, estimates] = await Promise.all([
       client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
       client.getBlock({ blockTag: 'latest' }),
-      Promise.all(calls.map((call) => client.estimateGas({ account: account.address, to: call.to, data: call.data }))),
+      Promise.all(calls.map((call) => client.estimateGas({ account: account.address, to: call.to, data: call.data, value: call.value ?? 0n }))),
     ])
-    nonce = pendingNonce
+    nonce = replace?.nonce ?? pendingNonce
     baseFeePerGas = block.baseFeePerGas ?? 0n
     gases = estimates
   } catch (error) {
-    throw new ResponseFailedError({ response, reason: `the transaction would revert or could not be prepared (${shortReason(error)}).`, cause: error })
+    const data = revertDataOf(error)
+    const reason = data && data !== '0x' ? `it would revert: ${describeRevertData(data, calls.flatMap((call) => call.errors ?? call.inner?.errors ?? []))}` : shortReason(error)
+    throw new ResponseFailedError({ response, reason: `the transaction would revert or could not be prepared (${reason}).`, cause: error })
   }
-  const fees = priceAhead({ baseFeePerGas, attack })
+  const fees = bumped(priceAhead({ baseFeePerGas, attack }), replace)
   const signed = await Promise.all(
     calls.map((call, index) =>
       account.signTransaction({
@@ -53,6 +61,7 @@ export async function sendResponseCalls({ client, account, chainId, calls, attac
         nonce: nonce + index,
         to: call.to,
         data: call.data,
+        value: call.value ?? 0n,
         // a margin over the estimate: state may move between the estimate and inclusion
         gas: ((gases[index] ?? 100_000n) * 13n) / 10n + 10_000n,
         ...fees,
@@ -62,20 +71,37 @@ export async function sendResponseCalls({ client, account, chainId, calls, attac
   await beforeBroadcast?.({ hashes: signed.map((serialized) => keccak256(serialized)), raw: signed })
   try {
     const hashes = await broadcastSigned(client, signed)
-    return { hashes, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, broadcastAt: new Date() }
+    return { hashes, nonce, ...fees, broadcastAt: new Date() }
   } catch (error) {
     throw new ResponseFailedError({ response, reason: `the node refused the transaction (${shortReason(error)}).`, cause: error })
   }
 }
 
+/** Fees that may replace a pending transaction: each at least 1/8 above the old (nodes require 1/10), never below the fresh price. */
+function bumped(fresh: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }, replace: SendResponseCallsParameters['replace']): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
+  if (!replace) return fresh
+  const raise = (old: bigint) => old + old / 8n + 1n
+  const maxPriorityFeePerGas = fresh.maxPriorityFeePerGas > raise(replace.maxPriorityFeePerGas) ? fresh.maxPriorityFeePerGas : raise(replace.maxPriorityFeePerGas)
+  const floor = raise(replace.maxFeePerGas)
+  const maxFeePerGas = fresh.maxFeePerGas > floor ? fresh.maxFeePerGas : floor
+  return { maxFeePerGas: maxFeePerGas > maxPriorityFeePerGas ? maxFeePerGas : maxPriorityFeePerGas, maxPriorityFeePerGas }
+}
+
 /** Sends signed transactions in nonce order; returns their hashes. */
 export async function broadcastSigned(client: PublicClient, signed: readonly Hex[]): Promise<Hash[]> {
   const hashes: Hash[] = []
-  for (const serialized of signed) hashes.push(await client.request({ method: 'eth_sendRawTransaction', params: [serialized] }))
+  for (const serialized of signed) {
+    try {
+      hashes.push(await client.request({ method: 'eth_sendRawTransaction', params: [serialized] }))
+    } catch (error) {
+      // a copy sent before (a retry after an answer that got lost) is the same transaction
+      if (!/already known|known transaction|already imported/i.test(error instanceof Error ? error.message : String(error))) throw error
+      hashes.push(keccak256(serialized))
+    }
+  }
   return hashes
 }
 
 function shortReason(error: unknown): string {
-  const text = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error)
-  return text.split('\n')[0]!.slice(0, 200)
+  return shortMessageOf(error)
 }
