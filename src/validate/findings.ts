@@ -81,6 +81,12 @@ export const findingKinds = [
   'formal-unknown',
   'formal-not-run',
   'fuzz-divergence',
+  // initializer safety (issue 15)
+  'initializer-unprotected',
+  'privileged-function-unprotected',
+  'implementation-initializable',
+  'initializer-front-runnable',
+  'privileged-write-unconfirmed',
 ] as const
 
 export type FindingKind = (typeof findingKinds)[number]
@@ -414,6 +420,31 @@ export const findingMessages = {
     title: 'Unchanged function behaves differently after the patch',
     severity: 'high',
     hint: 'Differential fuzzing found a call sequence (minimized) where a function the patch was not meant to change returns or reverts differently. This is testing, not proof: fix the patch or declare the change.',
+  },
+  'initializer-unprotected': {
+    title: 'Initializer callable by anyone after the upgrade',
+    severity: 'high',
+    hint: 'An initializer or reinitializer whose version is still open after the upgrade, with no access check, that the release does not call: whoever calls it first sets the state it initializes (often owner or roles). Call it atomically with the upgrade (the target\'s `initializer` in the manifest), add an access check, or remove it.',
+  },
+  'privileged-function-unprotected': {
+    title: 'New function lets anyone change privileged state',
+    severity: 'high',
+    hint: 'A function the patch adds writes owner, roles, upgrade authority, minting or funds, and a stranger\'s call changed that state on the fork. Add an access check (onlyOwner, onlyRole, a msg.sender check) or remove the function.',
+  },
+  'implementation-initializable': {
+    title: 'Implementation contract can be initialized by anyone',
+    severity: 'critical',
+    hint: 'The new implementation, deployed on its own, accepts an initializer call from any account: the caller becomes its owner/admin and, with a delegatecall or upgrade path, can destroy or hijack it. Call `_disableInitializers()` in the constructor (with `/// @custom:oz-upgrades-unsafe-allow constructor`).',
+  },
+  'initializer-front-runnable': {
+    title: 'Initializer would be front-runnable if not called atomically',
+    severity: 'info',
+    hint: 'Upgraded without the manifest\'s initializer call, a stranger could call this initializer first. The release calls it in the same transaction as the upgrade; keep it that way (never upgrade and initialize in two transactions).',
+  },
+  'privileged-write-unconfirmed': {
+    title: 'Unguarded privileged write not confirmed on the fork',
+    severity: 'medium',
+    hint: 'The code shows no access check on a path that writes privileged state, but a stranger\'s calls with the arguments tried reverted or changed nothing privileged. Review the function by hand: other arguments may get through.',
   },
 } as const satisfies Record<FindingKind, FindingMessage>
 
