@@ -162,7 +162,10 @@ describe('monitor on anvil', () => {
     const attacker = dev(devRoles.attacker)
     const manipulator = await deploy(attacker, 'PriceManipulator', [lender, pair, victim])
     await send(attacker, t0, tokenAbi, 'approve', [manipulator, maxUint256])
-    expect(await monitorPass()).toEqual([])
+    // the manipulator is judged when it is deployed: a fresh account's contract naming the victim
+    const deployment = await monitorPass()
+    expect(detectorsOf(deployment)).toEqual(['suspicious-creation'])
+    expect(deployment[0]!.evidence).toMatchObject({ contract: manipulator, namesProtocol: [victim], atDeployment: true })
     // 10 COL are worth ~10 USD; after pumping with a 50,000 USD loan they count for far more.
     await send(attacker, manipulator, abiOf('PriceManipulator'), 'attack', [parseEther('10'), parseEther('50000'), parseEther('400')])
     const alerts = await monitorPass(answer({ kind: 'pause', via: 'pauser', targets: [victim], duration: 3600 }))
@@ -174,7 +177,9 @@ describe('monitor on anvil', () => {
     expect(await revertNameOf(attacker, manipulator, [...abiOf('PriceManipulator'), ...abiOf('SpotPriceLender')] as Abi, 'attack', [parseEther('10'), parseEther('50000'), parseEther('400')])).toBe('GuardianPausablePaused')
   }, 180_000)
 
-  test('a compromised owner sweeping a vault is a privileged call outside governance and a large outflow; the vault is paused before the rest goes', async () => {
+  // The owner is governance (its ownership came through the approved path, read from the chain):
+  // its sweep is not a privileged call outside governance, but the drain itself is an outflow.
+  test('a compromised owner sweeping a vault is a large outflow and a TVL drop; the vault is paused before the rest goes', async () => {
     const owner = dev(devRoles.deployer)
     const token = await deploy(owner, 'AttackToken', ['VLT'])
     const vault = await deploy(owner, 'OwnedVault', [token, admin.address, responder.address])
@@ -183,7 +188,7 @@ describe('monitor on anvil', () => {
     expect(await monitorPass()).toEqual([])
     await send(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('900')])
     const alerts = await monitorPass(answer({ kind: 'pause', via: 'pauser', targets: [vault], duration: 3600 }))
-    expect(detectorsOf(alerts)).toEqual(expect.arrayContaining(['large-outflow', 'privileged-change']))
+    expect(detectorsOf(alerts)).toEqual(['large-outflow', 'tvl-drop'])
     expect(alerts.find((a) => a.detector === 'large-outflow')!.evidence).toMatchObject({ outflow: parseEther('900').toString(), balanceBefore: parseEther('1000').toString() })
     expect(alerts.map((a) => a.response.kind)).toContain('pause')
     expect(await revertNameOf(dev(devRoles.safeOwners[2]), vault, abiOf('OwnedVault'), 'sweep', [attackerAccount.address, parseEther('100')])).toBe('GuardianPausablePaused')
@@ -310,7 +315,9 @@ describe('monitor on anvil', () => {
         expect(logsOfTrace(a.transaction.trace), label).toEqual(receiptLogs)
         expect(logsOfTrace(b.transaction.trace), label).toEqual(receiptLogs)
         const ctx = { client: reader as never, scope: scope as MonitorScope, memory: new Map<string, unknown>() }
-        expect(indexTransaction(a.transaction, ctx).logs, label).toEqual(indexTransaction(b.transaction, ctx).logs)
+        // the same logs on the same paths (a rebuilt tree may give a log to another frame of the same contract)
+        const pathsOf = (logs: ReturnType<typeof indexTransaction>['logs']) => logs.map(({ frame: _frame, ...log }) => log)
+        expect(pathsOf(indexTransaction(a.transaction, ctx).logs), label).toEqual(pathsOf(indexTransaction(b.transaction, ctx).logs))
         transactions++
         logs += receiptLogs.length
       }

@@ -133,7 +133,16 @@ export type MonitorScope = {
    * transfers, privileged calls) made by one of them is the approved path, not an alert.
    */
   readonly authorities: readonly Address[]
+  /**
+   * Who holds a role on a protocol contract, read from the chain (owners, AccessControl role
+   * holders, proxy admins) and the project file: a holder doing its job on that contract is not
+   * acting outside governance. Optional; `readGovernance` fills it.
+   */
+  readonly roles?: readonly ScopeRole[] | undefined
 }
+
+/** One holder of one role on one protocol contract (`role` is a role name or hash, or `owner` / `admin`). */
+export type ScopeRole = { readonly contract: Address; readonly holder: Address; readonly role: string }
 
 /**
  * What a detector may use besides the event: the chain (for view calls), the scope, and a

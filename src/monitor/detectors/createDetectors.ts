@@ -9,9 +9,11 @@ import { reentrancy } from './reentrancy.js'
 import { suspiciousCreation } from './suspiciousCreation.js'
 import { tvlDrop } from './tvlDrop.js'
 import { unapprovedUpgrade } from './unapprovedUpgrade.js'
+import { watchedSet } from './watchedSet.js'
 
-/** Every built-in detector, by id. */
+/** Every built-in detector, by id. `watched-set` runs first: what it adds to the scope, the others see in the same transaction. */
 export const detectors: readonly Detector<never>[] = [
+  watchedSet,
   unapprovedUpgrade,
   privilegedChange,
   largeOutflow,

@@ -1,8 +1,9 @@
 import type { Address } from 'viem'
 import { z } from 'zod'
-import type { Detector, DetectorFinding } from '../types.js'
+import { baselineConfigSchema, createBaseline } from '../baseline.js'
+import type { Detector, DetectorFinding, MonitorEvent } from '../types.js'
 import { balanceAt } from './balances.js'
-import { findingPlace, indexTransaction, scopeSetsOf } from './traceIndex.js'
+import { findingPlace, indexTransaction, nativeToken, scopeSetsOf } from './traceIndex.js'
 
 export const largeOutflowConfigSchema = z
   .object({
@@ -13,31 +14,50 @@ export const largeOutflowConfigSchema = z
     windowBlocks: z.number().int().min(1).max(100_000).default(50),
     /** Outflows below this many base units are never reported (dust, tiny pools). Decimal string. */
     minAmount: z.string().regex(/^\d+$/).default('0'),
+    /** Many small drains: the net outflow of one token from one scope contract in transactions sent by one account, summed over `actorWindowBlocks`, as basis points of the balance. */
+    actorThresholdBps: z.number().int().min(1).max(10_000).default(2_000),
+    actorWindowBlocks: z.number().int().min(1).max(1_000_000).default(1_000),
+    /**
+     * Learned from history per token, holder and direction: once warm, a window's net outflow must
+     * also exceed `factor` × the `percentile` of the window net outflows seen before (busy pools
+     * whose ordinary windows move more than `thresholdBps` stay quiet; the fixed share still applies).
+     */
+    baseline: baselineConfigSchema.prefault({ factor: 2 }),
   })
   .strict()
 export type LargeOutflowConfig = z.infer<typeof largeOutflowConfigSchema>
 
-type Window = { entries: { block: bigint; amount: bigint }[]; alerted: boolean }
+/** Net outflow (positive) or inflow (negative) per block, oldest first; the last alert, so a drain that keeps going is reported again. */
+type Window = { entries: { block: bigint; net: bigint }[]; lastAlert: { block: bigint; level: bigint } | undefined }
 
 /**
- * Net ERC-20 outflow from a protocol contract within a window of blocks, relative to the
- * contract's balance of that token before the window (its TVL in that token). Reported once when
- * the window crosses the threshold; a pending transaction is judged on the window plus itself.
+ * Net value outflow (ERC-20 and native ETH; inflows count against it) from a protocol contract
+ * within a sliding window of blocks, relative to the contract's balance of that token before the
+ * window. Two windows: per contract and token (one big drain), and per contract, token and sending
+ * account over a longer span (many small drains by one actor). There is no sticky "already
+ * alerted" flag: once reported, a window is reported again when another threshold's worth left
+ * or when the earlier report slid out of the window. Flows made by governance (authorities,
+ * the release gate) are the approved path and not counted. A pending transaction is judged on
+ * the windows plus itself and changes nothing.
  */
 export const largeOutflow: Detector<LargeOutflowConfig> = {
   id: 'large-outflow',
-  description: 'A net outflow of a token from a protocol contract above a share of its balance within a window.',
+  description: 'A net outflow of a token (or ETH) from a protocol contract above a share of its balance within a window, per contract and per sending account.',
   configSchema: largeOutflowConfigSchema as z.ZodType<LargeOutflowConfig>,
   create: (config) => {
     const minAmount = BigInt(config.minAmount)
+    const baseline = createBaseline(config.baseline)
+    // detector-owned (not in ctx.memory): what was learned survives a reorg's memory reset
     return {
       id: 'large-outflow',
       kinds: ['transaction', 'pending'],
       async detect(event, ctx) {
         if (event.kind === 'block') return []
         const { contracts } = scopeSetsOf(ctx)
+        const index = indexTransaction(event.transaction, ctx)
         const net = new Map<string, { token: Address; holder: Address; amount: bigint }>()
-        for (const t of indexTransaction(event.transaction, ctx).transfers) {
+        for (const t of index.transfers) {
+          if (t.frame >= 0 && index.frames[t.frame]!.viaAuthority) continue
           for (const [holder, sign] of [[t.from, 1n], [t.to, -1n]] as const) {
             if (!contracts.has(holder.toLowerCase())) continue
             const key = `${t.token}:${holder}`
@@ -52,35 +72,81 @@ export const largeOutflow: Detector<LargeOutflowConfig> = {
         ctx.memory.set('large-outflow', windows)
         const findings: DetectorFinding[] = []
         for (const [key, { token, holder, amount }] of net) {
-          if (amount <= 0n) continue
-          const window = windows.get(key) ?? { entries: [], alerted: false }
-          const start = blockNumber - BigInt(config.windowBlocks) + 1n
-          while (window.entries.length > 0 && window.entries[0]!.block < start) window.entries.shift()
-          if (window.entries.length === 0) window.alerted = false
-          const before = window.entries.reduce((sum, e) => sum + e.amount, 0n)
-          const total = before + amount
-          if (event.kind === 'transaction') {
-            window.entries.push({ block: blockNumber, amount })
-            windows.set(key, window)
+          const judged = [
+            { key, windowBlocks: config.windowBlocks, thresholdBps: config.thresholdBps, actor: undefined },
+            { key: `${key}:${event.transaction.from}`, windowBlocks: config.actorWindowBlocks, thresholdBps: config.actorThresholdBps, actor: event.transaction.from },
+          ]
+          for (const w of judged) {
+            const window = windows.get(w.key) ?? { entries: [], lastAlert: undefined }
+            const start = blockNumber - BigInt(w.windowBlocks) + 1n
+            while (window.entries.length > 0 && window.entries[0]!.block < start) window.entries.shift()
+            const total = window.entries.reduce((sum, e) => sum + e.net, 0n) + amount
+            if (event.kind === 'transaction') {
+              const last = window.entries.at(-1)
+              if (last?.block === blockNumber) last.net += amount
+              else window.entries.push({ block: blockNumber, net: amount })
+              windows.set(w.key, window)
+            }
+            if (amount <= 0n || total <= 0n || total < minAmount) continue
+            const again = window.lastAlert && window.lastAlert.block >= start
+            const firstBlock = window.entries[0]?.block ?? blockNumber
+            const tvl = await balanceAt(ctx, token, holder, (firstBlock > 0n ? firstBlock : 1n) - 1n)
+            if (tvl === 0n) continue
+            const step = (tvl * BigInt(w.thresholdBps)) / 10_000n
+            const learned = w.actor === undefined ? baseline.threshold(`${key}:out`) : undefined
+            const threshold = learned !== undefined && learned > step ? learned : step
+            if (total < threshold) continue
+            if (again && total < window.lastAlert!.level + threshold) continue
+            if (event.kind === 'transaction') window.lastAlert = { block: blockNumber, level: total }
+            findings.push(finding(event, config.severity, { token, holder, total, tvl, windowBlocks: w.windowBlocks, thresholdBps: w.thresholdBps, learned, actor: w.actor }))
           }
-          if (total < minAmount || window.alerted) continue
-          const firstBlock = window.entries[0]?.block ?? blockNumber
-          const tvl = await balanceAt(ctx, token, holder, (firstBlock > 0n ? firstBlock : 1n) - 1n)
-          if (tvl === 0n || total * 10_000n < tvl * BigInt(config.thresholdBps)) continue
-          if (event.kind === 'transaction') window.alerted = true
-          findings.push({
-            detector: 'large-outflow',
-            severity: config.severity,
-            chain: event.chain.id,
-            ...findingPlace(event.kind === 'transaction' ? { kind: event.kind, block: event.block } : event),
-            tx: event.transaction.hash,
-            addresses: [holder, event.transaction.from],
-            summary: `${total} of token ${token} left ${holder} within ${config.windowBlocks} block(s): ${Number((total * 10_000n) / tvl) / 100}% of its balance.`,
-            evidence: { token, holder, outflow: total.toString(), balanceBefore: tvl.toString(), windowBlocks: config.windowBlocks, thresholdBps: config.thresholdBps },
-          })
+          if (event.kind === 'transaction') observeWindow(baseline, `${key}:out`, windows.get(key), blockNumber, config.windowBlocks)
         }
         return findings
       },
     }
   },
+}
+
+/**
+ * Learns the per-contract window's net outflow after this transaction. Only outflows (inflow windows
+ * say nothing about drains), and never a window that was reported: an attack must not teach the
+ * baseline that attacks are usual.
+ */
+function observeWindow(baseline: ReturnType<typeof createBaseline>, key: string, window: Window | undefined, blockNumber: bigint, windowBlocks: number) {
+  if (!window) return
+  const start = blockNumber - BigInt(windowBlocks) + 1n
+  if (window.lastAlert && window.lastAlert.block >= start) return
+  const total = window.entries.reduce((sum, e) => (e.block >= start ? sum + e.net : sum), 0n)
+  if (total > 0n) baseline.observe(key, total)
+}
+
+function finding(
+  event: Extract<MonitorEvent, { kind: 'transaction' | 'pending' }>,
+  severity: DetectorFinding['severity'],
+  w: { token: Address; holder: Address; total: bigint; tvl: bigint; windowBlocks: number; thresholdBps: number; learned: bigint | undefined; actor: Address | undefined },
+): DetectorFinding {
+  const what = w.token === nativeToken ? 'ETH' : `token ${w.token}`
+  const share = Number((w.total * 10_000n) / w.tvl) / 100
+  return {
+    detector: 'large-outflow',
+    severity,
+    chain: event.chain.id,
+    ...findingPlace(event.kind === 'transaction' ? { kind: event.kind, block: event.block } : event),
+    tx: event.transaction.hash,
+    addresses: [w.holder, event.transaction.from],
+    summary: w.actor
+      ? `${w.total} of ${what} left ${w.holder} net in transactions sent by ${w.actor} within ${w.windowBlocks} block(s): ${share}% of its balance.`
+      : `${w.total} of ${what} left ${w.holder} net within ${w.windowBlocks} block(s): ${share}% of its balance.`,
+    evidence: {
+      token: w.token,
+      holder: w.holder,
+      outflow: w.total.toString(),
+      balanceBefore: w.tvl.toString(),
+      windowBlocks: w.windowBlocks,
+      thresholdBps: w.thresholdBps,
+      learnedThreshold: w.learned?.toString() ?? null,
+      actor: w.actor ?? null,
+    },
+  }
 }

@@ -21,14 +21,36 @@ export type IndexedFrame = {
   readonly viaAuthority: boolean
 }
 
-export type IndexedLog = MonitorLog & { readonly viaGate: boolean; readonly viaAuthority: boolean }
+export type IndexedLog = MonitorLog & {
+  readonly viaGate: boolean
+  readonly viaAuthority: boolean
+  /** Index in `frames` of the frame that emitted it; -1 without a trace. */
+  readonly frame: number
+}
+
+/** The pseudo-token address under which native ETH moves (call values) are counted beside ERC-20 transfers. */
+export const nativeToken: Address = '0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE'
+
+/** One value movement: an ERC-20 `Transfer`, or native ETH sent with a call, a creation or a selfdestruct (token `nativeToken`). */
+export type IndexedTransfer = {
+  readonly token: Address
+  readonly from: Address
+  readonly to: Address
+  readonly amount: bigint
+  /** Index in `frames` of the frame that moved it; -1 without a trace. */
+  readonly frame: number
+  /** Order of execution among the transaction's transfers and frames (a transfer at order n happened before frame n+1 started). */
+  readonly order: number
+}
 
 export type TraceIndex = {
   readonly frames: readonly IndexedFrame[]
   /** Effective logs in execution order (from the trace when there is one, else from the receipt). */
   readonly logs: readonly IndexedLog[]
-  /** Effective ERC-20 transfers, in execution order. */
-  readonly transfers: readonly { token: Address; from: Address; to: Address; amount: bigint }[]
+  /** Effective value movements (ERC-20 transfers and native ETH), in execution order. */
+  readonly transfers: readonly IndexedTransfer[]
+  /** One past the last frame of each frame's subtree (frames `i+1 … end[i]-1` are its descendants). */
+  readonly subtreeEnd: readonly number[]
 }
 
 export const topics = {
@@ -42,6 +64,12 @@ export const topics = {
   initialized: toEventSelector('Initialized(uint64)'),
   initializedV4: toEventSelector('Initialized(uint8)'),
   sync: toEventSelector('Sync(uint112,uint112)'),
+  swapV3: toEventSelector('Swap(address,address,int256,int256,uint160,uint128,int24)'),
+  answerUpdated: toEventSelector('AnswerUpdated(int256,uint256,uint256)'),
+  newImplementation: toEventSelector('NewImplementation(address,address)'),
+  newPendingImplementation: toEventSelector('NewPendingImplementation(address,address)'),
+  newAdmin: toEventSelector('NewAdmin(address,address)'),
+  diamondCut: toEventSelector('DiamondCut((address,uint8,bytes4[])[],address,bytes)'),
 } as const
 
 /** `ReleaseGate.release(bytes32,(uint8,address,address,address,bytes)[])`, taken from the gate's ABI so the two cannot drift. */
@@ -52,17 +80,39 @@ export function addressSet(addresses: readonly string[]): ReadonlySet<string> {
   return new Set(addresses.map((address) => address.toLowerCase()))
 }
 
-const scopeSets = new WeakMap<object, { contracts: ReadonlySet<string>; gates: ReadonlySet<string>; authorities: ReadonlySet<string>; size: number }>()
-/** The scope as lower-cased sets (cached per scope object). */
-export function scopeSetsOf(ctx: DetectorContext) {
+type ScopeSets = { contracts: ReadonlySet<string>; gates: ReadonlySet<string>; authorities: ReadonlySet<string>; stamp: string }
+const scopeSets = new WeakMap<object, ScopeSets>()
+/** Contracts that joined the watched set while the monitor ran (created by watched contracts, factories, beacons), per scope object. */
+const grown = new WeakMap<object, Map<string, { address: Address; reason: string; block: bigint | undefined }>>()
+
+/** The scope as lower-cased sets (cached per scope object), including contracts it grew by. */
+export function scopeSetsOf(ctx: Pick<DetectorContext, 'scope'>): ScopeSets {
   let sets = scopeSets.get(ctx.scope)
-  // The scope may grow while the monitor runs (a contract added): rebuild when its size changes.
-  if (!sets || sets.contracts.size !== ctx.scope.contracts.length || sets.size !== ctx.scope.authorities.length + ctx.scope.releaseGates.length) {
+  const extra = grown.get(ctx.scope)
+  // The scope may grow while the monitor runs (a contract added): rebuild when a size changes.
+  const stamp = `${ctx.scope.contracts.length}:${extra?.size ?? 0}:${ctx.scope.authorities.length}:${ctx.scope.releaseGates.length}`
+  if (!sets || sets.stamp !== stamp) {
     const gates = addressSet(ctx.scope.releaseGates)
-    sets = { contracts: addressSet(ctx.scope.contracts), gates, authorities: new Set([...addressSet(ctx.scope.authorities), ...gates]), size: ctx.scope.authorities.length + ctx.scope.releaseGates.length }
+    const contracts = new Set([...addressSet(ctx.scope.contracts), ...(extra?.keys() ?? [])])
+    sets = { contracts, gates, authorities: new Set([...addressSet(ctx.scope.authorities), ...gates]), stamp }
     scopeSets.set(ctx.scope, sets)
   }
   return sets
+}
+
+/** Adds a contract to the watched set of `scope` (kept for the life of the scope object). Returns false when it was watched already. */
+export function growScope(scope: DetectorContext['scope'], address: Address, reason: string, block?: bigint): boolean {
+  const key = address.toLowerCase()
+  if (scopeSetsOf({ scope }).contracts.has(key)) return false
+  let extra = grown.get(scope)
+  if (!extra) grown.set(scope, (extra = new Map()))
+  extra.set(key, { address, reason, block })
+  return true
+}
+
+/** The contracts the scope grew by, with why and when. */
+export function grownContracts(scope: DetectorContext['scope']): { address: Address; reason: string; block: bigint | undefined }[] {
+  return [...(grown.get(scope)?.values() ?? [])]
 }
 
 const cache = new WeakMap<MonitorTransaction, TraceIndex>()
@@ -74,6 +124,8 @@ export function indexTransaction(tx: MonitorTransaction, ctx: DetectorContext): 
   const { gates, authorities } = scopeSetsOf(ctx)
   const frames: IndexedFrame[] = []
   const logs: IndexedLog[] = []
+  const transfers: IndexedTransfer[] = []
+  const subtreeEnd: number[] = []
   const walk = (frame: CallFrame, depth: number, parent: number, parentContext: Address | undefined, reverted: boolean, viaGate: boolean, viaAuthority: boolean) => {
     const to = frame.to ? getAddress(frame.to) : undefined
     const from = getAddress(frame.from)
@@ -85,18 +137,29 @@ export function indexTransaction(tx: MonitorTransaction, ctx: DetectorContext): 
     const inAuthority = viaAuthority || inGate || authorities.has(from.toLowerCase())
     const index = frames.length
     frames.push({ frame, type: frame.type, from, to, context, selector, depth, parent, reverted: frameReverted, viaGate: inGate, viaAuthority: inAuthority })
+    subtreeEnd.push(index + 1)
+    // Native ETH moves with the frame itself (a DELEGATECALL's value is its caller's, already counted).
+    if (!frameReverted && !isDelegate && frame.type !== 'STATICCALL' && to !== undefined && frame.value !== undefined && frame.value !== '0x0' && frame.value !== '0x') {
+      const amount = hexToBigInt(frame.value)
+      if (amount > 0n) transfers.push({ token: nativeToken, from, to, amount, frame: index, order: index })
+    }
     const calls = frame.calls ?? []
     const frameLogs = frame.logs ?? []
     for (let i = 0; i <= calls.length; i++) {
       if (!frameReverted) {
         for (const log of frameLogs) {
           const position = Math.min(log.position === undefined ? 0 : Number(log.position), calls.length)
-          if (position === i) logs.push({ address: getAddress(log.address), topics: log.topics, data: log.data, viaGate: inGate, viaAuthority: inAuthority })
+          if (position !== i) continue
+          const indexed: IndexedLog = { address: getAddress(log.address), topics: log.topics, data: log.data, viaGate: inGate, viaAuthority: inAuthority, frame: index }
+          logs.push(indexed)
+          const transfer = transferOf(indexed, index, frames.length - 1)
+          if (transfer) transfers.push(transfer)
         }
       }
       const child = calls[i]
       if (child) walk(child, depth + 1, index, context, frameReverted, inGate, inAuthority)
     }
+    subtreeEnd[index] = frames.length
   }
   if (tx.trace) {
     walk(tx.trace, 0, -1, undefined, false, false, false)
@@ -105,17 +168,23 @@ export function indexTransaction(tx: MonitorTransaction, ctx: DetectorContext): 
     const to = tx.to?.toLowerCase()
     const viaGate = to !== undefined && gates.has(to) && tx.input.startsWith(releaseSelector)
     const viaAuthority = viaGate || authorities.has(tx.from.toLowerCase())
-    for (const log of tx.logs) logs.push({ ...log, viaGate, viaAuthority })
-  }
-  const transfers: TraceIndex['transfers'][number][] = []
-  for (const log of logs) {
-    if (log.topics[0] === topics.transfer && log.topics.length === 3 && log.data.length === 66) {
-      transfers.push({ token: log.address, from: topicAddress(log.topics[1]), to: topicAddress(log.topics[2]), amount: hexToBigInt(log.data) })
+    if (tx.value > 0n && tx.to) transfers.push({ token: nativeToken, from: tx.from, to: tx.to, amount: tx.value, frame: -1, order: -1 })
+    for (const log of tx.logs) {
+      const indexed: IndexedLog = { ...log, viaGate, viaAuthority, frame: -1 }
+      logs.push(indexed)
+      const transfer = transferOf(indexed, -1, -1)
+      if (transfer) transfers.push(transfer)
     }
   }
-  const result = { frames, logs, transfers }
+  const result = { frames, logs, transfers, subtreeEnd }
   cache.set(tx, result)
   return result
+}
+
+/** An ERC-20 `Transfer` log as a value movement. */
+function transferOf(log: IndexedLog, frame: number, order: number): IndexedTransfer | undefined {
+  if (log.topics[0] !== topics.transfer || log.topics.length !== 3 || log.data.length !== 66) return undefined
+  return { token: log.address, from: topicAddress(log.topics[1]), to: topicAddress(log.topics[2]), amount: hexToBigInt(log.data), frame, order }
 }
 
 /** The address in an indexed 32-byte topic. */
