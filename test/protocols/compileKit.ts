@@ -33,17 +33,20 @@ export type CompileKitParameters = {
   entries: readonly string[]
   solcVersion: string
   settings: CompileSettings
+  /** Build cache (default `cache/bulwark` in the repository). */
+  cacheDir?: string | undefined
   onProgress?: ((message: string) => void) | undefined
 }
 
 /** Compiles a kit's entry sources with the given solc release, cached by content hash in cache/bulwark. */
-export async function compileKit({ kit, entries, solcVersion, settings, onProgress }: CompileKitParameters): Promise<KitBuild> {
+export async function compileKit({ kit, entries, solcVersion, settings, cacheDir, onProgress }: CompileKitParameters): Promise<KitBuild> {
   const sources = Object.fromEntries(entries.map((entry) => [entry, readFileSync(locate(entry), 'utf8')]))
   const result = await compileSources({
     root: repoRoot,
     sources,
     solcVersion,
     settings,
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
     ...(onProgress ? { onProgress: (message: string) => onProgress(`${kit}: ${message}`) } : {}),
   })
   return {

@@ -1,7 +1,7 @@
 import type { CompileSettings } from '../../src/compile/buildInfo.js'
 import { compileKit, type KitBuild } from './compileKit.js'
 
-type Progress = { onProgress?: ((message: string) => void) | undefined }
+type Progress = { onProgress?: ((message: string) => void) | undefined; cacheDir?: string | undefined }
 
 /**
  * Each protocol with the compiler release and settings its authors published, so the bytecode under
@@ -23,7 +23,7 @@ export const protocolCompilers = {
 const aave = '@aave/core-v3/contracts/'
 
 /** Aave V3 core: pool, configurator, ACL, provider, oracle, tokenization, rate strategy, data provider, the package's mock aggregator. */
-export async function compileAaveV3({ onProgress }: Progress = {}): Promise<KitBuild> {
+export async function compileAaveV3({ onProgress, cacheDir }: Progress = {}): Promise<KitBuild> {
   return compileKit({
     kit: 'aave-v3',
     entries: [
@@ -41,25 +41,26 @@ export async function compileAaveV3({ onProgress }: Progress = {}): Promise<KitB
       'mocks/oracle/CLAggregators/MockAggregator.sol',
     ].map((entry) => `${aave}${entry}`),
     ...protocolCompilers.aaveV3,
+    cacheDir,
     onProgress,
   })
 }
 
 /** Uniswap V2 core: the factory (which carries the pair's creation code) and the pair. */
-export async function compileUniswapV2({ onProgress }: Progress = {}): Promise<KitBuild> {
-  return compileKit({ kit: 'uniswap-v2', entries: ['@uniswap/v2-core/contracts/UniswapV2Factory.sol'], ...protocolCompilers.uniswapV2, onProgress })
+export async function compileUniswapV2({ onProgress, cacheDir }: Progress = {}): Promise<KitBuild> {
+  return compileKit({ kit: 'uniswap-v2', entries: ['@uniswap/v2-core/contracts/UniswapV2Factory.sol'], ...protocolCompilers.uniswapV2, cacheDir, onProgress })
 }
 
 /** Balancer V2: the Vault (with its ProtocolFeesCollector). */
-export async function compileBalancerV2({ onProgress }: Progress = {}): Promise<KitBuild> {
-  return compileKit({ kit: 'balancer-v2', entries: ['@balancer-labs/v2-vault/contracts/Vault.sol'], ...protocolCompilers.balancerV2, onProgress })
+export async function compileBalancerV2({ onProgress, cacheDir }: Progress = {}): Promise<KitBuild> {
+  return compileKit({ kit: 'balancer-v2', entries: ['@balancer-labs/v2-vault/contracts/Vault.sol'], ...protocolCompilers.balancerV2, cacheDir, onProgress })
 }
 
 /**
  * Our own Solidity: KitToken, the Uniswap V2 spot price feed and swapper, the flash-loan user, the
  * Balancer authorizer, and the OpenZeppelin 4.9 UUPS / Transparent / Beacon system with its proxies.
  */
-export async function compileKitContracts({ onProgress }: Progress = {}): Promise<KitBuild> {
+export async function compileKitContracts({ onProgress, cacheDir }: Progress = {}): Promise<KitBuild> {
   return compileKit({
     kit: 'kit-contracts',
     entries: [
@@ -75,16 +76,18 @@ export async function compileKitContracts({ onProgress }: Progress = {}): Promis
       'oz49/Proxies.sol',
     ].map((entry) => `test/protocols/contracts/${entry}`),
     ...protocolCompilers.kitContracts,
+    cacheDir,
     onProgress,
   })
 }
 
 /** OpenZeppelin 5.4's TimelockController, the governance every kit sits under. */
-export async function compileGovernance({ onProgress }: Progress = {}): Promise<KitBuild> {
+export async function compileGovernance({ onProgress, cacheDir }: Progress = {}): Promise<KitBuild> {
   return compileKit({
     kit: 'governance',
     entries: ['@openzeppelin/contracts/governance/TimelockController.sol'],
     ...protocolCompilers.governance,
+    cacheDir,
     onProgress,
   })
 }
