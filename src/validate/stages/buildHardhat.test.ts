@@ -1,0 +1,74 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { parseManifest } from '../loadManifest.js'
+import { buildTargets } from './build.js'
+import { compileSources } from '../../compile/compileSources.js'
+import { readHardhatBuild } from '../../compile/readHardhatBuild.js'
+
+let scratch: string
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'bulwark-hardhat-'))
+})
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true })
+})
+
+const box = (body: string) => `// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract Box { uint256 public value; ${body} }\n`
+
+/** A Hardhat 2 project after `npx hardhat compile`: sources, a hardhat.config that must never run, and its build-info. */
+async function hardhatProject(name: string): Promise<{ root: string; buildInfoId: string }> {
+  const root = path.join(scratch, name)
+  await mkdir(path.join(root, 'contracts'), { recursive: true })
+  await writeFile(path.join(root, 'contracts/Box.sol'), box('function set(uint256 v) external { value = v; }'))
+  await writeFile(path.join(root, 'hardhat.config.js'), 'throw new Error("hardhat.config.js must not be executed")\n')
+  // Hardhat's own build with the team's settings: solc 0.8.19, optimizer off.
+  const build = await compileSources({ root, sources: { 'contracts/Box.sol': box('function set(uint256 v) external { value = v; }') }, solcVersion: '0.8.19', settings: { optimizer: false }, cacheDir: path.join(scratch, `hh-${name}`) })
+  // Hardhat 2 does not record which sources are the project's own.
+  const hardhat2: Record<string, unknown> = { ...build.buildInfo }
+  delete hardhat2.userSourceNameMap
+  await mkdir(path.join(root, 'artifacts/build-info'), { recursive: true })
+  await writeFile(path.join(root, 'artifacts/build-info', `${build.buildInfo.id}.json`), JSON.stringify(hardhat2))
+  return { root, buildInfoId: build.buildInfo.id }
+}
+
+describe('a Hardhat project', () => {
+  test('its build-info is read as given (compiler and settings are Hardhat’s); the config is never run', async () => {
+    const { root, buildInfoId } = await hardhatProject('fresh')
+    const found = await readHardhatBuild({ root, contract: 'Box' })
+    expect(found?.buildInfo.id).toBe(buildInfoId)
+    expect(found?.buildInfo.solcVersion).toBe('0.8.19')
+    expect(found?.buildInfo.input.settings.optimizer).toEqual({ enabled: false, runs: 200 })
+
+    const manifest = parseManifest(
+      JSON.stringify({ version: 1, advisory: { id: 'BW-HH' }, targets: [{ proxy: '0x0000000000000000000000000000000000000001', implementation: { hardhat: 'fresh', contract: 'Box' } }] }),
+      'manifest.json',
+    )
+    const built = await buildTargets({ manifest, manifestDir: scratch, progress: () => {} })
+    expect(built.builds[0]!.implementation.buildInfo.id).toBe(buildInfoId)
+  }, 300_000)
+
+  test('a build-info older than the sources is not used: the error says to compile again', async () => {
+    const { root } = await hardhatProject('stale')
+    await writeFile(path.join(root, 'contracts/Box.sol'), box('function set(uint256 v) external { value = v + 1; }'))
+    await expect(readHardhatBuild({ root, contract: 'Box' })).rejects.toMatchObject({
+      code: 'BW_PROJECT_CONFIG_INVALID',
+      shortMessage: `${path.join(root, 'artifacts', 'build-info')}: every build-info holding Box is older than the sources on disk (1 stale).`,
+      metaMessages: ['Run `npx hardhat compile` in the project, or give the build-info file itself ("buildInfo").'],
+    })
+  }, 300_000)
+
+  test('a project never compiled: its contracts/ are compiled with the release the pragmas ask for', async () => {
+    const root = path.join(scratch, 'uncompiled')
+    await mkdir(path.join(root, 'contracts'), { recursive: true })
+    await writeFile(path.join(root, 'contracts/Box.sol'), box(''))
+    expect(await readHardhatBuild({ root, contract: 'Box' })).toBeUndefined()
+    const manifest = parseManifest(
+      JSON.stringify({ version: 1, advisory: { id: 'BW-HH' }, targets: [{ proxy: '0x0000000000000000000000000000000000000001', implementation: { hardhat: 'uncompiled', contract: 'Box', compiler: { version: '0.8.24' } } }] }),
+      'manifest.json',
+    )
+    const built = await buildTargets({ manifest, manifestDir: scratch, progress: () => {} })
+    expect(built.builds[0]!.implementation.buildInfo.solcVersion).toBe('0.8.24')
+  }, 300_000)
+})
