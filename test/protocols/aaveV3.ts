@@ -1,10 +1,11 @@
-import { getAddress, maxUint256, parseAbi, parseUnits, zeroAddress, type Abi, type Address, type LocalAccount } from 'viem'
+import { encodeFunctionData, getAddress, maxUint256, parseAbi, parseUnits, zeroAddress, type Abi, type Address, type LocalAccount } from 'viem'
 import { createDevClient, createReadClient, type DevClient } from '../../src/chain/clients.js'
 import { deployContract } from '../../src/chain/deployContract.js'
 import { devAccount } from '../../src/chain/devAccounts.js'
 import { kitArtifact, type KitBuild } from './compileKit.js'
 import { deployLinked, type LibraryAddresses } from './deployLinked.js'
-import { deployKitGovernance, kitAccountIndices, sendKitCall, type KitChain, type KitGovernance } from './kitGovernance.js'
+import { deployKitGovernance, executeViaGovernance, kitAccountIndices, sendKitCall, type KitChain, type KitGovernance } from './kitGovernance.js'
+import type { ScheduleAndExecuteViaSafeReturnType } from '../../src/chain/scheduleAndExecuteViaSafe.js'
 import { createUniswapV2Pair, deployUniswapV2, erc20Abi, type UniswapV2Kit } from './uniswapV2.js'
 
 const aave = '@aave/core-v3/contracts/'
@@ -403,4 +404,33 @@ export async function seedAaveV3(chain: KitChain, kit: AaveV3Kit, parameters: Se
 export async function getAaveAssetPrice(chain: KitChain, kit: AaveV3Kit, asset: Address): Promise<bigint> {
   const reader = createReadClient({ rpcUrl: chain.rpcUrl })
   return (await reader.readContract({ address: kit.oracle, abi: parseAbi(['function getAssetPrice(address) view returns (uint256)']), functionName: 'getAssetPrice', args: [asset] })) as bigint
+}
+
+export type DeployAavePoolImplementationParameters = {
+  /** An Aave build (`compileAaveV3({ overrides })` for a patched Pool). */
+  build: KitBuild
+  /** The market's PoolAddressesProvider (the Pool constructor's only argument). */
+  addressesProvider: Address
+  /** Libraries already deployed from this same build, to reuse (default: deploy them afresh). */
+  libraries?: LibraryAddresses | undefined
+  deployer?: LocalAccount | undefined
+}
+
+/** Deploys a Pool implementation from `build` (its libraries linked), ready for `upgradeAavePool`. */
+export async function deployAavePoolImplementation(chain: KitChain, parameters: DeployAavePoolImplementationParameters): Promise<{ implementation: Address; libraries: Record<string, Address> }> {
+  const client = createDevClient({ ...chain, account: parameters.deployer ?? devAccount(kitAccountIndices.deployer) })
+  const libraries: LibraryAddresses = parameters.libraries ?? new Map()
+  const implementation = await deployLinked(client, { build: parameters.build, contract: `${aave}protocol/pool/Pool.sol:Pool`, args: [parameters.addressesProvider], libraries })
+  return { implementation, libraries: Object.fromEntries(libraries) }
+}
+
+/**
+ * Upgrades the market's Pool the way Aave governance does: `addressesProvider.setPoolImpl(implementation)`
+ * as one timelock batch through the Safe. The provider calls `upgradeToAndCall(implementation,
+ * initialize(provider))`, and Aave's VersionedInitializable lets that initializer run only when the
+ * new implementation's POOL_REVISION is higher than the current one: a patch must bump it.
+ */
+export async function upgradeAavePool(chain: KitChain, kit: Pick<AaveV3Kit, 'addressesProvider' | 'governance'>, implementation: Address): Promise<ScheduleAndExecuteViaSafeReturnType> {
+  const data = encodeFunctionData({ abi: parseAbi(['function setPoolImpl(address newPoolImpl)']), functionName: 'setPoolImpl', args: [implementation] })
+  return executeViaGovernance(chain, kit.governance, [{ target: kit.addressesProvider, data }])
 }

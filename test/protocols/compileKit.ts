@@ -33,14 +33,19 @@ export type CompileKitParameters = {
   entries: readonly string[]
   solcVersion: string
   settings: CompileSettings
+  /**
+   * Source units whose content replaces what node_modules holds (a patched `Pool.sol`), or that are
+   * added to the build; given by source unit name, they win over the imported file of that name.
+   */
+  overrides?: Readonly<Record<string, string>> | undefined
   /** Build cache (default `cache/bulwark` in the repository). */
   cacheDir?: string | undefined
   onProgress?: ((message: string) => void) | undefined
 }
 
 /** Compiles a kit's entry sources with the given solc release, cached by content hash in cache/bulwark. */
-export async function compileKit({ kit, entries, solcVersion, settings, cacheDir, onProgress }: CompileKitParameters): Promise<KitBuild> {
-  const sources = Object.fromEntries(entries.map((entry) => [entry, readFileSync(locate(entry), 'utf8')]))
+export async function compileKit({ kit, entries, solcVersion, settings, overrides, cacheDir, onProgress }: CompileKitParameters): Promise<KitBuild> {
+  const sources = { ...Object.fromEntries(entries.map((entry) => [entry, readFileSync(locate(entry), 'utf8')])), ...overrides }
   const result = await compileSources({
     root: repoRoot,
     sources,

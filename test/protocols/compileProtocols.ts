@@ -22,9 +22,14 @@ export const protocolCompilers = {
 
 const aave = '@aave/core-v3/contracts/'
 
-/** Aave V3 core: pool, configurator, ACL, provider, oracle, tokenization, rate strategy, data provider, the package's mock aggregator. */
-export async function compileAaveV3({ onProgress, cacheDir }: Progress = {}): Promise<KitBuild> {
+/**
+ * Aave V3 core: pool, configurator, ACL, provider, oracle, tokenization, rate strategy, data provider,
+ * the package's mock aggregator. `overrides` replaces source units by name for a patched build
+ * (`{ '@aave/core-v3/contracts/protocol/pool/Pool.sol': patchedText }`), compiled with the same solc and settings.
+ */
+export async function compileAaveV3({ onProgress, cacheDir, overrides }: Progress & { overrides?: Readonly<Record<string, string>> | undefined } = {}): Promise<KitBuild> {
   return compileKit({
+    overrides,
     kit: 'aave-v3',
     entries: [
       'protocol/configuration/PoolAddressesProvider.sol',
