@@ -55,7 +55,7 @@ export function diffTarget(build: TargetBuild, reference: BuiltContract): Findin
     if (!before) {
       const guards = [...(newFacts.get(key)?.guards ?? [])]
       const mutating = item.stateMutability !== 'view' && item.stateMutability !== 'pure'
-      add('abi-function-added', `${formatAbiItem(item)} added${mutating ? (guards.length > 0 ? `, restricted by ${guards.join(', ')}` : ', callable by anyone') : ''}`, { function: item.name }, {
+      add('abi-function-added', `${formatAbiItem(item)} added${mutating ? (guards.length > 0 ? `, restricted by ${guards.join(', ')}` : ', no access check on any path (the initializer-safety stage calls it as a stranger on a fork and blocks if it changes privileged state)') : ''}`, { function: item.name }, {
         signature: key,
         guards,
       })

@@ -7,13 +7,13 @@ import {
   withValidationDefaults,
   type StorageLayout,
 } from '@openzeppelin/upgrades-core'
-import { getAddress, parseAbi, toFunctionSelector, type Hex } from 'viem'
+import { encodeAbiParameters, getAddress, hexToBigInt, keccak256, parseAbi, stringToHex, toFunctionSelector, toHex, type Hex } from 'viem'
 import { getProxyInfo, type ProxyInfo } from '../../chain/getProxyInfo.js'
 import { probeContractRead } from '../../chain/probeContractRead.js'
 import type { BuildInfo } from '../../compile/buildInfo.js'
 import { BaseError } from '../../errors/BaseError.js'
 import { createFinding } from '../findings.js'
-import type { BuiltContract, Finding, FindingLocation, StageContext, StageOutput, TargetBuild } from '../stage.js'
+import type { BuiltContract, Finding, FindingLocation, JsonObject, StageContext, StageOutput, TargetBuild } from '../stage.js'
 import { validateBuildInfo } from '../validateBuildInfo.js'
 
 /** EIP-170: the largest runtime code a contract may have on Ethereum mainnet. */
@@ -197,51 +197,177 @@ function assertUnreachable(value: never): never {
 }
 
 type StorageOp = ReturnType<typeof getStorageUpgradeReport>['ops'][number]
-type Field = { label: string; src?: string; contract?: string; type: { item: { label: string } } }
+type TypeChange = Extract<StorageOp, { kind: 'typechange' }>['change']
+type DetailedType = TypeChange['original']
+type Field = { label: string; src?: string; contract?: string; slot?: string; offset?: number; type: DetailedType }
+type MemberOp = Extract<TypeChange, { kind: 'struct members' }>['ops'][number]
 
-/** upgrades-core's storage operations (only the unsafe ones) as findings. */
+/**
+ * upgrades-core's storage operations (only the unsafe ones) as findings. Every message names the
+ * variable, where it lives (slot and offset, or its ERC-7201 namespace and slot within it), and
+ * for a change inside a mapping, array or struct, the member that changed with its own slot and
+ * offset in the struct and its old and new type — never a type printed twice.
+ */
 export function storageFindings(original: StorageLayout, updated: StorageLayout, _buildInfo?: BuildInfo): PartialFinding[] {
   const report = getStorageUpgradeReport(original, updated, withValidationDefaults({}))
+  const namespaceOf = (field: Field, layout: StorageLayout) =>
+    Object.entries(layout.namespaces ?? {}).find(([, items]) => items.some((item) => item.label === field.label && item.contract === field.contract && item.src === field.src))?.[0]
+  const where = (field: Field, layout: StorageLayout) => {
+    const namespace = namespaceOf(field, layout)
+    if (!namespace) return `slot ${field.slot ?? '?'}, offset ${field.offset ?? '?'}`
+    const base = namespaceBaseSlot(namespace)
+    return `namespace ${namespace}${base ? ` at ${base}` : ''}${field.slot === undefined ? '' : `, slot +${field.slot}, offset ${field.offset ?? '?'}`}`
+  }
+  const position = (field: Field, layout: StorageLayout): JsonObject => {
+    const namespace = namespaceOf(field, layout)
+    const base = namespace ? namespaceBaseSlot(namespace) : undefined
+    return { slot: field.slot ?? null, offset: field.offset ?? null, ...(namespace ? { namespace, namespaceSlot: base ?? null } : {}) }
+  }
   return report.ops.map((op: StorageOp): PartialFinding => {
-    const describe = (field: Field) => `${field.label} (${field.type.item.label})`
+    const describe = (field: Field, layout: StorageLayout) => `${field.label} (${field.type.item.label}, ${where(field, layout)})`
     const at = (field: Field) => (field.src ? parseSrc(field.src) : {})
     switch (op.kind) {
       case 'insert':
-        return { kind: 'storage-variable-inserted', message: `${describe(op.updated as Field)} inserted before existing storage`, location: { ...at(op.updated as Field), variable: op.updated.label } }
+        return {
+          kind: 'storage-variable-inserted',
+          message: `${describe(op.updated as Field, updated)} inserted before existing storage`,
+          location: { ...at(op.updated as Field), variable: op.updated.label },
+          details: { variable: op.updated.label, type: op.updated.type.item.label, ...position(op.updated as Field, updated) },
+        }
       case 'append':
-        return { kind: 'storage-layout-changed', message: `${describe(op.updated as Field)} appended where it overlaps existing storage`, location: at(op.updated as Field) }
+        return {
+          kind: 'storage-layout-changed',
+          message: `${describe(op.updated as Field, updated)} appended where it overlaps existing storage`,
+          location: at(op.updated as Field),
+          details: { variable: op.updated.label, type: op.updated.type.item.label, ...position(op.updated as Field, updated) },
+        }
       case 'delete':
-        return { kind: 'storage-variable-deleted', message: `${describe(op.original as Field)} deleted`, location: { ...at(op.original as Field), variable: op.original.label } }
+        return {
+          kind: 'storage-variable-deleted',
+          message: `${describe(op.original as Field, original)} deleted`,
+          location: { ...at(op.original as Field), variable: op.original.label },
+          details: { variable: op.original.label, type: op.original.type.item.label, ...position(op.original as Field, original) },
+        }
       case 'delete-namespace':
         return { kind: 'storage-namespace-deleted', message: `namespace ${op.namespace} of ${op.original.contract} deleted`, details: { namespace: op.namespace } }
       case 'replace':
         return {
           kind: 'storage-variable-replaced',
-          message: `${describe(op.original as Field)} replaced by ${describe(op.updated as Field)}`,
+          message: `${describe(op.original as Field, original)} replaced by ${describe(op.updated as Field, updated)}`,
           location: { ...at(op.updated as Field), variable: op.updated.label },
+          details: { from: { variable: op.original.label, type: op.original.type.item.label }, to: { variable: op.updated.label, type: op.updated.type.item.label }, ...position(op.updated as Field, updated) },
         }
       case 'rename':
-        return { kind: 'storage-variable-renamed', message: `${op.original.label} renamed to ${op.updated.label}`, location: { ...at(op.updated as Field), variable: op.updated.label } }
-      case 'typechange':
+        return {
+          kind: 'storage-variable-renamed',
+          message: `${op.original.label} renamed to ${op.updated.label} (${where(op.updated as Field, updated)})`,
+          location: { ...at(op.updated as Field), variable: op.updated.label },
+          details: { from: op.original.label, to: op.updated.label, ...position(op.updated as Field, updated) },
+        }
+      case 'typechange': {
+        const changes = typeChanges(op.change, op.updated.label)
+        const whole = changes.length === 1 && changes[0]!.path === op.updated.label
         return {
           kind: 'storage-type-changed',
-          message: `${op.updated.label} changed type from ${op.original.type.item.label} to ${op.updated.type.item.label} (${op.change.kind})`,
+          message: whole
+            ? `${op.updated.label} (${where(op.updated as Field, updated)}) changed type from ${changes[0]!.from} to ${changes[0]!.to} (${changes[0]!.change})`
+            : `${op.updated.label} (${op.updated.type.item.label}, ${where(op.updated as Field, updated)}): ${changes.map(describeChange).join('; ')}`,
           location: { ...at(op.updated as Field), variable: op.updated.label },
-          details: { from: op.original.type.item.label, to: op.updated.type.item.label, change: op.change.kind },
+          details: {
+            variable: op.updated.label,
+            ...position(op.updated as Field, updated),
+            from: op.original.type.item.label,
+            to: op.updated.type.item.label,
+            change: op.change.kind,
+            members: changes.map((change) => ({ ...change })),
+          },
         }
+      }
       case 'layoutchange':
         return {
           kind: 'storage-layout-changed',
-          message: `${op.updated.label} moved (slot ${op.change.slot?.from ?? '?'} → ${op.change.slot?.to ?? '?'}, offset ${op.change.offset?.from ?? '?'} → ${op.change.offset?.to ?? '?'})`,
+          message: `${op.updated.label} (${op.updated.type.item.label}) moved (slot ${op.change.slot?.from ?? '?'} → ${op.change.slot?.to ?? '?'}, offset ${op.change.offset?.from ?? '?'} → ${op.change.offset?.to ?? '?'})${namespaceOf(op.updated as Field, updated) ? ` in namespace ${namespaceOf(op.updated as Field, updated)}` : ''}`,
           location: { ...at(op.updated as Field), variable: op.updated.label },
+          details: { variable: op.updated.label, slot: op.change.slot ?? null, offset: op.change.offset ?? null },
         }
       case 'shrinkgap':
       case 'finishgap':
-        return { kind: 'storage-gap-misused', message: `gap ${op.original.label} changed so that later storage moves`, location: { ...at(op.updated as Field), variable: op.updated.label } }
+        return { kind: 'storage-gap-misused', message: `gap ${op.original.label} (${where(op.original as Field, original)}) changed so that later storage moves`, location: { ...at(op.updated as Field), variable: op.updated.label } }
       default:
         return assertUnreachable(op)
     }
   })
+}
+
+/** ERC-7201: keccak256(abi.encode(uint256(keccak256(id)) - 1)) & ~bytes32(uint256(0xff)); undefined for other formulas. */
+function namespaceBaseSlot(namespace: string): Hex | undefined {
+  const match = /^erc7201:(.+)$/.exec(namespace)
+  if (!match) return undefined
+  const inner = hexToBigInt(keccak256(stringToHex(match[1]!))) - 1n
+  return toHex(hexToBigInt(keccak256(encodeAbiParameters([{ type: 'uint256' }], [inner]))) & ~0xffn, { size: 32 })
+}
+
+/** One concrete change inside a variable's type: `_accounts[address].since` uint64 → uint32 at member slot 0, offset 16. */
+type MemberChange = { path: string; from: string; to: string; change: string; slot: string | null; offset: number | null; movedTo?: { slot: string | null; offset: number | null } }
+
+function describeChange(change: MemberChange): string {
+  const at = change.slot === null ? '' : ` (slot ${change.slot}, offset ${change.offset ?? '?'} in the struct)`
+  if (change.change === 'moved') return `${change.path} (${change.from}) moved from slot ${change.slot ?? '?'}, offset ${change.offset ?? '?'} to slot ${change.movedTo?.slot ?? '?'}, offset ${change.movedTo?.offset ?? '?'} in the struct`
+  if (change.change === 'inserted' || change.change === 'deleted') return `${change.path} (${change.change === 'inserted' ? change.to : change.from})${at} ${change.change}`
+  if (change.change === 'renamed') return `${change.from} renamed to ${change.to}${at}`
+  return `${change.path}${at} changed from ${change.from} to ${change.to} (${change.change})`
+}
+
+/** Walks upgrades-core's nested type change down to the members that changed. */
+function typeChanges(change: TypeChange, path: string, member?: { slot?: string | undefined; offset?: number | undefined }): MemberChange[] {
+  const leaf = (kind: string): MemberChange[] => [{ path, from: change.original.item.label, to: change.updated.item.label, change: kind, slot: member?.slot ?? null, offset: member?.offset ?? null }]
+  switch (change.kind) {
+    case 'mapping value':
+      return typeChanges(change.inner, `${path}[${change.original.args?.[0]?.item.label ?? 'key'}]`)
+    case 'array value':
+      return typeChanges(change.inner, `${path}[i]`)
+    case 'mapping key':
+      return [{ path: `${path} key`, from: change.inner.original.item.label, to: change.inner.updated.item.label, change: change.inner.kind, slot: null, offset: null }]
+    case 'struct members': {
+      const found = change.ops.flatMap((op) => memberChanges(op, path))
+      return found.length > 0 ? found : leaf('struct members')
+    }
+    case 'enum members':
+      return [{ path, from: change.original.item.label, to: change.updated.item.label, change: `enum members ${change.ops.map((op) => op.kind).join(', ')}`, slot: member?.slot ?? null, offset: member?.offset ?? null }]
+    default:
+      return leaf(change.kind)
+  }
+}
+
+function memberChanges(op: MemberOp, path: string): MemberChange[] {
+  switch (op.kind) {
+    case 'typechange':
+    case 'shrinkgap':
+      return typeChanges(op.change, `${path}.${op.updated.label}`, op.original)
+    case 'layoutchange':
+      return [{
+        path: `${path}.${op.updated.label}`,
+        from: op.updated.type.item.label,
+        to: op.updated.type.item.label,
+        change: 'moved',
+        slot: op.original.slot ?? null,
+        offset: op.original.offset ?? null,
+        movedTo: { slot: op.updated.slot ?? null, offset: op.updated.offset ?? null },
+      }]
+    case 'insert':
+    case 'append':
+      return [{ path: `${path}.${op.updated.label}`, from: '', to: op.updated.type.item.label, change: 'inserted', slot: op.updated.slot ?? null, offset: op.updated.offset ?? null }]
+    case 'delete':
+      return [{ path: `${path}.${op.original.label}`, from: op.original.type.item.label, to: '', change: 'deleted', slot: op.original.slot ?? null, offset: op.original.offset ?? null }]
+    case 'replace':
+    case 'rename':
+    case 'finishgap':
+      return [{ path: `${path}.${op.original.label}`, from: `${path}.${op.original.label} (${op.original.type.item.label})`, to: `${path}.${op.updated.label} (${op.updated.type.item.label})`, change: op.kind === 'rename' ? 'renamed' : 'replaced', slot: op.original.slot ?? null, offset: op.original.offset ?? null }]
+    case 'delete-namespace':
+      return []
+    default:
+      return assertUnreachable(op)
+  }
 }
 
 /** `contracts/X.sol:42` (upgrades-core's src format) → file and line. */
