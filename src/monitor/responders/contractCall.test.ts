@@ -224,6 +224,11 @@ describe('armed means checked', () => {
     }
   }, 60_000)
 
+  test("Bulwark's own pauser response on a contract that only has the protocol's pause is not armed, with the way out named", async () => {
+    const result = await checkResponses({ client: reader(), chainId: anvil.chainId, policy: parsePolicy({ rules: [{ name: 'old style', minScore: 70, respond: [{ kind: 'pause', via: 'pauser', targets: [vault], duration: 600 }] }] }), account: guardian })
+    expect(result).toMatchObject({ ok: false, checks: [{ rule: 'old style', status: 'not-armed', reason: expect.stringContaining("the targets do not implement Bulwark's pauseFor/pausedUntil: use a contract-call response with the protocol's own pause") }] })
+  })
+
   test('--dry-run decides and says what would be sent, and sends nothing', async () => {
     const policy = parsePolicy({ rules: [{ minScore: 80, respond: [pauseVia(vault)] }] })
     const nonce = await client.getTransactionCount({ address: guardian.address })

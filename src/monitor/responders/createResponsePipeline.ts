@@ -160,7 +160,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
       const reason = shortMessageOf(error)
       await updateResponse(store, stamp, { status: 'claimed', detail: { attempts: 1, lastError: reason } })
       log(`${response.kind} attempt 1 of ${retry.attempts} failed for incident ${incident.key}: ${reason}; retrying`)
-      land(incident, response, stamp, { startedAt, attempts: 1, lastError: reason, current: undefined, ledgerResponse, record: true })
+      land(incident, response, stamp, { startedAt, attempts: 1, lastError: reason, current: undefined, ledgerResponse, record: true, attack })
       return { kind, detail: `failed: ${reason}; retrying (attempt 1 of ${retry.attempts})` }
     }
     if (first === 'in-place') {
@@ -169,7 +169,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
     }
     await recordBroadcast(stamp, first, seenAt, 1)
     log(`${response.kind} broadcast for incident ${incident.key}: ${first.hashes.join(', ')} (${first.broadcastAt.getTime() - seenAt.getTime()} ms after seen)`)
-    land(incident, response, stamp, { startedAt, attempts: 1, lastError: undefined, current: first, ledgerResponse, record: true })
+    land(incident, response, stamp, { startedAt, attempts: 1, lastError: undefined, current: first, ledgerResponse, record: true, attack })
     return { kind, tx: first.hashes[0], detail: first.calls.map((call) => call.description).join('; ') }
   }
 
@@ -213,7 +213,16 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
     return false
   }
 
-  type Landing = { startedAt: number; attempts: number; lastError: string | undefined; current: Attempt | undefined; ledgerResponse: (attempt: Attempt | undefined, status: string) => LedgerResponse; record: boolean }
+  type Landing = {
+    startedAt: number
+    attempts: number
+    lastError: string | undefined
+    current: Attempt | undefined
+    ledgerResponse: (attempt: Attempt | undefined, status: string) => LedgerResponse
+    record: boolean
+    /** The pending attack's fees: a retry still outbids it. */
+    attack?: Promise<PendingFees | undefined> | undefined
+  }
 
   /** The background half of a response: receipts, retries, the final status, the advisory. */
   function land(incident: Incident, response: PolicyResponse | undefined, stamp: { incidentKey: string; response: string }, landing: Landing): void {
@@ -252,7 +261,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
         try {
           // an earlier attempt mined late (its receipt came after the timeout) settles it
           const late = await firstMined(earlier)
-          const next = late ? 'in-place' : await attemptOnce(response, stamp, undefined, previous)
+          const next = late ? 'in-place' : await attemptOnce(response, stamp, landing.attack, previous)
           if (next === 'in-place') {
             await updateResponse(store, stamp, late ? { status: 'mined', txHashes: [late.hash], minedAt: new Date(), detail: { blocks: [late.block], attempts } } : { status: 'skipped', detail: { reason: 'already in place on chain (superseded)', attempts } })
             log(`${stamp.response} for incident ${incident.key}: ${late ? `an earlier attempt was mined in block ${late.block}` : 'already in place on chain: superseded'}`)

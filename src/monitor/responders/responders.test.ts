@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest'
+import { encodeErrorResult, parseAbi } from 'viem'
+import { describeRevertData } from './decodeRevertReason.js'
 import { loadResponderKey } from './loadResponderKey.js'
 import { effectiveTip, priceAhead } from './priceAhead.js'
 
@@ -45,5 +47,23 @@ describe('pricing ahead of a pending attack', () => {
       expect(fees.maxFeePerGas).toBe(20n * gwei + fees.maxPriorityFeePerGas)
     }
     expect(priceAhead({ baseFeePerGas: gwei })).toEqual({ maxPriorityFeePerGas: 2n * gwei, maxFeePerGas: 4n * gwei })
+  })
+})
+
+describe('revert reasons', () => {
+  const errorString = (text: string) => encodeErrorResult({ abi: parseAbi(['error Error(string)']), errorName: 'Error', args: [text] })
+  test('common errors decode with their arguments; code strings of Aave, Balancer and Safe are named; unknown ones give the selector', () => {
+    const account = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+    const role = `0x${'65'.repeat(32)}` as const
+    const unauthorized = encodeErrorResult({ abi: parseAbi(['error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)']), errorName: 'AccessControlUnauthorizedAccount', args: [account, role] })
+    expect(describeRevertData(unauthorized)).toBe(`AccessControlUnauthorizedAccount(account: ${account}, neededRole: ${role})`)
+    expect(describeRevertData(errorString('2'))).toBe('Error("2"): Aave V3 CALLER_NOT_EMERGENCY_ADMIN')
+    expect(describeRevertData(errorString('BAL#401'))).toBe('Error("BAL#401"): Balancer SENDER_NOT_ALLOWED')
+    expect(describeRevertData(errorString('GS026'))).toBe('Error("GS026"): Safe: a signer is not an owner of the Safe (or signatures out of order)')
+    expect(describeRevertData(errorString('only pause guardian and admin can pause'))).toBe('Error("only pause guardian and admin can pause")')
+    const custom = encodeErrorResult({ abi: parseAbi(['error VaultLocked(uint256 until)']), errorName: 'VaultLocked', args: [5n] })
+    expect(describeRevertData(custom)).toMatch(/^custom error 0x[0-9a-f]{8} \(not one Bulwark knows/)
+    expect(describeRevertData(custom, parseAbi(['error VaultLocked(uint256 until)']))).toBe('VaultLocked(until: 5)')
+    expect(describeRevertData('0x')).toBe('reverted without a reason')
   })
 })
