@@ -107,6 +107,10 @@ describe('a Foundry project, compiled as forge would and left untouched', () => 
     expect(build.artifacts.find((a) => a.contractName === 'UUPSUpgradeable')!.external).toBe(true)
     expect(pool.deployedBytecode.length).toBeGreaterThan(1000)
     expect(await snapshot(root)).toEqual(before)
+    // Built again in this process: the same build-info object, so work keyed on it (upgrades-core) is shared.
+    const again2 = await compileFoundryProject({ root, cacheDir })
+    expect(again2.cached).toBe(true)
+    expect(again2.buildInfo).toBe(build.buildInfo)
 
     // The recorded input (remappings included) compiles again, with 0.8.19, to the same code.
     const again = await reproduceBuild({ input: build.buildInfo.input, solcVersion: build.buildInfo.solcVersion, contracts: [pool], cacheDir })

@@ -9,6 +9,7 @@ import { CompileError, SolcVersionUnresolvedError } from './errors.js'
 import { nativeSolcVersion } from './nativeSolc.js'
 import { parseRange, readPragmas, type VersionRange } from './pragmaRange.js'
 import { pickSolcRelease } from './solcReleases.js'
+import { RecentBuilds } from './recentBuilds.js'
 import { locateSource, resolveSources } from './resolveSources.js'
 import { releaseOf } from './loadCompiler.js'
 import { runSolc, solcVersion } from './runSolc.js'
@@ -130,6 +131,7 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
   )
   // Written last: its presence is what marks the build as cached, so it must follow the artifacts.
   await writeFileAtomic(buildInfoPath, JSON.stringify(buildInfo))
+  recent.set(buildInfoPath, buildInfo)
   return {
     buildInfo,
     buildInfoPath,
@@ -140,7 +142,18 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
   }
 }
 
+// Cache files are content-addressed and written once, so the path alone identifies the content.
+const recent = new RecentBuilds()
+
 async function readCachedBuildInfo(file: string): Promise<BuildInfo | undefined> {
+  const known = recent.get(file)
+  if (known) return known
+  const read = await parseCachedBuildInfo(file)
+  if (read) recent.set(file, read)
+  return read
+}
+
+async function parseCachedBuildInfo(file: string): Promise<BuildInfo | undefined> {
   let text: string
   try {
     text = await readFile(file, 'utf8')

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { buildInfoFormat, type BuildInfo, type SolcError, type SolcInput, type SolcOutput } from './buildInfo.js'
 import { formatDiagnostic, toDiagnostics } from './diagnostics.js'
 import { BuildInfoInvalidError } from './errors.js'
+import { RecentBuilds } from './recentBuilds.js'
 
 const foundryOutputHint =
   'Foundry writes the compiler input and output only when asked: `forge build --build-info` or `build_info = true` in foundry.toml.'
@@ -22,6 +23,27 @@ const foundryOutputHint =
  * @throws {BuildInfoInvalidError} unreadable, not JSON, or missing the input, output or solc version.
  */
 export async function readBuildInfo(file: string): Promise<BuildInfo> {
+  // The same unchanged file read again in this process gives the same object (see RecentBuilds).
+  const stats = await stat(file).catch(() => undefined)
+  const key = stats ? `${path.resolve(file)}:${stats.size}:${stats.mtimeMs}` : undefined
+  const known = key === undefined ? undefined : recent.get(key)
+  if (known) return known
+  const buildInfo = await readBuildInfoFile(file)
+  // A Hardhat 3 build-info is two files: only the one given is watched, so such pairs are not kept.
+  if (key !== undefined && buildInfo.input && !/\.output\.json$/.test(file) && !(await isHardhat3Pair(file))) recent.set(key, buildInfo)
+  return buildInfo
+}
+
+const recent = new RecentBuilds()
+
+async function isHardhat3Pair(file: string): Promise<boolean> {
+  return stat(file.replace(/\.json$/, '.output.json')).then(
+    () => true,
+    () => false,
+  )
+}
+
+async function readBuildInfoFile(file: string): Promise<BuildInfo> {
   const raw = await readJsonObject(file)
   const format = raw._format
   if (format === 'hh3-sol-build-info-1' || format === 'hh3-sol-build-info-output-1') return readHardhat3(file, raw)

@@ -40,6 +40,8 @@ describe('a Hardhat project', () => {
     expect(found?.buildInfo.id).toBe(buildInfoId)
     expect(found?.buildInfo.solcVersion).toBe('0.8.19')
     expect(found?.buildInfo.input.settings.optimizer).toEqual({ enabled: false, runs: 200 })
+    // An unchanged file read again in this process is the same object (per-build work is shared across runs).
+    expect((await readHardhatBuild({ root, contract: 'Box' }))?.buildInfo).toBe(found?.buildInfo)
 
     const manifest = parseManifest(
       JSON.stringify({ version: 1, advisory: { id: 'BW-HH' }, targets: [{ proxy: '0x0000000000000000000000000000000000000001', implementation: { hardhat: 'fresh', contract: 'Box' } }] }),
