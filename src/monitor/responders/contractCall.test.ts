@@ -204,6 +204,12 @@ describe('armed means checked', () => {
         message: expect.stringContaining(`${vault}.setPaused(bool) would revert when sent by responder ${guardian.address}: the function setPaused(bool) (selector ${toFunctionSelector('setPaused(bool)')}) does not exist on the target`),
       })
 
+      // with --dry-run nothing would be sent: the monitor starts and says what is not armed
+      const dry = captureIo(work, { RESPONDER: toHex(guardian.getHdKey().privateKey!), DATABASE_URL: '' })
+      expect(await main(['monitor', '--rpc', anvil.rpcUrl, '--address', vault, '--key', 'env:RESPONDER', '--policy', 'policy.json', '--no-pending', '--dry-run'], dry.io)).toBe(0)
+      expect(dry.stderr()).toContain(`monitor: dry run: response "${vault}.setPaused(bool)" of rule "attack" is not armed: the function setPaused(bool)`)
+      expect(dry.stderr()).toContain('(--dry-run: nothing is sent)')
+
       // `monitor check` reports every response; the good one armed, the bad one not
       await writeFile(
         path.join(work, 'policy.json'),

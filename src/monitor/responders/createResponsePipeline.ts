@@ -242,7 +242,8 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
             await updateResponse(store, stamp, { status: 'mined', txHashes: current.hashes, minedAt, detail: { blocks: outcome.blocks, attempts } })
             log(`${landing.ledgerResponse(current, 'mined').kind} for incident ${incident.key} mined in block ${outcome.blocks[0]}${attempts > 1 ? ` (attempt ${attempts})` : ''}`)
             if (!recorded) await recordOnLedger(incident, landing.ledgerResponse(current, 'broadcast'))
-            if (ledger && incident.advisoryId) await ledger.markContained(incident.advisoryId, { ...landing.ledgerResponse(current, 'mined'), latency: { ...landing.ledgerResponse(current, 'mined').latency, minedAt } })
+            // a contract call that only amounts to a notification does not contain anything
+            if (ledger && incident.advisoryId && landing.ledgerResponse(current, 'mined').kind !== 'notify') await ledger.markContained(incident.advisoryId, { ...landing.ledgerResponse(current, 'mined'), latency: { ...landing.ledgerResponse(current, 'mined').latency, minedAt } })
             return
           }
           lastError = outcome.status === 'reverted' ? `reverted in block ${outcome.blocks[0]}` : `not mined within ${Math.round(receiptTimeoutMs / 1000)} s`
