@@ -67,3 +67,23 @@ async function isFresh(root: string, buildInfo: BuildInfo): Promise<boolean> {
   }
   return true
 }
+
+/**
+ * The solc release a never-compiled Hardhat project names in its config, read as text (the config is
+ * code and is never run): `solidity: "0.8.19"` or a single `version: "0.8.19"`. Undefined when the
+ * config names none or several (multiple compilers, overrides): the pragmas decide then.
+ */
+export async function hardhatConfigSolcVersion(root: string): Promise<string | undefined> {
+  for (const name of ['hardhat.config.ts', 'hardhat.config.js', 'hardhat.config.cjs', 'hardhat.config.mjs', 'hardhat.config.cts', 'hardhat.config.mts']) {
+    let text: string
+    try {
+      text = await readFile(path.join(root, name), 'utf8')
+    } catch {
+      continue
+    }
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:])\/\/[^\n]*/g, '$1')
+    const versions = new Set([...code.matchAll(/\b(?:solidity|version)\s*:\s*["'`](\d+\.\d+\.\d+)["'`]/g)].map((match) => match[1]!))
+    return versions.size === 1 ? [...versions][0] : undefined
+  }
+  return undefined
+}

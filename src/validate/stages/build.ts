@@ -9,7 +9,7 @@ import { getArtifact } from '../../compile/getArtifact.js'
 import { buildCacheDir } from '../../compile/loadCompiler.js'
 import { readBuildInfo } from '../../compile/readBuildInfo.js'
 import { readCodeMetadata } from '../../compile/readCodeMetadata.js'
-import { readHardhatBuild } from '../../compile/readHardhatBuild.js'
+import { hardhatConfigSolcVersion, readHardhatBuild } from '../../compile/readHardhatBuild.js'
 import { reproduceBuild } from '../../compile/reproduceBuild.js'
 import { createFinding } from '../findings.js'
 import { targetName, type BuildSource, type ManifestTarget } from '../manifest.js'
@@ -129,8 +129,9 @@ async function loadBuild(source: BuildSource, context: Pick<StageContext, 'manif
       context.progress(`reading Hardhat build-info ${path.relative(context.manifestDir, found.file)}`)
       return { buildInfo: found.buildInfo, artifacts: artifactsFromBuildInfo(found.buildInfo) }
     }
-    context.progress(`no Hardhat build-info in ${path.relative(context.manifestDir, root) || '.'}: compiling contracts/`)
-    const result = await compileProject({ root, sources: ['contracts'], ...(settings ? { settings } : {}), ...compiler })
+    const configured = source.compiler === undefined ? await hardhatConfigSolcVersion(root) : undefined
+    context.progress(`no Hardhat build-info in ${path.relative(context.manifestDir, root) || '.'}: compiling contracts/${configured ? ` with solc ${configured} (hardhat.config)` : ''}`)
+    const result = await compileProject({ root, sources: ['contracts'], ...(settings ? { settings } : {}), ...compiler, ...(configured ? { solcVersion: configured } : {}) })
     return { buildInfo: result.buildInfo, artifacts: result.artifacts }
   }
   const root = path.resolve(context.manifestDir, source.root ?? '.')

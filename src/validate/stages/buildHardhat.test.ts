@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseManifest } from '../loadManifest.js'
 import { buildTargets } from './build.js'
 import { compileSources } from '../../compile/compileSources.js'
-import { readHardhatBuild } from '../../compile/readHardhatBuild.js'
+import { hardhatConfigSolcVersion, readHardhatBuild } from '../../compile/readHardhatBuild.js'
 
 let scratch: string
 beforeAll(async () => {
@@ -61,11 +61,18 @@ describe('a Hardhat project', () => {
     })
   }, 300_000)
 
-  test('a project never compiled: its contracts/ are compiled with the release the pragmas ask for', async () => {
+  test('a project never compiled: its contracts/ are compiled with the release its config names (read as text), or the manifest’s', async () => {
     const root = path.join(scratch, 'uncompiled')
     await mkdir(path.join(root, 'contracts'), { recursive: true })
     await writeFile(path.join(root, 'contracts/Box.sol'), box(''))
+    await writeFile(path.join(root, 'hardhat.config.ts'), 'throw new Error("never run")\n// solidity: "0.4.0"\nexport default { solidity: { version: "0.8.19", settings: { optimizer: { enabled: true } } } }\n')
     expect(await readHardhatBuild({ root, contract: 'Box' })).toBeUndefined()
+    expect(await hardhatConfigSolcVersion(root)).toBe('0.8.19')
+    const fromConfig = parseManifest(
+      JSON.stringify({ version: 1, advisory: { id: 'BW-HH' }, targets: [{ proxy: '0x0000000000000000000000000000000000000001', implementation: { hardhat: 'uncompiled', contract: 'Box' } }] }),
+      'manifest.json',
+    )
+    expect((await buildTargets({ manifest: fromConfig, manifestDir: scratch, progress: () => {} })).builds[0]!.implementation.buildInfo.solcVersion).toBe('0.8.19')
     const manifest = parseManifest(
       JSON.stringify({ version: 1, advisory: { id: 'BW-HH' }, targets: [{ proxy: '0x0000000000000000000000000000000000000001', implementation: { hardhat: 'uncompiled', contract: 'Box', compiler: { version: '0.8.24' } } }] }),
       'manifest.json',
