@@ -1,4 +1,5 @@
 import { parseAbi, parseUnits } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDevClient, createReadClient } from '../../src/chain/clients.js'
 import { devAccount } from '../../src/chain/devAccounts.js'
@@ -40,7 +41,8 @@ describe('protocol suite: every kit on one chain under one Safe → timelock', (
     const hash = await flash.writeContract({ address: suite.balancer.flashLoanUser, abi: flashAbi, functionName: 'borrowFromBalancer', args: [suite.balancer.vault, suite.aave.reserves.usdx.asset, parseUnits('300000', 6)] })
     expect((await flash.waitForTransactionReceipt({ hash })).status).toBe('success')
 
-    const guardian = createDevClient({ ...anvil, account: devAccount(kitAccountIndices.guardian) })
+    expect(suite.guardian).toBe(devAccount(kitAccountIndices.guardian).address)
+    const guardian = createDevClient({ ...anvil, account: privateKeyToAccount(suite.guardianKey) })
     for (const request of [
       { address: suite.aave.poolConfigurator, abi: aavePoolConfiguratorAbi, functionName: 'setPoolPause', args: [true] },
       { address: suite.balancer.vault, abi: balancerVaultAbi, functionName: 'setPaused', args: [true] },

@@ -1,11 +1,12 @@
-import { getAddress, type Address, type LocalAccount } from 'viem'
+import { type Address, type Hex, type LocalAccount } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { createReadClient } from '../../src/chain/clients.js'
 import { devAccount } from '../../src/chain/devAccounts.js'
 import { deployAaveV3, seedAaveV3, type AaveV3Kit, type AaveV3Position } from './aaveV3.js'
 import { deployBalancerV2, seedBalancerV2, type BalancerV2Kit } from './balancerV2.js'
 import type { KitBuild } from './compileKit.js'
 import { compileAllProtocols } from './compileProtocols.js'
-import { deployKitGovernance, kitAccountIndices, type KitChain, type KitGovernance } from './kitGovernance.js'
+import { deployKitGovernance, kitAccountIndices, privateKeyOf, type KitChain, type KitGovernance } from './kitGovernance.js'
 import { deployOz49System, seedOz49System, type Oz49System } from './ozUpgradeable49.js'
 import type { UniswapV2Kit } from './uniswapV2.js'
 
@@ -15,7 +16,10 @@ export type ProtocolSuite = {
   fromBlock: number
   blockNumber: number
   deployer: Address
+  /** The emergency key of every kit: Aave EMERGENCY_ADMIN, Balancer setPaused, OzVault pause. */
   guardian: Address
+  /** Its private key (default dev account 4's: anvil's public mnemonic, devnet only), for a responder. */
+  guardianKey: Hex
   governance: KitGovernance
   uniswap: UniswapV2Kit
   aave: AaveV3Kit
@@ -33,8 +37,8 @@ export type ProtocolSuite = {
 export type DeployProtocolSuiteParameters = {
   /** `compileAllProtocols()` (default: compiled, or read from the cache, here). */
   builds?: { aaveV3: KitBuild; uniswapV2: KitBuild; balancerV2: KitBuild; kitContracts: KitBuild; governance: KitBuild } | undefined
-  /** The emergency key of every kit (default dev account 4). */
-  guardian?: Address | undefined
+  /** The private key of the emergency account of every kit (default dev account 4's). */
+  guardianKey?: Hex | undefined
   deployer?: LocalAccount | undefined
   /** Seed users, positions and liquidity (default true). */
   seed?: boolean | undefined
@@ -49,7 +53,8 @@ export async function deployProtocolSuite(chain: KitChain, parameters: DeployPro
   const progress = parameters.onProgress ?? (() => {})
   const builds = parameters.builds ?? (await compileAllProtocols({ onProgress: progress }))
   const deployer = parameters.deployer ?? devAccount(kitAccountIndices.deployer)
-  const guardian = getAddress(parameters.guardian ?? devAccount(kitAccountIndices.guardian).address)
+  const guardianKey = parameters.guardianKey ?? privateKeyOf(devAccount(kitAccountIndices.guardian))
+  const guardian = privateKeyToAccount(guardianKey).address
   const startBlock = await createReadClient({ rpcUrl: chain.rpcUrl }).getBlockNumber({ cacheTime: 0 })
   const governance = await deployKitGovernance(chain, { governanceBuild: builds.governance, deployer })
   progress('Aave V3 and Uniswap V2')
@@ -72,6 +77,7 @@ export async function deployProtocolSuite(chain: KitChain, parameters: DeployPro
     blockNumber,
     deployer: deployer.address,
     guardian,
+    guardianKey,
     governance,
     uniswap: aave.uniswap,
     aave,
