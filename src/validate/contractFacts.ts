@@ -131,7 +131,9 @@ function computeFacts(buildInfo: BuildInfo, sourceName: string, contractName: st
             } else if (declaration?.nodeType === 'FunctionDefinition') {
               const name = declaration.name as string
               if (accessCheck.test(name) && !name.startsWith('_authorize')) facts.guards.add(name)
-              if (declaration.body) visit(dispatch(declaration))
+              // An abstract hook (`_authorizeUpgrade` in UUPSUpgradeable) has no body: its override does.
+              const target = dispatch(declaration)
+              if (target.body) visit(target)
             }
           } else if (node.nodeType === 'ModifierInvocation') {
             // modifiers are handled above

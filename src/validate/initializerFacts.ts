@@ -27,6 +27,8 @@ export type EntryPoint = {
   guards: string[]
   /** Privileged writes on the reachable paths: a state variable (`_owner`), `_grantRole`, `_mint`, `ETH out (address.transfer)`… */
   privilegedWrites: string[]
+  /** Funds sent to `msg.sender` on its paths (withdrawals): called by the stranger, but no reason to report on their own. */
+  fundsToCaller: string[]
   /** Writes contract storage somewhere on its paths (state variables, storage pointers, sstore). */
   writesStorage: boolean
   mutability: string
@@ -122,7 +124,10 @@ function computeFacts(buildInfo: BuildInfo, sourceName: string, contractName: st
       for (const node of walk(fn.body)) {
         if (node.nodeType !== 'FunctionCall') continue
         const declaration = byId.get((node.expression as Node).referencedDeclaration as number)
-        if (declaration?.nodeType === 'FunctionDefinition' && declaration.body && declaration.visibility !== 'external') visit(dispatch(declaration))
+        if (declaration?.nodeType !== 'FunctionDefinition' || declaration.visibility === 'external') continue
+        // An abstract hook (`_authorizeUpgrade`) has no body: its override does.
+        const target = dispatch(declaration)
+        if (target.body) visit(target)
       }
     }
     visit(start)
@@ -140,6 +145,7 @@ function computeFacts(buildInfo: BuildInfo, sourceName: string, contractName: st
       // The initializer modifiers write `_initialized` themselves: that is bookkeeping, not the function's effect.
       const reached = reachable(member, new Set(['initializer', 'reinitializer']))
       const privilegedWrites = new Set<string>()
+      const fundsToCaller = new Set<string>()
       let writesStorage = false
       for (const fn of reached) {
         for (const node of walk(fn.body)) {
@@ -153,9 +159,12 @@ function computeFacts(buildInfo: BuildInfo, sourceName: string, contractName: st
             const name = (callee.nodeType === 'Identifier' ? callee.name : callee.memberName) as string | undefined
             const declaration = byId.get(callee.referencedDeclaration as number)
             if (name && privilegedCall.test(name) && (declaration === undefined || declaration.nodeType === 'FunctionDefinition')) privilegedWrites.add(name)
-            if (name && fundsOut.test(name)) privilegedWrites.add(`funds out (${name})`)
-            if (name && (name === 'transfer' || name === 'send') && baseType(callee) === 'address') privilegedWrites.add(`ETH out (address.${name})`)
-            if (name === 'transfer' && /^contract /.test(baseType(callee))) privilegedWrites.add(`funds out (${baseType(callee).replace(/^contract /, '')}.transfer)`)
+            // Funds sent back to the caller are what withdraw/borrow do: the stranger's call still tests them, but the code alone is no reason to report.
+            const recipient = ((node.arguments as Node[]) ?? [])[name && fundsOut.test(name) && /^type\(library /.test(baseType(callee)) ? 1 : 0]
+            const funds = (label: string) => (isMsgSender(recipient) || isMsgSender(callee.expression as Node | undefined) ? fundsToCaller : privilegedWrites).add(label)
+            if (name && fundsOut.test(name)) funds(`funds out (${name})`)
+            if (name && (name === 'transfer' || name === 'send') && baseType(callee) === 'address') funds(`ETH out (address.${name})`)
+            if (name === 'transfer' && /^contract /.test(baseType(callee))) funds(`funds out (${baseType(callee).replace(/^contract /, '')}.transfer)`)
             if ((name === 'transferFrom' || name === 'safeTransferFrom') && !isMsgSender(((node.arguments as Node[]) ?? [])[fromArgument(callee)])) {
               privilegedWrites.add(`funds moved from another account (${name})`)
             }
@@ -182,6 +191,7 @@ function computeFacts(buildInfo: BuildInfo, sourceName: string, contractName: st
         version: modifier?.version,
         guards: [...(guardsBySignature.get(signature)?.guards ?? ownGuards(member))],
         privilegedWrites: [...privilegedWrites],
+        fundsToCaller: [...fundsToCaller],
         writesStorage,
         mutability: member.stateMutability as string,
       })

@@ -13,7 +13,7 @@ import { patchManifestSchema } from '../manifest.js'
 import { createReport } from '../report.js'
 import { runPipeline } from '../runPipeline.js'
 import type { BuiltContract, Finding, StageContext, TargetBuild } from '../stage.js'
-import { repoRoot } from './dynamicStageFixtures.js'
+import { demoStageContext, repoRoot, startDemoChain } from './dynamicStageFixtures.js'
 import { initializerSafety } from './initializerSafety.js'
 
 /**
@@ -177,4 +177,24 @@ describe('in the pipeline', () => {
     ])
     expect(atomic.ok).toBe(true)
   }, 240_000)
+})
+
+describe('the demo patch', () => {
+  test('LendingPoolV2 (AccessControl, ERC-7201, initializer already used, constructor disables initializers): no finding', async () => {
+    const chain = await startDemoChain()
+    try {
+      const context = await demoStageContext(chain, 'LendingPoolV2', {})
+      // The fixture's stand-in build has no AST; the stage needs the real one.
+      const build = await compileSources({ root: repoRoot, sources: { 'contracts/examples/LendingPoolV2.sol': await readFile(path.join(repoRoot, 'contracts/examples/LendingPoolV2.sol'), 'utf8') } })
+      const v2 = getArtifact(build, 'LendingPoolV2')
+      const output = await initializerSafety({ ...context, builds: [{ ...context.builds[0]!, implementation: built(build, v2) }] })
+      expect(output.findings.map((f) => f.message)).toEqual([])
+      const calls = (output.data!.targets as Record<string, { calls: { function: string; atomic: string }[] }>)['LendingPool']!.calls
+      expect(calls.map((call) => call.function)).toContain('initialize(address,address,uint256,uint256,address,address,address[],address)')
+      // renounceRole(DEFAULT_ADMIN_ROLE, stranger) runs and changes nothing: the stranger holds no role.
+      expect(calls.filter((call) => !call.atomic.startsWith('reverted')).map((call) => [call.function, call.atomic])).toEqual([['renounceRole(bytes32,address)', 'ran, nothing privileged changed (0 slot(s) written)']])
+    } finally {
+      await chain.anvil.stop()
+    }
+  }, 300_000)
 })

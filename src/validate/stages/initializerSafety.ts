@@ -124,7 +124,7 @@ function candidatesOf(build: TargetBuild, facts: ImplementationFacts): Candidate
     const isNew = before ? !before.has(toFunctionSelector(`function ${entry.signature}`)) : true
     const namedInitializer = /^_?(?:re)?init(?:ialize)?(?:[A-Z0-9_]|$)/.test(entry.name) && entry.writesStorage
     if (entry.initializerModifier !== undefined || namedInitializer) list.push({ ...entry, role: 'initializer', isNew })
-    else if (isNew && entry.privilegedWrites.length > 0) list.push({ ...entry, role: 'privileged', isNew })
+    else if (isNew && (entry.privilegedWrites.length > 0 || entry.fundsToCaller.length > 0)) list.push({ ...entry, role: 'privileged', isNew })
   }
   return list
 }
@@ -424,7 +424,7 @@ function judgeTarget(
       }
     } else if (changedNow) {
       add('privileged-function-unprotected', `${entry.signature} is new and ${entry.guards.length > 0 ? `guarded by ${entry.guards.join(', ')}, yet` : 'has no access check;'} stranger ${stranger} called it with (${now.args}) and changed ${now.privileged.join('; ')}`)
-    } else if (entry.guards.length === 0) {
+    } else if (entry.guards.length === 0 && entry.privilegedWrites.length > 0) {
       add('privileged-write-unconfirmed', `${entry.signature} is new, has no access check and writes ${entry.privilegedWrites.join(', ')}; the stranger's call ${now.reverted ? `reverted (${now.reason})` : 'changed nothing privileged'} with (${now.args})`)
     }
   }
