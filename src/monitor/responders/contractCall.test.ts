@@ -102,27 +102,29 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Pro
   }
 }
 
+// a detector of these tests: any withdrawal of 1 ether or more from the vault, mined or pending, is an attack
+const largeWithdrawals: DetectorInstance = {
+  id: 'test-large-withdrawal',
+  kinds: ['transaction', 'pending'],
+  detect(event) {
+    if (event.kind === 'block') return []
+    const tx = event.transaction
+    if (tx.to?.toLowerCase() !== vault.toLowerCase() || !tx.input.startsWith(toFunctionSelector('withdraw(uint256)')) || tx.status !== 'success') return []
+    if (BigInt(`0x${tx.input.slice(10)}`) < parseEther('1')) return []
+    const block = event.kind === 'transaction' ? { number: event.block.number, hash: event.block.hash } : undefined
+    return [{ detector: 'test-large-withdrawal', severity: 'critical', chain: event.chain.id, block, tx: tx.hash, addresses: [vault, tx.from], summary: 'large withdrawal', evidence: {}, pending: event.kind === 'pending' }]
+  },
+}
+
 describe('protocol-native responses', () => {
   test("the monitor answers an attack with the protocol's own OpenZeppelin pause(), sent by the guardian key; the next withdrawal reverts EnforcedPause", async () => {
-    // a detector of this test: any withdrawal from the vault of 1 ether or more is an attack
-    const withdrawals: DetectorInstance = {
-      id: 'test-large-withdrawal',
-      kinds: ['transaction'],
-      detect(event) {
-        if (event.kind !== 'transaction') return []
-        const tx = event.transaction
-        if (tx.to?.toLowerCase() !== vault.toLowerCase() || !tx.input.startsWith(toFunctionSelector('withdraw(uint256)')) || tx.status !== 'success') return []
-        if (BigInt(`0x${tx.input.slice(10)}`) < parseEther('1')) return []
-        return [{ detector: 'test-large-withdrawal', severity: 'critical', chain: event.chain.id, block: { number: event.block.number, hash: event.block.hash }, tx: tx.hash, addresses: [vault, tx.from], summary: 'large withdrawal', evidence: {}, pending: false }]
-      },
-    }
     const alerts: Alert[] = []
     const monitor = await startMonitor({
       client: reader(),
       store,
       chain: { id: anvil.chainId, name: 'anvil' },
       scope: { contracts: [vault], releaseGates: [], authorities: [] },
-      detectors: [withdrawals],
+      detectors: [largeWithdrawals],
       policy: parsePolicy({ rules: [{ name: 'attack', minScore: 80, respond: [pauseVia(vault)] }] }),
       account: guardian,
       sinks: [{ name: 'memory', send: async (alert) => void alerts.push(alert) }],
@@ -144,6 +146,45 @@ describe('protocol-native responses', () => {
     }
     const rows = (await listResponses(store, { chainId: anvil.chainId })).filter((row) => row.kind === 'contract-call')
     expect(rows.map((row) => row.status)).toContain('mined')
+  }, 120_000)
+
+  test('in mempool mode (interval mining) the pause() is priced ahead of the pending withdrawal: mined first in the same block, the withdrawal reverts', async () => {
+    const attacker = createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: outsider })
+    const deposit = await attacker.writeContract({ address: vault, abi: vaultAbi, functionName: 'deposit', value: parseEther('10') })
+    await attacker.waitForTransactionReceipt({ hash: deposit })
+    await client.setAutomine(false)
+    await client.setIntervalMining({ interval: 2 })
+    const alerts: Alert[] = []
+    const monitor = await startMonitor({
+      client: reader(),
+      store,
+      chain: { id: anvil.chainId, name: 'anvil' },
+      scope: { contracts: [vault], releaseGates: [], authorities: [] },
+      detectors: [largeWithdrawals],
+      policy: parsePolicy({ rules: [{ name: 'attack', minScore: 80, respond: [pauseVia(vault)] }] }),
+      account: guardian,
+      sinks: [{ name: 'memory', send: async (alert) => void alerts.push(alert) }],
+      pendingIntervalMs: 20,
+      blockIntervalMs: 200,
+    })
+    try {
+      const start = await client.getBlockNumber({ cacheTime: 0 })
+      while ((await client.getBlockNumber({ cacheTime: 0 })) === start) await new Promise((resolve) => setTimeout(resolve, 20))
+      const withdrawal = await attacker.writeContract({ address: vault, abi: vaultAbi, functionName: 'withdraw', args: [parseEther('10')], gas: 200_000n })
+      const attackReceipt = await client.waitForTransactionReceipt({ hash: withdrawal, pollingInterval: 50 })
+      await until(async () => alerts.some((alert) => alert.tx === withdrawal && alert.pending))
+      const pauseHash = alerts.find((alert) => alert.tx === withdrawal && alert.pending)!.response.tx!
+      const pauseReceipt = await client.waitForTransactionReceipt({ hash: pauseHash, pollingInterval: 50 })
+      expect(pauseReceipt.status).toBe('success')
+      expect(pauseReceipt.blockNumber).toBe(attackReceipt.blockNumber)
+      expect(pauseReceipt.transactionIndex).toBeLessThan(attackReceipt.transactionIndex)
+      expect(attackReceipt.status).toBe('reverted')
+      expect(await client.getBalance({ address: vault })).toBe(parseEther('10'))
+    } finally {
+      await monitor.stop()
+      await client.setIntervalMining({ interval: 0 })
+      await client.setAutomine(true)
+    }
   }, 120_000)
 
   test('through a 2-of-3 guardian Safe 1.4.1: the responder key and a cosigner key sign, execTransaction lands the pause', async () => {
