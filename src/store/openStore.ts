@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { StoreError } from './errors.js'
 import { migrations } from './migrations.js'
+import { initPgliteDataDirApart, pgliteStartParams } from './pgliteMemory.js'
 
 /** The narrow SQL surface every repository uses; PGlite and node-postgres both fit it. */
 export type Store = {
@@ -47,7 +48,9 @@ async function openPglite(dataDir: string): Promise<Store> {
   try {
     const { PGlite } = await import('@electric-sql/pglite')
     if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true })
-    db = await PGlite.create(dataDir)
+    // initdb apart and small buffers: see pgliteMemory.ts for what each costs
+    await initPgliteDataDirApart(dataDir)
+    db = await PGlite.create(dataDir, { startParams: pgliteStartParams((PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams) })
   } catch (error) {
     throw new StoreError({ action: `open the embedded database at ${dataDir}`, cause: error })
   }

@@ -149,6 +149,11 @@ contract TokenVault {
         asset.transfer(msg.sender, amount);
     }
 
+    /// @notice The other bug: an emergency exit anyone may call, sending everything to `to`.
+    function emergencyExit(address to) external {
+        asset.transfer(to, asset.balanceOf(address(this)));
+    }
+
     /// @notice The bug: no ownership check at all, only a per-call cap.
     function skim(uint256 amount) external {
         uint256 limit = (asset.balanceOf(address(this)) * 3) / 100;
