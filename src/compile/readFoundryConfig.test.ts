@@ -80,7 +80,7 @@ describe('remappings', () => {
 describe('readFoundryConfig', () => {
   test("Foundry's defaults when there is no foundry.toml: src, lib, optimizer off, 200 runs", async () => {
     const root = await project({ 'src/A.sol': '' })
-    expect(readFoundryConfig(root, {})).toEqual({ profile: 'default', src: 'src', libs: ['lib'], remappings: [], settings: { optimizer: false, optimizerRuns: 200 } })
+    expect(readFoundryConfig(root, {})).toEqual({ profile: 'default', src: 'src', out: 'out', libs: ['lib'], remappings: [], settings: { optimizer: false, optimizerRuns: 200 } })
   })
 
   test('profile default with FOUNDRY_PROFILE merged over it; compiler, settings, metadata and libraries', async () => {
@@ -104,6 +104,7 @@ describe('readFoundryConfig', () => {
     expect(readFoundryConfig(root, {})).toEqual({
       profile: 'default',
       src: 'contracts',
+      out: 'out',
       libs: ['lib'],
       remappings: [],
       solcVersion: '0.8.19',

@@ -11,6 +11,8 @@ export type FoundryConfig = {
   profile: string
   /** Source folder, relative to the project root (default `src`). */
   src: string
+  /** Build output folder (default `out`); `forge build --build-info` writes `out/build-info/`. */
+  out: string
   /** Dependency folders (default `['lib']`). */
   libs: string[]
   /** Explicit remappings (foundry.toml, then remappings.txt), then those detected in `libs`. */
@@ -68,6 +70,7 @@ export function readFoundryConfig(root: string, env: NodeJS.ProcessEnv = process
   return {
     profile,
     src: stripSlash(src),
+    out: stripSlash(stringValue(get('out')) ?? 'out'),
     libs: libs.map(stripSlash),
     remappings,
     ...(solc === undefined ? {} : /^\d+\.\d+\.\d+$/.test(solc) ? { solcVersion: solc } : { solcPath: path.resolve(root, solc) }),

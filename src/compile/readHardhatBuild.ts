@@ -20,7 +20,28 @@ export type ReadHardhatBuildReturnType = {
  * @throws {ProjectConfigInvalidError} build-infos exist, but none is fresh and holds the contract.
  */
 export async function readHardhatBuild({ root, contract }: { root: string; contract: string }): Promise<ReadHardhatBuildReturnType | undefined> {
-  const directory = path.join(root, 'artifacts', 'build-info')
+  return readProjectBuild({ root, directory: path.join(root, 'artifacts', 'build-info'), contract, hint: 'Run `npx hardhat compile` in the project, or give the build-info file itself ("buildInfo").' })
+}
+
+/**
+ * The newest fresh build-info in a project's build-info folder (Hardhat's `artifacts/build-info`,
+ * Foundry's `out/build-info`) that holds `contract`. With `complete`, only build-infos that carry
+ * everything validation needs (the contract's storage layout and code, every source's AST) count,
+ * and stale ones are skipped rather than refused (the caller compiles instead).
+ */
+export async function readProjectBuild({
+  root,
+  directory,
+  contract,
+  hint,
+  complete = false,
+}: {
+  root: string
+  directory: string
+  contract: string
+  hint: string
+  complete?: boolean
+}): Promise<ReadHardhatBuildReturnType | undefined> {
   let names: string[]
   try {
     names = (await readdir(directory)).filter((name) => name.endsWith('.json') && !name.endsWith('.output.json'))
@@ -34,8 +55,9 @@ export async function readHardhatBuild({ root, contract }: { root: string; contr
   for (const name of names) {
     const file = path.join(directory, name)
     const buildInfo = await readBuildInfo(file)
-    const holds = Object.entries(buildInfo.output.contracts).some(([source, contracts]) => (sourceName === undefined || source === sourceName) && contractName in contracts)
-    if (!holds) continue
+    const holders = Object.entries(buildInfo.output.contracts).filter(([source, contracts]) => (sourceName === undefined || source === sourceName) && contractName in contracts)
+    if (holders.length === 0) continue
+    if (complete && !holders.every(([, contracts]) => isComplete(buildInfo, contracts[contractName]!))) continue
     if (!(await isFresh(root, buildInfo))) {
       stale += 1
       continue
@@ -44,11 +66,21 @@ export async function readHardhatBuild({ root, contract }: { root: string; contr
   }
   const newest = candidates.sort((a, b) => b.modified - a.modified)[0]
   if (newest) return { buildInfo: newest.buildInfo, file: newest.file }
+  if (complete) return undefined
   throw new ProjectConfigInvalidError({
     path: directory,
     problem: stale > 0 ? `every build-info holding ${contract} is older than the sources on disk (${stale} stale)` : `no build-info holds ${contract}`,
-    hint: 'Run `npx hardhat compile` in the project, or give the build-info file itself ("buildInfo").',
+    hint,
   })
+}
+
+/** upgrades-core needs each source's AST and the contract's storage layout; stages need its code. */
+function isComplete(buildInfo: BuildInfo, output: BuildInfo['output']['contracts'][string][string]): boolean {
+  return (
+    output.storageLayout !== undefined &&
+    typeof output.evm?.deployedBytecode?.object === 'string' &&
+    Object.keys(buildInfo.input.sources).every((name) => buildInfo.output.sources[name]?.ast !== undefined)
+  )
 }
 
 /** Every source of the build that lies in the project (not node_modules) still has the recorded content. */

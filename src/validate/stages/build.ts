@@ -9,7 +9,8 @@ import { getArtifact } from '../../compile/getArtifact.js'
 import { buildCacheDir } from '../../compile/loadCompiler.js'
 import { readBuildInfo } from '../../compile/readBuildInfo.js'
 import { readCodeMetadata } from '../../compile/readCodeMetadata.js'
-import { hardhatConfigSolcVersion, readHardhatBuild } from '../../compile/readHardhatBuild.js'
+import { readFoundryConfig } from '../../compile/readFoundryConfig.js'
+import { hardhatConfigSolcVersion, readHardhatBuild, readProjectBuild } from '../../compile/readHardhatBuild.js'
 import { reproduceBuild } from '../../compile/reproduceBuild.js'
 import { createFinding } from '../findings.js'
 import { targetName, type BuildSource, type ManifestTarget } from '../manifest.js'
@@ -118,6 +119,14 @@ async function loadBuild(source: BuildSource, context: Pick<StageContext, 'manif
   const settings = manifestSettings(source.settings)
   if (source.foundry !== undefined) {
     const root = path.resolve(context.manifestDir, source.foundry)
+    // The team's own `forge build --build-info` output, when fresh and complete, is used as it is.
+    if (source.compiler === undefined && source.settings === undefined) {
+      const found = await readProjectBuild({ root, directory: path.join(root, readFoundryConfig(root).out, 'build-info'), contract: source.contract, hint: '', complete: true })
+      if (found) {
+        context.progress(`reading Foundry build-info ${path.relative(context.manifestDir, found.file)}`)
+        return { buildInfo: found.buildInfo, artifacts: artifactsFromBuildInfo(found.buildInfo) }
+      }
+    }
     context.progress(`compiling Foundry project ${path.relative(context.manifestDir, root) || '.'}`)
     const result = await compileFoundryProject({ root, contract: source.contract, ...(settings ? { settings } : {}), ...compiler })
     return { buildInfo: result.buildInfo, artifacts: result.artifacts }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseManifest } from '../loadManifest.js'
 import { buildTargets } from './build.js'
+import { compileFoundryProject } from '../../compile/compileFoundryProject.js'
 import { compileSources } from '../../compile/compileSources.js'
 import { hardhatConfigSolcVersion, readHardhatBuild } from '../../compile/readHardhatBuild.js'
 
@@ -79,5 +80,44 @@ describe('a Hardhat project', () => {
     )
     const built = await buildTargets({ manifest, manifestDir: scratch, progress: () => {} })
     expect(built.builds[0]!.implementation.buildInfo.solcVersion).toBe('0.8.24')
+  }, 300_000)
+
+  test('a Foundry project: its own fresh, complete out/build-info is used as given; stale or without storage layouts, the project is compiled', async () => {
+    const root = path.join(scratch, 'forge')
+    await mkdir(path.join(root, 'src'), { recursive: true })
+    await writeFile(path.join(root, 'foundry.toml'), '[profile.default]\nsolc = "0.8.19"\nbuild_info = true\n')
+    await writeFile(path.join(root, 'src/Box.sol'), box(''))
+    const team = await compileFoundryProject({ root, cacheDir: path.join(scratch, 'forge-team') })
+    await mkdir(path.join(root, 'out/build-info'), { recursive: true })
+    const teamFile = path.join(root, 'out/build-info', `${team.buildInfo.id}.json`)
+    await writeFile(teamFile, JSON.stringify(team.buildInfo))
+    const manifest = parseManifest(
+      JSON.stringify({ version: 1, advisory: { id: 'BW-FORGE' }, targets: [{ proxy: '0x0000000000000000000000000000000000000001', implementation: { foundry: 'forge', contract: 'Box' } }] }),
+      'manifest.json',
+    )
+    const build = async () => {
+      const progress: string[] = []
+      const built = await buildTargets({ manifest, manifestDir: scratch, progress: (m) => progress.push(m) })
+      return { buildInfo: built.builds[0]!.implementation.buildInfo, progress }
+    }
+
+    const fresh = await build()
+    expect(fresh.buildInfo.id).toBe(team.buildInfo.id)
+    expect(fresh.progress).toEqual([`reading Foundry build-info ${path.join('forge', 'out', 'build-info', `${team.buildInfo.id}.json`)}`])
+
+    // forge's default output has no storage layout: such a build-info cannot be validated, so the project is compiled.
+    const bare = JSON.parse(JSON.stringify(team.buildInfo)) as typeof team.buildInfo
+    delete bare.output.contracts['src/Box.sol']!.Box!.storageLayout
+    await writeFile(teamFile, JSON.stringify(bare))
+    const incomplete = await build()
+    expect(incomplete.progress[0]).toBe('compiling Foundry project forge')
+    expect(incomplete.buildInfo.solcVersion).toBe('0.8.19')
+    expect(incomplete.buildInfo.output.contracts['src/Box.sol']!.Box!.storageLayout).toBeDefined()
+
+    await writeFile(teamFile, JSON.stringify(team.buildInfo))
+    await writeFile(path.join(root, 'src/Box.sol'), box('function set(uint256 v) external { value = v; }'))
+    const stale = await build()
+    expect(stale.progress[0]).toBe('compiling Foundry project forge')
+    expect(stale.buildInfo.id).not.toBe(team.buildInfo.id)
   }, 300_000)
 })
