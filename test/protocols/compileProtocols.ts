@@ -16,6 +16,8 @@ export const protocolCompilers = {
   balancerV2: { solcVersion: '0.7.1', settings: { optimizer: true, optimizerRuns: 500 } },
   /** Our own Solidity in test/protocols/contracts (OpenZeppelin 4.9 based): 0.8.19, runs 200. */
   kitContracts: { solcVersion: '0.8.19', settings: { optimizer: true, optimizerRuns: 200 } },
+  /** Our OpenZeppelin 5.4 system in test/protocols/contracts/oz5: 0.8.24 (a release other than the bundled one), runs 200, cancun. */
+  oz5: { solcVersion: '0.8.24', settings: { optimizer: true, optimizerRuns: 200, evmVersion: 'cancun' } },
   /** The governance TimelockController (OpenZeppelin Contracts 5.4, as Bulwark's own contracts): the bundled solc. */
   governance: { solcVersion: '0.8.30', settings: { optimizer: true, optimizerRuns: 200, evmVersion: 'cancun' } },
 } as const satisfies Record<string, { solcVersion: string; settings: CompileSettings }>
@@ -86,6 +88,17 @@ export async function compileKitContracts({ onProgress, cacheDir }: Progress = {
   })
 }
 
+/** The OpenZeppelin 5.4 UUPS / Transparent / Beacon system with its proxies (solc 0.8.24). */
+export async function compileOz5System({ onProgress, cacheDir }: Progress = {}): Promise<KitBuild> {
+  return compileKit({
+    kit: 'oz5',
+    entries: ['OzVault5.sol', 'OzPriceOracle5.sol', 'OzTreasury5.sol', 'Proxies5.sol'].map((entry) => `test/protocols/contracts/oz5/${entry}`),
+    ...protocolCompilers.oz5,
+    cacheDir,
+    onProgress,
+  })
+}
+
 /** OpenZeppelin 5.4's TimelockController, the governance every kit sits under. */
 export async function compileGovernance({ onProgress, cacheDir }: Progress = {}): Promise<KitBuild> {
   return compileKit({
@@ -98,11 +111,12 @@ export async function compileGovernance({ onProgress, cacheDir }: Progress = {})
 }
 
 /** Every kit, compiled one after another (solc is CPU-bound; two at once only share the cores). */
-export async function compileAllProtocols(parameters: Progress = {}): Promise<Record<'aaveV3' | 'uniswapV2' | 'balancerV2' | 'kitContracts' | 'governance', KitBuild>> {
+export async function compileAllProtocols(parameters: Progress = {}): Promise<Record<'aaveV3' | 'uniswapV2' | 'balancerV2' | 'kitContracts' | 'oz5' | 'governance', KitBuild>> {
   const governance = await compileGovernance(parameters)
   const kitContracts = await compileKitContracts(parameters)
   const uniswapV2 = await compileUniswapV2(parameters)
   const aaveV3 = await compileAaveV3(parameters)
   const balancerV2 = await compileBalancerV2(parameters)
-  return { aaveV3, uniswapV2, balancerV2, kitContracts, governance }
+  const oz5 = await compileOz5System(parameters)
+  return { aaveV3, uniswapV2, balancerV2, kitContracts, oz5, governance }
 }

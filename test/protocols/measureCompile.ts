@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { compileAaveV3, compileBalancerV2, compileGovernance, compileKitContracts, compileUniswapV2 } from './compileProtocols.js'
+import { compileAaveV3, compileBalancerV2, compileGovernance, compileKitContracts, compileOz5System, compileUniswapV2 } from './compileProtocols.js'
 
 // Prints each kit's compile time cold (an empty build cache; the solc release already fetched) and warm
 // (the content-hash cache answers). Run: npx tsx test/protocols/measureCompile.ts
@@ -12,6 +12,7 @@ try {
     ['uniswap-v2', compileUniswapV2],
     ['balancer-v2', compileBalancerV2],
     ['kit-contracts', compileKitContracts],
+    ['oz5', compileOz5System],
     ['governance', compileGovernance],
   ] as const) {
     const cold = await compile({ cacheDir })

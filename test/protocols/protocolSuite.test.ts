@@ -25,7 +25,7 @@ afterAll(async () => {
 })
 
 describe('protocol suite: every kit on one chain under one Safe → timelock', () => {
-  it("shares governance and tokens, lends Aave's assets through Balancer, and the guardian pauses Aave, Balancer and the OZ 4.9 vault", async () => {
+  it("shares governance and tokens, lends Aave's assets through Balancer, and the guardian pauses Aave, Balancer and the OZ 4.9 and 5.4 vaults", async () => {
     console.log(`suite deployed and seeded in ${Math.round(deployMs)} ms, blocks ${suite.fromBlock}–${suite.blockNumber}`)
     const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
     expect(suite.aave.governance.timelock).toBe(suite.governance.timelock)
@@ -34,6 +34,8 @@ describe('protocol suite: every kit on one chain under one Safe → timelock', (
     // Balancer holds 4 × 100,000 USDX of internal balances: enough to fund a flash-loan manipulation of the WVOL/USDX pair.
     expect(await reader.readContract({ address: suite.aave.reserves.usdx.asset, abi: erc20Abi, functionName: 'balanceOf', args: [suite.balancer.vault] })).toBe(4n * parseUnits('100000', 6))
     expect(await reader.readContract({ address: suite.oz49.vault.proxy, abi: suite.oz49.abis.vault, functionName: 'totalDeposits' })).toBe(4n * parseUnits('5000', 6))
+    expect(await reader.readContract({ address: suite.oz5.vault.proxy, abi: suite.oz5.abis.vault, functionName: 'totalDeposits' })).toBe(4n * parseUnits('5000', 6))
+    expect(suite.oz5.governance.timelock).toBe(suite.governance.timelock)
     expect(suite.positions).toHaveLength(4)
 
     const flash = createDevClient({ ...anvil, account: devAccount(kitAccountIndices.actors[0]!) })
@@ -47,6 +49,7 @@ describe('protocol suite: every kit on one chain under one Safe → timelock', (
       { address: suite.aave.poolConfigurator, abi: aavePoolConfiguratorAbi, functionName: 'setPoolPause', args: [true] },
       { address: suite.balancer.vault, abi: balancerVaultAbi, functionName: 'setPaused', args: [true] },
       { address: suite.oz49.vault.proxy, abi: suite.oz49.abis.vault, functionName: 'pause', args: [] },
+      { address: suite.oz5.vault.proxy, abi: suite.oz5.abis.vault, functionName: 'pause', args: [] },
     ] as const) {
       const pause = await guardian.writeContract(request as Parameters<typeof guardian.writeContract>[0])
       expect((await guardian.waitForTransactionReceipt({ hash: pause })).status).toBe('success')

@@ -8,6 +8,7 @@ import type { KitBuild } from './compileKit.js'
 import { compileAllProtocols } from './compileProtocols.js'
 import { deployKitGovernance, kitAccountIndices, privateKeyOf, type KitChain, type KitGovernance } from './kitGovernance.js'
 import { deployOz49System, seedOz49System, type Oz49System } from './ozUpgradeable49.js'
+import { deployOz5System, seedOz5System, type Oz5System } from './ozUpgradeable5.js'
 import type { UniswapV2Kit } from './uniswapV2.js'
 
 /** Every kit on one chain under one Safe → timelock, sharing tokens: what monitors and benches run against. */
@@ -27,6 +28,8 @@ export type ProtocolSuite = {
   balancer: BalancerV2Kit
   /** The OZ 4.9 vault's asset is Aave's USDX. */
   oz49: Oz49System
+  /** The OZ 5.4 vault's asset is Aave's USDX too. */
+  oz5: Oz5System
   /** Seeded positions on Aave. */
   positions: AaveV3Position[]
   /** The accounts `seed…` funded (dev accounts 5–8) and the funded attacker (dev account 9). */
@@ -36,7 +39,7 @@ export type ProtocolSuite = {
 
 export type DeployProtocolSuiteParameters = {
   /** `compileAllProtocols()` (default: compiled, or read from the cache, here). */
-  builds?: { aaveV3: KitBuild; uniswapV2: KitBuild; balancerV2: KitBuild; kitContracts: KitBuild; governance: KitBuild } | undefined
+  builds?: { aaveV3: KitBuild; uniswapV2: KitBuild; balancerV2: KitBuild; kitContracts: KitBuild; oz5: KitBuild; governance: KitBuild } | undefined
   /** The private key of the emergency account of every kit (default dev account 4's). */
   guardianKey?: Hex | undefined
   deployer?: LocalAccount | undefined
@@ -47,7 +50,7 @@ export type DeployProtocolSuiteParameters = {
 
 /**
  * Deploys governance, Uniswap V2, the Aave V3 market, the Balancer V2 vault (holding the Aave assets)
- * and the OZ 4.9 system on one chain, then seeds them.
+ * and the OZ 4.9 and 5.4 systems on one chain, then seeds them.
  */
 export async function deployProtocolSuite(chain: KitChain, parameters: DeployProtocolSuiteParameters = {}): Promise<ProtocolSuite> {
   const progress = parameters.onProgress ?? (() => {})
@@ -63,12 +66,15 @@ export async function deployProtocolSuite(chain: KitChain, parameters: DeployPro
   const balancer = await deployBalancerV2(chain, { builds, guardian, governance, deployer, tokens: [aave.reserves.usdx.asset, aave.reserves.wvol.asset] })
   progress('OpenZeppelin 4.9 system')
   const oz49 = await deployOz49System(chain, { builds, guardian, governance, deployer, asset: aave.reserves.usdx.asset })
+  progress('OpenZeppelin 5.4 system')
+  const oz5 = await deployOz5System(chain, { builds, guardian, governance, deployer, asset: aave.reserves.usdx.asset })
   let positions: AaveV3Position[] = []
   if (parameters.seed ?? true) {
     progress('seeding')
     positions = (await seedAaveV3(chain, aave, { minter: deployer })).positions
     await seedBalancerV2(chain, balancer, { minter: deployer })
     await seedOz49System(chain, oz49, { minter: deployer })
+    await seedOz5System(chain, oz5, { minter: deployer })
   }
   const blockNumber = Number(await createReadClient({ rpcUrl: chain.rpcUrl }).getBlockNumber({ cacheTime: 0 }))
   return {
@@ -83,6 +89,7 @@ export async function deployProtocolSuite(chain: KitChain, parameters: DeployPro
     aave,
     balancer,
     oz49,
+    oz5,
     positions,
     actors: kitAccountIndices.actors.map((index) => devAccount(index).address),
     attacker: devAccount(kitAccountIndices.attacker).address,
