@@ -106,6 +106,10 @@ describe('Aave V3 kit (@aave/core-v3 1.19.3, solc 0.8.10)', () => {
     await expect(stranger.simulateContract({ address: kit.poolConfigurator, abi: aavePoolConfiguratorAbi, functionName: 'setPoolPause', args: [true] })).rejects.toThrow(/reverted/)
     const pause = await guardian.writeContract({ address: kit.poolConfigurator, abi: aavePoolConfiguratorAbi, functionName: 'setPoolPause', args: [true] })
     expect((await guardian.waitForTransactionReceipt({ hash: pause })).status).toBe('success')
+    const pausedAbi = parseAbi(['function getPaused(address asset) view returns (bool)'])
+    for (const reserve of [usdx, kit.reserves.wvol]) {
+      expect(await reader().readContract({ address: kit.dataProvider, abi: pausedAbi, functionName: 'getPaused', args: [reserve.asset] })).toBe(true)
+    }
     // Aave's error 29 is RESERVE_PAUSED.
     await expect(
       stranger.simulateContract({ address: kit.pool, abi: aavePoolAbi, functionName: 'supply', args: [usdx.asset, parseUnits('10', 6), actor(1).address, 0] }),
