@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // A `solc` stand-in for `forge --use <this file> --offline`: forge only needs `--version` (a
 // `Version: 0.8.x+commit.<hash>` line) and `--standard-json` (input on stdin, output on stdout).
-// Both are answered by the solc-js build pinned in package.json, so forge never downloads a compiler.
+// Both are answered by solc-js: the release in BULWARK_SOLJSON (a soljson.js Bulwark fetched from the
+// npm registry, the version the project asks for) wrapped by the bundled solc-js, else the bundled
+// build pinned in package.json. forge never downloads a compiler.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
 const require = createRequire(import.meta.url)
-const solc = require('solc')
+const solc = process.env.BULWARK_SOLJSON ? require('solc/wrapper.js')(require(process.env.BULWARK_SOLJSON)) : require('solc')
 const args = process.argv.slice(2)
 
 if (args.includes('--version')) {

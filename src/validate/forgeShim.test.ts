@@ -65,6 +65,23 @@ describe('runForgeTests', () => {
     expect((await readdir(project)).sort()).toEqual(['foundry.toml', 'test'])
   })
 
+  test('a suite pinned to another solc release (pragma 0.8.19) compiles with that release, fetched from npm', async () => {
+    const pinned = await mkdtemp(path.join(tmpdir(), 'bulwark-forge-pinned-'))
+    try {
+      await mkdir(path.join(pinned, 'test'))
+      await writeFile(path.join(pinned, 'foundry.toml'), '[profile.default]\ntest = "test"\nlibs = []\n')
+      // The bundled 0.8.30 refuses `pragma solidity 0.8.19`: a passing test means 0.8.19 compiled it.
+      await writeFile(
+        path.join(pinned, 'test', 'Pinned.t.sol'),
+        'pragma solidity 0.8.19; contract PinnedTest { bool public IS_TEST = true; function test_pinned() external pure { require(type(uint8).max == 255, "x"); } }',
+      )
+      const { results } = await runForgeTests({ root: pinned, forkUrl: anvil.rpcUrl })
+      expect(results).toEqual([{ suite: 'test/Pinned.t.sol:PinnedTest', test: 'test_pinned()', passed: true }])
+    } finally {
+      await rm(pinned, { recursive: true, force: true })
+    }
+  })
+
   test('a project that does not compile is BW_FORGE_FAILED (compile), not a failing test', async () => {
     const broken = await mkdtemp(path.join(tmpdir(), 'bulwark-forge-broken-'))
     try {

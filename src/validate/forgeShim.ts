@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { versionFromPragmas } from '../compile/compileSources.js'
+import { bundledSolcVersion, fetchSoljson, releaseOf } from '../compile/loadCompiler.js'
+import { readFoundryConfig } from '../compile/readFoundryConfig.js'
 import { ForgeRunError } from './dynamicStageErrors.js'
 
 /** The solc stand-in forge is pointed at with `--use`: answers `--version` and `--standard-json` through solc-js. */
@@ -102,9 +105,10 @@ async function runForgeTestsIn(scratch: string, parameters: RunForgeTestsParamet
     ...(parameters.matchContract ? ['--match-contract', parameters.matchContract] : []),
     ...(parameters.matchTest ? ['--match-test', parameters.matchTest] : []),
   ]
+  const soljson = await projectSoljson(parameters.root)
   const { stdout, stderr, code, timedOut } = await run(forgeBinaryPath(), args, {
     cwd: parameters.root,
-    env: { ...process.env, FOUNDRY_DISABLE_NIGHTLY_WARNING: '1', NO_COLOR: '1', ...parameters.env },
+    env: { ...process.env, FOUNDRY_DISABLE_NIGHTLY_WARNING: '1', NO_COLOR: '1', ...(soljson ? { BULWARK_SOLJSON: soljson } : {}), ...parameters.env },
     timeoutMs: parameters.timeoutMs ?? 120_000,
     signal: parameters.signal,
   })
@@ -130,6 +134,27 @@ async function runForgeTestsIn(scratch: string, parameters: RunForgeTestsParamet
   }
   if (results.length === 0) throw new ForgeRunError({ root: parameters.root, reason: 'no-tests', output: stderr })
   return { results, durationMs: Math.round(performance.now() - started) }
+}
+
+/**
+ * The soljson.js of the release the Foundry project asks for (`solc` in foundry.toml, else the one
+ * every pragma of its sources, tests and scripts accepts), or undefined for the bundled solc-js.
+ * A PoC pinned to `pragma solidity 0.8.19` thus compiles under forge with 0.8.19.
+ */
+async function projectSoljson(root: string): Promise<string | undefined> {
+  const config = readFoundryConfig(root)
+  let release = config.solcVersion === undefined ? undefined : releaseOf(config.solcVersion)
+  if (release === undefined) {
+    const sources: Record<string, string> = {}
+    for (const folder of new Set([config.src, 'test', 'script'])) {
+      const entries = await readdir(path.join(root, folder), { recursive: true }).catch(() => [] as string[])
+      for (const entry of entries) {
+        if (entry.endsWith('.sol')) sources[path.join(folder, entry)] = await readFile(path.join(root, folder, entry), 'utf8')
+      }
+    }
+    release = await versionFromPragmas(sources)
+  }
+  return release === bundledSolcVersion() ? undefined : fetchSoljson(release)
 }
 
 type RunOptions = { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal | undefined }
