@@ -47,6 +47,44 @@ export type BacktestReturnType = {
 }
 
 /**
+ * Runs mined blocks `fromBlock…toBlock` through the detectors and discards what they find: the
+ * warm-up in which baselines, windows and the watched set learn the protocol's history before a
+ * live monitor (or a backtest) judges anything. Uses `memory` so what was learned carries on.
+ * Returns the number of blocks replayed.
+ */
+export async function replayHistory(parameters: {
+  client: PublicClient
+  chain: MonitorChain
+  scope: MonitorScope
+  detectors: readonly DetectorInstance[]
+  memory: Map<string, unknown>
+  fromBlock: bigint
+  toBlock: bigint
+  traces?: boolean | undefined
+  traceMethod?: TraceMethod | undefined
+  prefetch?: number | undefined
+}): Promise<number> {
+  const { client, chain, scope, detectors, memory, fromBlock, toBlock } = parameters
+  const ctx: DetectorContext = { client, scope, memory }
+  const prefetch = parameters.prefetch ?? 8
+  const ahead = new Map<bigint, Promise<FetchBlockReturnType>>()
+  let replayed = 0
+  for (let number = fromBlock; number <= toBlock; number++) {
+    for (let next = number; next <= toBlock && next < number + BigInt(prefetch); next++) {
+      if (ahead.has(next)) continue
+      const reading = fetchBlock(client, { chain, block: next, traces: parameters.traces, traceMethod: parameters.traceMethod })
+      reading.catch(() => undefined)
+      ahead.set(next, reading)
+    }
+    const { events } = await ahead.get(number)!
+    ahead.delete(number)
+    for (const event of [...events.slice(1), events[0]!]) await runDetectors(detectors, event, ctx)
+    replayed++
+  }
+  return replayed
+}
+
+/**
  * Replays a range of mined history through the same detectors and the same policy decision as
  * the live monitor — risk roll-up, incidents, rules — with no responder key, so nothing is sent:
  * every alert comes back with the response it would have taken. A team tunes thresholds and
@@ -64,10 +102,12 @@ export async function backtest(parameters: BacktestParameters): Promise<Backtest
     const alerts: Alert[] = []
     let transactions = 0
     let blocks = 0
-    let warmupBlocks = 0
-    const start = parameters.warmupFromBlock !== undefined && parameters.warmupFromBlock < fromBlock ? parameters.warmupFromBlock : fromBlock
+    const warmupBlocks =
+      parameters.warmupFromBlock !== undefined && parameters.warmupFromBlock < fromBlock
+        ? await replayHistory({ client, chain, scope, detectors, memory, fromBlock: parameters.warmupFromBlock, toBlock: fromBlock - 1n, traces: parameters.traces, traceMethod: parameters.traceMethod, prefetch })
+        : 0
     const ahead = new Map<bigint, Promise<FetchBlockReturnType>>()
-    for (let number = start; number <= toBlock; number++) {
+    for (let number = fromBlock; number <= toBlock; number++) {
       for (let next = number; next <= toBlock && next < number + BigInt(prefetch); next++) {
         if (ahead.has(next)) continue
         const reading = fetchBlock(client, { chain, block: next, traces: parameters.traces, traceMethod: parameters.traceMethod })
@@ -79,10 +119,6 @@ export async function backtest(parameters: BacktestParameters): Promise<Backtest
       const ordered: MonitorEvent[] = [...events.slice(1), events[0]!]
       const findings: DetectorFinding[] = []
       for (const event of ordered) findings.push(...(await runDetectors(detectors, event, ctx)))
-      if (number < fromBlock) {
-        warmupBlocks++
-        continue
-      }
       blocks++
       transactions += block.transactionCount
       if (findings.length > 0) {

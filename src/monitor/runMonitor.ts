@@ -7,6 +7,8 @@ import { assertResponsesArmed, checkResponses } from './responders/checkResponse
 import { createResponsePipeline, type ResponsePipeline, type ResponseRetry } from './responders/createResponsePipeline.js'
 import type { IncidentLedger } from './responders/incidentLedger.js'
 import type { AlertSink } from './sinks/alertSink.js'
+import { replayHistory } from './backtest.js'
+import { readCheckpoint } from './sources/checkpoint.js'
 import { processNewBlocks } from './sources/processNewBlocks.js'
 import { readGovernance, withGovernance } from './sources/readGovernance.js'
 import { tracePending } from './sources/tracePending.js'
@@ -49,6 +51,11 @@ export type StartMonitorParameters = {
    * turns it on).
    */
   governanceFromChain?: boolean | undefined
+  /**
+   * Before following, replay blocks from this one up to where following starts through the
+   * detectors, silently: baselines, windows and the watched set learn the protocol's history.
+   */
+  warmupFromBlock?: bigint | undefined
 }
 
 export type RunningMonitor = {
@@ -93,6 +100,12 @@ export async function startMonitor(parameters: StartMonitorParameters): Promise<
     log,
   })
   const blockMemory = new Map<string, unknown>()
+  if (parameters.warmupFromBlock !== undefined) {
+    const checkpoint = await readCheckpoint(store, chain.id)
+    const end = checkpoint ? checkpoint.blockNumber : (parameters.startBlock ?? (await client.getBlockNumber({ cacheTime: 0 }))) - 1n
+    const replayed = await replayHistory({ client, chain, scope, detectors, memory: blockMemory, fromBlock: parameters.warmupFromBlock, toBlock: end, traces: parameters.traces, traceMethod: parameters.traceMethod })
+    log(`warm-up: ${replayed} block(s) of history replayed (${parameters.warmupFromBlock}…${end})`)
+  }
   const pendingMemory = new Map<string, unknown>()
   const seen = new Set<string>()
   let headTime = Number((await client.getBlock({ blockTag: 'latest' })).timestamp)

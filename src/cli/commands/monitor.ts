@@ -54,7 +54,7 @@ export const monitorCommand: Command = {
     'trace-method': { type: 'string', valueName: 'method', description: 'auto (default: trace_block, else debug_traceBlockByNumber), trace_block, or debug_traceBlockByNumber (exact logs per frame, re-executes each block: slow).' },
     'from-block': { type: 'string', valueName: 'n', description: 'First block when this chain has no checkpoint yet (default: the head); for backtest, the first block replayed.' },
     'to-block': { type: 'string', valueName: 'n', description: 'backtest: the last block replayed.' },
-    'warmup-from-block': { type: 'string', valueName: 'n', description: 'backtest: replay from this block up to --from-block first, silently, so baselines learn usual traffic.' },
+    'warmup-from-block': { type: 'string', valueName: 'n', description: 'Replay history from this block up to where judging starts, silently, so baselines and windows learn usual traffic (monitor and backtest).' },
     'no-chain-governance': { type: 'boolean', description: 'Do not read owners, role holders, Safes, timelocks and proxy admins from the chain at start (only the project file and --authority count as governance).' },
     'interval-ms': { type: 'string', valueName: 'ms', description: 'Block polling interval (default 250).' },
   },
@@ -104,6 +104,7 @@ export const monitorCommand: Command = {
         traces: !values['no-traces'],
         traceMethod: traceMethod as TraceMethod,
         governanceFromChain: !values['no-chain-governance'],
+        warmupFromBlock: values['warmup-from-block'] === undefined ? undefined : wholeNumber(values['warmup-from-block'] as string, '--warmup-from-block'),
       })
       report(`watching ${contracts.length} contract(s) on chain ${chainId}${account ? ` as responder ${account.address}${values['dry-run'] ? ' (--dry-run: nothing is sent)' : ', every response checked and armed'}` : ' (no --key: alerts only)'}; Ctrl-C stops`)
       await io.waitForStop()

@@ -147,7 +147,7 @@ function isTokenTransferCall(frame: IndexedFrame): boolean {
   return tokenCalls.has(frame.selector)
 }
 
-/** Protocol contracts called (state-changing or not) inside the callback, other than the lender and the loan's source. */
+/** Protocol contracts the callback used (state-changing calls, not token approvals or transfers), other than the lender and the loan's source. */
 function touchedInCallback(index: TraceIndex, loan: Loan, contracts: ReadonlySet<string>): Address[] {
   const seen = new Set<Address>()
   const skip = new Set([loan.lender.toLowerCase(), loan.source?.toLowerCase()])
@@ -155,6 +155,9 @@ function touchedInCallback(index: TraceIndex, loan: Loan, contracts: ReadonlySet
     const frame = index.frames[i]!
     const context = frame.context?.toLowerCase()
     if (frame.reverted || !context || skip.has(context) || !contracts.has(context)) continue
+    // reading, approving or moving a watched token is not using the protocol (repaying the loan does it)
+    if (frame.type === 'STATICCALL' || (frame.type !== 'DELEGATECALL' && isTokenTransferCall(frame))) continue
+    if (frame.type === 'DELEGATECALL' && isTokenTransferCall(index.frames[frame.parent] ?? frame)) continue
     seen.add(frame.context!)
   }
   return [...seen]

@@ -48,6 +48,7 @@ export const largeOutflow: Detector<LargeOutflowConfig> = {
     const minAmount = BigInt(config.minAmount)
     const baseline = createBaseline(config.baseline)
     // detector-owned (not in ctx.memory): what was learned survives a reorg's memory reset
+    let judged = 0
     return {
       id: 'large-outflow',
       kinds: ['transaction', 'pending'],
@@ -70,6 +71,8 @@ export const largeOutflow: Detector<LargeOutflowConfig> = {
         const blockNumber = event.kind === 'transaction' ? event.block.number : event.simulatedOn.number + 1n
         const windows = (ctx.memory.get('large-outflow') as Map<string, Window> | undefined) ?? new Map<string, Window>()
         ctx.memory.set('large-outflow', windows)
+        // every sender gets an actor window: forget the ones that slid out entirely, now and then
+        if (event.kind === 'transaction' && windows.size > 1024 && ++judged % 1024 === 0) prune(windows, blockNumber, Math.max(config.windowBlocks, config.actorWindowBlocks))
         const findings: DetectorFinding[] = []
         for (const [key, { token, holder, amount }] of net) {
           const judged = [
@@ -106,6 +109,15 @@ export const largeOutflow: Detector<LargeOutflowConfig> = {
       },
     }
   },
+}
+
+/** Drops windows whose every entry and last report are older than the longest window. */
+function prune(windows: Map<string, Window>, blockNumber: bigint, longest: number): void {
+  const start = blockNumber - BigInt(longest)
+  for (const [key, window] of windows) {
+    const last = window.entries.at(-1)?.block ?? -1n
+    if (last < start && (window.lastAlert?.block ?? -1n) < start) windows.delete(key)
+  }
 }
 
 /**

@@ -29,6 +29,12 @@ export const privilegedChangeConfigSchema = z
      * `percentile` of its usual sizes is reported: a minter minting 100× its usual amount.
      */
     baseline: baselineConfigSchema.prefault({ minSamples: 3, factor: 10 }),
+    /**
+     * Whose roles count: `protocol` (default) — a role held on any protocol contract (Aave's
+     * ACLManager roles act on the Pool and the configurator); `contract` — only roles on the
+     * contract called.
+     */
+    holders: z.enum(['protocol', 'contract']).default('protocol'),
   })
   .strict()
 export type PrivilegedChangeConfig = z.infer<typeof privilegedChangeConfigSchema>
@@ -66,7 +72,13 @@ export const privilegedChange: Detector<PrivilegedChangeConfig> = {
       }
       return holders
     }
-    const holds = (ctx: DetectorContext, contract: Address, account: Address) => holderSet(ctx).get(contract.toLowerCase())?.has(account.toLowerCase()) ?? false
+    const holds = (ctx: DetectorContext, contract: Address, account: Address) => {
+      const sets = holderSet(ctx)
+      if (config.holders === 'contract') return sets.get(contract.toLowerCase())?.has(account.toLowerCase()) ?? false
+      const key = account.toLowerCase()
+      for (const set of sets.values()) if (set.has(key)) return true
+      return false
+    }
     return {
       id: 'privileged-change',
       kinds: ['transaction', 'pending'],
