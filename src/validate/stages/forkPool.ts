@@ -50,8 +50,9 @@ export type ForkPoolContext = Pick<StageContext, 'rpcUrl' | 'chainId' | 'blockNu
 
 export type CreateForkPoolOptions = {
   /**
-   * Forks of one kind that may exist at once (default 1: stages take turns on one fork per kind;
-   * on a small machine concurrent forks compete for the same cores and each re-reads the chain).
+   * Forks of one kind that may exist at once (default 2): stages beyond that take turns. Two lets the
+   * two longest stages (exploit replay and regression, both running Foundry) overlap, while the
+   * others reuse their forks instead of starting (and filling the state cache of) forks of their own.
    */
   maxPerKind?: number | undefined
 }
@@ -61,7 +62,7 @@ type Waiter = { kinds: readonly ForkKind[]; resolve: (lease: ForkLease) => void;
 
 /** A pool for one run. Nothing starts until the first `acquire`. */
 export function createForkPool(context: ForkPoolContext, options: CreateForkPoolOptions = {}): ForkPool {
-  const maxPerKind = options.maxPerKind ?? 1
+  const maxPerKind = options.maxPerKind ?? 2
   let routes: Promise<UpgradeRoute[]> | undefined
   const planned = () => (routes ??= planUpgradeRoutes(context))
   const idle: Record<ForkKind, Slot[]> = { unpatched: [], patched: [] }
