@@ -388,11 +388,16 @@ function locationOf(contract: BuiltContract): FindingLocation {
 export function compareRuntimeCode(reference: BuiltContract, onChain: Hex): 'exact' | 'metadata' | 'different' {
   const { sourceName, contractName } = reference.artifact
   const deployed = reference.buildInfo.output.contracts[sourceName]?.[contractName]?.evm?.deployedBytecode as
-    | { immutableReferences?: Record<string, { start: number; length: number }[]> }
+    | { immutableReferences?: Record<string, { start: number; length: number }[]>; linkReferences?: Record<string, Record<string, { start: number; length: number }[]>> }
     | undefined
-  const ranges = Object.values(deployed?.immutableReferences ?? {}).flat()
+  // Immutables and linked library addresses are filled in at deployment: masked on both sides.
+  const ranges = [
+    ...Object.values(deployed?.immutableReferences ?? {}).flat(),
+    ...Object.values(deployed?.linkReferences ?? {}).flatMap((libraries) => Object.values(libraries).flat()),
+  ]
   const mask = (code: Hex) => {
-    const bytes = Buffer.from(code.slice(2), 'hex')
+    // An unlinked build holds `__$<34 hex>$__` placeholders, which are not hex: zeroed before decoding.
+    const bytes = Buffer.from(code.slice(2).replace(/__\$[0-9a-fA-F]{34}\$__/g, '0'.repeat(40)), 'hex')
     for (const { start, length } of ranges) if (start + length <= bytes.length) bytes.fill(0, start, start + length)
     return bytes
   }
