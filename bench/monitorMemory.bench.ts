@@ -7,7 +7,7 @@
  * 50,000); BULWARK_LOAD_CLI=1 also loads every CLI module, as `bulwark monitor` does.
  * Prints figures; the target (≤ 350 MB peak) is a figure to compare with, not a gate.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -42,7 +42,17 @@ try {
   const senders = Array.from({ length: 200 }, (_, i) => privateKeyToAccount(keccak256(toHex(`memory bench sender ${i}`))))
   await Promise.all(senders.map((s) => reader.request({ method: 'anvil_setBalance', params: [s.address, toHex(parseEther('100'))] } as never)))
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'monitorMemoryProcess.ts')], {
+  // `tsx` (default) runs the TypeScript through the loader, as tests do; `bundle` runs plain JavaScript
+  // (one esbuild bundle, packages external), as the built CLI does, without the loader's own memory
+  const runner = process.env['BENCH_MONITOR_RUNNER'] ?? 'tsx'
+  const bundle = path.join(root, 'node_modules', '.cache', 'bulwark-bench', 'monitorMemoryProcess.mjs')
+  if (runner === 'bundle') {
+    const built = spawnSync('npx', ['esbuild', path.join(import.meta.dirname, 'monitorMemoryProcess.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${bundle}`, '--log-level=warning'], { stdio: 'inherit', cwd: root })
+    if (built.status !== 0) throw new Error('esbuild failed to bundle the monitor process')
+  }
+  const nodeFlags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)
+  const entry = runner === 'bundle' ? [bundle] : ['--import', 'tsx', path.join(import.meta.dirname, 'monitorMemoryProcess.ts')]
+  const child = spawn(process.execPath, [...nodeFlags, ...entry], {
     env: {
       ...process.env,
       BULWARK_RPC_URL: anvil.rpcUrl,
@@ -110,7 +120,7 @@ try {
   await exited
   clearTimeout(killer)
 
-  console.log('monitor memory (MB; rss / heapUsed / external / arrayBuffers at each stage):')
+  console.log(`monitor memory (MB; rss / heapUsed / external / arrayBuffers at each stage; runner ${runner}${nodeFlags.length > 0 ? `, node ${nodeFlags.join(' ')}` : ''}):`)
   for (const [stage, usage] of Object.entries(stages)) console.log(`  ${stage.padEnd(24)} rss ${usage['rss']}  heap ${usage['heapUsed']}/${usage['heapTotal']}  external ${usage['external']}  arrayBuffers ${usage['arrayBuffers']}`)
   console.log(`idle 5 s after start: rss ${idleRss} MB, peak so far ${idle} MB`)
   console.log(`under load: ${setup.length + traffic.length} transactions (${perBlock}/block, traces on, every detector) followed live in ${seconds.toFixed(1)} s; peak RSS ${peak} MB (target ≤ 350 MB, ratio ${(peak / 350).toFixed(2)}); RSS when caught up ${afterRss} MB; highest 1-s sample ${peakSample} MB`)

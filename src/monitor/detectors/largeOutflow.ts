@@ -27,8 +27,8 @@ export const largeOutflowConfigSchema = z
   .strict()
 export type LargeOutflowConfig = z.infer<typeof largeOutflowConfigSchema>
 
-/** Net outflow (positive) or inflow (negative) per block, oldest first; the last alert, so a drain that keeps going is reported again. */
-type Window = { entries: { block: bigint; net: bigint }[]; lastAlert: { block: bigint; level: bigint } | undefined }
+/** Net outflow (positive) or inflow (negative) per bucket of blocks (`first`: its first block with a flow), oldest first; the last alert, so a drain that keeps going is reported again. */
+type Window = { entries: { block: bigint; first: bigint; net: bigint }[]; lastAlert: { block: bigint; level: bigint } | undefined }
 
 /**
  * Net value outflow (ERC-20 and native ETH; inflows count against it) from a protocol contract
@@ -85,14 +85,18 @@ export const largeOutflow: Detector<LargeOutflowConfig> = {
             while (window.entries.length > 0 && window.entries[0]!.block < start) window.entries.shift()
             const total = window.entries.reduce((sum, e) => sum + e.net, 0n) + amount
             if (event.kind === 'transaction') {
+              // flows are kept in at most ~32 buckets per window (a long per-actor window of a busy
+              // sender stays small); a bucket leaves the window when its first block does
+              const bucket = BigInt(Math.max(1, Math.floor(w.windowBlocks / 32)))
+              const slot = blockNumber - (blockNumber % bucket)
               const last = window.entries.at(-1)
-              if (last?.block === blockNumber) last.net += amount
-              else window.entries.push({ block: blockNumber, net: amount })
+              if (last?.block === slot) last.net += amount
+              else window.entries.push({ block: slot, first: blockNumber, net: amount })
               windows.set(w.key, window)
             }
             if (amount <= 0n || total <= 0n || total < minAmount) continue
             const again = window.lastAlert && window.lastAlert.block >= start
-            const firstBlock = window.entries[0]?.block ?? blockNumber
+            const firstBlock = window.entries[0]?.first ?? blockNumber
             const tvl = await balanceAt(ctx, token, holder, (firstBlock > 0n ? firstBlock : 1n) - 1n)
             if (tvl === 0n) continue
             const step = (tvl * BigInt(w.thresholdBps)) / 10_000n
