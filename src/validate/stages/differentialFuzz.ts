@@ -22,7 +22,7 @@ import { createFinding } from '../findings.js'
 import { differentialFuzzSchema, type DifferentialFuzz } from '../manifest.js'
 import type { StageContext, StageOutput } from '../stage.js'
 import { withForks } from './forkPool.js'
-import type { ValidationFork } from './validationFork.js'
+import { waitForForkReceipt, type ValidationFork } from './validationFork.js'
 
 /** One call of a fuzzed sequence. */
 export type FuzzCall = { from: Address; function: AbiFunction; args: readonly unknown[] }
@@ -230,8 +230,7 @@ async function execute(fork: ValidationFork, proxy: Address, abi: Abi, baseTimes
       await fork.client.setNextBlockTimestamp({ timestamp: baseTimestamp + secondsPerCall * BigInt(index + 1) })
       await fork.client.impersonateAccount({ address: call.from })
       const hash = (await fork.client.request({ method: 'eth_sendTransaction', params: [{ from: call.from, to: proxy, data, gas: toHex(callGas) }] } as never)) as Hex
-      // Automine: the receipt is there at once; poll only if the fork mines otherwise.
-      const receipt = await fork.client.getTransactionReceipt({ hash }).catch(() => fork.client.waitForTransactionReceipt({ hash, pollingInterval: 20 }))
+      const receipt = await waitForForkReceipt(fork, hash)
       const events = receipt.logs.map((log) => renderEvent(abi, log))
       if (receipt.status === 'success' && call.function.outputs.length === 0) {
         outcomes.push({ ok: true, data: '()', events })

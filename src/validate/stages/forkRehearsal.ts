@@ -13,7 +13,7 @@ import { CheckInvalidError, ForkPreparationError } from '../dynamicStageErrors.j
 import { createFinding } from '../findings.js'
 import type { Finding, JsonObject, Stage, StageContext } from '../stage.js'
 import { withForks } from './forkPool.js'
-import { executeImpersonated, forkDeployer, planUpgradeRoutes, sendImpersonated, type UpgradeRoute, type ValidationFork } from './validationFork.js'
+import { executeImpersonated, forkDeployer, planUpgradeRoutes, sendImpersonated, waitForForkReceipt, type UpgradeRoute, type ValidationFork } from './validationFork.js'
 
 const timelockAbi = parseAbi([
   'function scheduleBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt, uint256 delay)',
@@ -289,7 +289,7 @@ async function execThroughSafe(fork: ValidationFork, safe: Address, signing: Sig
     })
   }
   const hash = await sendImpersonated(fork, { from: forkDeployer, to: safe, data: execData, gas: 15_000_000n })
-  const receipt = await fork.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  const receipt = await waitForForkReceipt(fork, hash)
   if (receipt.status !== 'success') throw new Error(`Safe transaction ${hash} reverted`)
   return hash
 }

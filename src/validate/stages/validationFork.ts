@@ -263,11 +263,29 @@ async function impersonatedGas(fork: ValidationFork, request: { from: Address; t
   }
 }
 
+/**
+ * Waits for a transaction sent to a fork by asking for its receipt until it is there. Not viem's
+ * `waitForTransactionReceipt`: that one wakes on a *higher* block number, read through the client's
+ * block-number cache, and forks go back in time (`evm_revert` between leases, PoCs and fuzzed
+ * sequences): the block that includes the transaction can carry a number already seen, and the
+ * wait then only ends at its timeout. Anvil mines in the background, so with a slow upstream the
+ * receipt can come a while after the hash.
+ */
+export async function waitForForkReceipt(fork: Pick<ValidationFork, 'client'>, hash: Hash, timeoutMs = 120_000) {
+  const deadline = performance.now() + timeoutMs
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    const receipt = await fork.client.getTransactionReceipt({ hash }).catch(() => undefined)
+    if (receipt) return receipt
+    if (performance.now() > deadline) throw new Error(`transaction ${hash} was not mined within ${Math.round(timeoutMs / 1000)} s`)
+    await new Promise((resolve) => setTimeout(resolve, delay))
+  }
+}
+
 /** Sends and waits (automine): throws `ForkPreparationError` naming `step` when it reverts. */
 export async function executeImpersonated(fork: ValidationFork, step: string, request: Parameters<typeof sendImpersonated>[1]) {
   try {
     const hash = await sendImpersonated(fork, request)
-    const receipt = await fork.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+    const receipt = await waitForForkReceipt(fork, hash)
     if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
     return receipt
   } catch (error) {
