@@ -18,3 +18,21 @@ export class NoSnapshotError extends BaseError {
     })
   }
 }
+
+/** Who holds an embedded database: enough for an operator to find and stop it. */
+export type StoreLockHolder = { pid: number; command: string; since: string; host: string }
+
+/** Another process (or another open in this one) holds the embedded database: a second writer would lose writes. */
+export class StoreLockedError extends BaseError {
+  override readonly name = 'StoreLockedError'
+  readonly holder: StoreLockHolder
+  constructor({ dataDir, holder }: { dataDir: string; holder: StoreLockHolder }) {
+    super('BW_STORE_LOCKED', `The embedded database ${dataDir} is in use by process ${holder.pid} (${holder.command}) on ${holder.host} since ${holder.since}.`, {
+      metaMessages: [
+        'PGlite serves one process: a second one on the same folder would lose its writes.',
+        'Stop that process, send the command to it with --server URL --token TOKEN, or use PostgreSQL (DATABASE_URL) for several processes.',
+      ],
+    })
+    this.holder = holder
+  }
+}

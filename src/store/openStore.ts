@@ -3,6 +3,7 @@ import path from 'node:path'
 import { StoreError } from './errors.js'
 import { migrations } from './migrations.js'
 import { initPgliteDataDirApart, pgliteStartParams } from './pgliteMemory.js'
+import { acquireStoreLock, type StoreLock } from './storeLock.js'
 
 /** The narrow SQL surface every repository uses; PGlite and node-postgres both fit it. */
 export type Store = {
@@ -45,6 +46,10 @@ export async function openStore({ databaseUrl, dataDir }: OpenStoreParameters = 
 
 async function openPglite(dataDir: string): Promise<Store> {
   let db: import('@electric-sql/pglite').PGlite
+  const onDisk = !dataDir.includes('://')
+  if (onDisk) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true }).catch(() => undefined)
+  // One process owns the folder (storeLock.ts): a second one gets BW_STORE_LOCKED before anything is read.
+  const lock: StoreLock | undefined = onDisk ? await acquireStoreLock(dataDir) : undefined
   try {
     const { PGlite } = await import('@electric-sql/pglite')
     if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true })
@@ -52,6 +57,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     await initPgliteDataDirApart(dataDir)
     db = await PGlite.create(dataDir, { startParams: pgliteStartParams((PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams) })
   } catch (error) {
+    await lock?.release()
     throw new StoreError({ action: `open the embedded database at ${dataDir}`, cause: error })
   }
   let changes = 0
@@ -76,7 +82,13 @@ async function openPglite(dataDir: string): Promise<Store> {
         changes++
       }
     },
-    close: () => db.close(),
+    async close() {
+      try {
+        await db.close()
+      } finally {
+        await lock?.release()
+      }
+    },
   }
 
   function runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
