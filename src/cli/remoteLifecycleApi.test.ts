@@ -60,8 +60,8 @@ test('the remote lifecycle API runs a whole incident over HTTP and answers like 
   const local = localLifecycleApi(t.context, { id: 'local', roles: ['admin'] })
   expect(entries).toEqual(JSON.parse(JSON.stringify(await local.listAuditEntries({ fromSeq: 1, limit: 1000 }))))
   const verdict = await auditor.verifyAuditLog({})
-  expect(verdict).toMatchObject({ ok: true, entries: entries.length, publicKey: t.context.signingKey.publicKeyPem })
-  const tail = await auditor.verifyAuditLog({ publicKey: t.context.signingKey.publicKeyPem, expectHead: verdict.head! })
+  expect(verdict).toMatchObject({ ok: true, entries: entries.length, keys: [{ keyId: t.context.signingKey.keyId, publicKey: t.context.signingKey.publicKeyPem, registeredAt: 1 }] })
+  const tail = await auditor.verifyAuditLog({ publicKeys: [t.context.signingKey.publicKeyPem], expectHead: verdict.head! })
   expect(tail.ok).toBe(true)
 
   // Refusals keep their codes.

@@ -26,13 +26,15 @@ export async function remoteLifecycleApi(target: RemoteTarget): Promise<Lifecycl
     getAdvisoryLatency: async (advisoryId) => (await call<{ latency: never }>('GET', `/advisories/${id(advisoryId)}/latency`)).latency,
     getLatencySummary: async () => (await call<{ latency: never }>('GET', '/latency')).latency,
     listAuditEntries: async (filter) => (await call<{ entries: never }>('GET', `/audit${query(filter)}`)).entries,
-    async verifyAuditLog({ publicKey, expectHead }) {
-      const result = await call<{ publicKeyPem: string; keyId: string } & Awaited<ReturnType<LifecycleApi['verifyAuditLog']>>>(
-        'GET',
-        `/audit/verify${query({ publicKey, expectSeq: expectHead?.seq, expectHash: expectHead?.hash })}`,
-      )
-      const { publicKeyPem, ...verdict } = result
-      return { ...verdict, publicKey: publicKeyPem }
+    verifyAuditLog: ({ publicKeys, expectHead }) => {
+      const params = new URLSearchParams()
+      for (const key of publicKeys ?? []) params.append('publicKey', key)
+      if (expectHead) {
+        params.set('expectSeq', String(expectHead.seq))
+        params.set('expectHash', expectHead.hash)
+      }
+      const text = params.toString()
+      return call('GET', `/audit/verify${text === '' ? '' : `?${text}`}`)
     },
     close: async () => undefined,
   }

@@ -8,12 +8,10 @@ import { auditEntryHash } from './appendAuditEntry.js'
 import { createAdvisory } from './createAdvisory.js'
 import { createPatch } from './createPatch.js'
 import { listAuditEntries } from './listAuditEntries.js'
-import { recordApproval } from './recordApproval.js'
 import { recordConfigChange } from './recordConfigChange.js'
 import { loadSigningKey } from './signingKey.js'
-import { testActors, testBackends, testContext } from './testing.js'
+import { approveAs, moveTestPatch, testActors, testBackends, testContext, testSignerAccount } from './testing.js'
 import { transitionAdvisory } from './transitionAdvisory.js'
-import { transitionPatch } from './transitionPatch.js'
 import { verifyAuditLog } from './verifyAuditLog.js'
 
 const { admin, responder, signer1, auditor, viewer } = testActors
@@ -28,7 +26,7 @@ describe.each(testBackends())('audit log on $name', ({ open }) => {
 
   /** Tests tamper with the tables: each starts from an emptied database (one instance per file keeps it fast). */
   async function reset() {
-    await store.query('TRUNCATE audit_log, lifecycle_transitions, patch_approvals, patches, advisories')
+    await store.query('TRUNCATE audit_log, lifecycle_transitions, patch_approvals, validation_runs, release_verifications, patches, advisories')
     ctx = testContext(store).context
   }
 
@@ -38,8 +36,10 @@ describe.each(testBackends())('audit log on $name', ({ open }) => {
     const { advisory } = await createAdvisory(ctx, { title: 'Price oracle manipulation', severity: 'critical', reporter: 'r' }, responder)
     await transitionAdvisory(ctx, { id: advisory.id, to: 'triaged' }, responder)
     const { patch } = await createPatch(ctx, { advisoryId: advisory.id, title: 'TWAP', route: 'emergency', targets: [{ proxy: `0x${'aa'.repeat(20)}`, newImplementation: `0x${'bb'.repeat(20)}` }] }, responder)
-    for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await transitionPatch(ctx, { id: patch.id, to: step }, responder)
-    await recordApproval(ctx, { patchId: patch.id }, signer1)
+    for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await moveTestPatch(ctx, patch.id, step, responder)
+    // The signer's registration is set up outside the log under test, so the entries below are exactly the incident's.
+    await store.query('INSERT INTO approval_signers (address, label, registered_by, registered_at, audit_seq) VALUES ($1, $2, $3, now(), 0) ON CONFLICT (address) DO NOTHING', [testSignerAccount(signer1.id).address, signer1.id, 'test'])
+    await approveAs(ctx, patch.id, signer1, { register: false })
     await recordConfigChange(ctx, { subject: 'monitor.thresholds', before: { tvlDrop: 0.2 }, after: { tvlDrop: 0.1 } }, admin)
   })
 
@@ -155,7 +155,7 @@ describe.each(testBackends())('audit log on $name', ({ open }) => {
 
   test('another key does not verify the log', async () => {
     const { publicKey } = generateKeyPairSync('ed25519')
-    expect((await verifyAuditLog(store, { publicKey })).firstBad).toMatchObject({ seq: 1, reason: 'signature-invalid' })
+    expect((await verifyAuditLog(store, { publicKey })).firstBad).toMatchObject({ seq: 1, reason: 'key-untrusted' })
   })
 
   test('a change whose audit entry cannot be written leaves no trace', async () => {

@@ -66,3 +66,39 @@ export class SigningKeyInvalidError extends BaseError {
     super('BW_SIGNING_KEY_INVALID', `The audit signing key from ${source} is unusable: ${reason}.`)
   }
 }
+
+/** An approval without a signature, or one that is not a registered signer's EIP-712 PatchApproval over this patch, its validated report hash and chain. */
+export class ApprovalSignatureInvalidError extends BaseError {
+  override readonly name = 'ApprovalSignatureInvalidError'
+  constructor({ patchId, reason }: { patchId: string; reason: string }) {
+    super('BW_APPROVAL_SIGNATURE_INVALID', `The approval of patch ${patchId} is refused: ${reason}`, {
+      metaMessages: ['Sign the EIP-712 PatchApproval { patchId, reportHash } in the domain { name: "Bulwark", version: "1", chainId } with a registered signer key (`bulwark patch approve ID --key env:VAR`).'],
+    })
+  }
+}
+
+/** A validation run that cannot validate this patch: its hash is not its report's, or it is about other proxies. */
+export class ValidationRunInvalidError extends BaseError {
+  override readonly name = 'ValidationRunInvalidError'
+  constructor({ patchId, reason }: { patchId: string; reason: string }) {
+    super('BW_VALIDATION_RUN_INVALID', `The validation run cannot be recorded for patch ${patchId}: ${reason}`)
+  }
+}
+
+/** A release step whose transaction the chain does not show mined, successful and executing the planned Safe transaction. */
+export class ReleaseNotOnChainError extends BaseError {
+  override readonly name = 'ReleaseNotOnChainError'
+  constructor({ patchId, transactionHash, reason }: { patchId: string; transactionHash: string; reason: string }) {
+    super('BW_RELEASE_NOT_ON_CHAIN', `Patch ${patchId} is not moved: transaction ${transactionHash} ${reason}`)
+  }
+}
+
+/** A public key given to verify the audit log with cannot be used. */
+export class AuditKeyInvalidError extends BaseError {
+  override readonly name = 'AuditKeyInvalidError'
+  constructor({ source, reason }: { source: string; reason: string }) {
+    super('BW_AUDIT_KEY_INVALID', `The audit public key ${source} cannot be used: ${reason}.`, {
+      metaMessages: ['Give the SPKI PEM a Bulwark server prints (`bulwark audit verify --json` → keys[].publicKey), or its Ed25519 private key PEM.'],
+    })
+  }
+}

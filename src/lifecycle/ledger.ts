@@ -1,5 +1,5 @@
 import type { Transaction } from '../store/openStore.js'
-import { appendAuditEntry, ledgerLockKey, type AuditEntry } from './appendAuditEntry.js'
+import { appendAuditEntry, bindPendingState, ledgerLockKey, type AuditEntry } from './appendAuditEntry.js'
 import { nowOf, type LifecycleContext } from './context.js'
 import type { Actor, Evidence, Machine, Transition } from './types.js'
 
@@ -14,6 +14,8 @@ type TransitionInput = {
   action?: string
   /** More audit payload, e.g. the created record. */
   extra?: Record<string, unknown>
+  /** An admin's override of the evidence this move requires: the reason, stored and audited with it. */
+  override?: string
 }
 
 export type Change = {
@@ -39,16 +41,28 @@ export async function runChange<T>(context: LifecycleContext, actor: Actor, work
       tx,
       at,
       audit,
-      async recordTransition({ machine, subjectId, advisoryId, from, to, evidence, action, extra }) {
-        const entry = await audit(action ?? `${machine}.transitioned`, { ...extra, machine, subjectId, advisoryId, from, to, evidence })
+      async recordTransition({ machine, subjectId, advisoryId, from, to, evidence, action, extra, override }) {
+        const entry = await audit(action ?? (override === undefined ? `${machine}.transitioned` : `${machine}.overridden`), {
+          ...extra,
+          machine,
+          subjectId,
+          advisoryId,
+          from,
+          to,
+          evidence,
+          ...(override === undefined ? {} : { override }),
+        })
         const [row] = await tx.query<{ id: string | number }>(
-          `INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-          [machine, subjectId, advisoryId, from, to, at, JSON.stringify(entry.actor), JSON.stringify(evidence), entry.seq],
+          `INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+          [machine, subjectId, advisoryId, from, to, at, JSON.stringify(entry.actor), JSON.stringify(evidence), entry.seq, override ?? null],
         )
-        return { id: Number(row?.id), machine, subjectId, advisoryId, from, to, at, actor: entry.actor, evidence, auditSeq: entry.seq }
+        return { id: Number(row?.id), machine, subjectId, advisoryId, from, to, at, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq }
       },
     }
-    return work(change)
+    const result = await work(change)
+    // rows written after the change's last audit entry are bound by one more (auditedState.ts)
+    await bindPendingState(tx, context.signingKey, { actor, time: at })
+    return result
   })
 }

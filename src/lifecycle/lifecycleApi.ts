@@ -41,8 +41,11 @@ export type LifecycleApi = {
   getAdvisoryLatency(id: string): Promise<AdvisoryLatency>
   getLatencySummary(): Promise<LatencySummary>
   listAuditEntries(filter: ListAuditEntriesFilter): Promise<AuditEntry[]>
-  /** Verifies with the server's own public key unless one is given. */
-  verifyAuditLog(options: { publicKey?: string; expectHead?: { seq: number; hash: string } }): Promise<VerifyAuditLogReturnType & { publicKey: string }>
+  /**
+   * Without keys: every entry is checked against the key registered for it in the log (or this
+   * server's own key). With keys (SPKI PEM, one per host): only those keys are trusted.
+   */
+  verifyAuditLog(options: { publicKeys?: readonly string[]; expectHead?: { seq: number; hash: string } }): Promise<VerifyAuditLogReturnType>
   close(): Promise<void>
 }
 
@@ -70,10 +73,14 @@ export function localLifecycleApi(context: LifecycleContext, actor: Actor): Life
     getAdvisoryLatency: (id) => getAdvisoryLatency(context, id, actor),
     getLatencySummary: () => getLatencySummary(context, actor),
     listAuditEntries: (filter) => listAuditEntries(context, filter, actor),
-    async verifyAuditLog({ publicKey, expectHead }) {
+    async verifyAuditLog({ publicKeys, expectHead }) {
       assertCan(actor, 'audit:verify')
-      const key = publicKey ?? context.signingKey.publicKeyPem
-      return { ...(await verifyAuditLog(context.store, { publicKey: key, ...(expectHead ? { expectHead } : {}) })), publicKey: key }
+      const pinned = publicKeys !== undefined && publicKeys.length > 0
+      return verifyAuditLog(context.store, {
+        trustedKeys: pinned ? publicKeys : [context.signingKey.publicKey],
+        trust: pinned ? 'pinned' : 'registered',
+        ...(expectHead ? { expectHead } : {}),
+      })
     },
     close: () => context.store.close(),
   }

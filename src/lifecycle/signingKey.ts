@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { SigningKeyInvalidError } from './errors.js'
+import { AuditKeyInvalidError, SigningKeyInvalidError } from './errors.js'
 
 /** The server's Ed25519 key that signs every audit entry. The private half is never logged or serialized. */
 export type SigningKey = {
@@ -60,4 +60,19 @@ export function signingKeyFromPem(pem: string, source = 'PEM'): SigningKey {
 
 export function publicKeyId(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16)
+}
+
+/**
+ * An Ed25519 public key to verify audit entries with, from an SPKI PEM (or a private key PEM, whose
+ * public half is taken). Anything else is BW_AUDIT_KEY_INVALID naming `source`.
+ */
+export function auditPublicKeyFromPem(pem: string, source = 'PEM'): KeyObject {
+  let key: KeyObject
+  try {
+    key = createPublicKey(pem)
+  } catch {
+    throw new AuditKeyInvalidError({ source, reason: 'it is not a PEM public or private key' })
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new AuditKeyInvalidError({ source, reason: `it is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519` })
+  return key
 }

@@ -325,4 +325,152 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 40,
+    name: 'verifiable lifecycle: validation runs, approval signers, release verifications, overrides',
+    sql: `
+      -- A patch becomes validated only from a stored validation run: the report and its hash, each in
+      -- its own column (src/lifecycle/recordValidationRun.ts).
+      CREATE TABLE validation_runs (
+        id            BIGSERIAL   PRIMARY KEY,
+        patch_id      TEXT        NOT NULL REFERENCES patches (id),
+        report_hash   TEXT        NOT NULL CHECK (report_hash ~ '^0x[0-9a-f]{64}$'),
+        verdict       TEXT        NOT NULL CHECK (verdict IN ('pass', 'fail', 'errored')),
+        chain_id      BIGINT      NOT NULL,
+        report        JSONB       NOT NULL,
+        actor         TEXT        NOT NULL,
+        audit_seq     BIGINT      NOT NULL,
+        created_at    TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX validation_runs_patch ON validation_runs (patch_id, id DESC);
+      -- The validated report every approval, plan and verification binds to, and the chain it is for.
+      ALTER TABLE patches ADD COLUMN report_hash TEXT CHECK (report_hash IS NULL OR report_hash ~ '^0x[0-9a-f]{64}$');
+      ALTER TABLE patches ADD COLUMN validation_run_id BIGINT REFERENCES validation_runs (id);
+      ALTER TABLE patches ADD COLUMN chain_id BIGINT;
+      -- Addresses whose EIP-712 PatchApproval signatures count (registered by an admin, audited).
+      CREATE TABLE approval_signers (
+        address        TEXT        PRIMARY KEY CHECK (address ~ '^0x[0-9a-fA-F]{40}$'),
+        label          TEXT        NOT NULL,
+        registered_by  TEXT        NOT NULL,
+        registered_at  TIMESTAMPTZ NOT NULL,
+        revoked_at     TIMESTAMPTZ,
+        audit_seq      BIGINT      NOT NULL
+      );
+      -- How an approval was verified: an EIP-712 PatchApproval, a Safe owner's confirmation, or an admin override.
+      ALTER TABLE patch_approvals ADD COLUMN kind TEXT NOT NULL DEFAULT 'unverified' CHECK (kind IN ('eip712', 'safe-confirmation', 'override', 'unverified'));
+      ALTER TABLE patch_approvals ADD COLUMN report_hash TEXT;
+      -- A patch becomes verified only from a passing stored verifyRelease result.
+      CREATE TABLE release_verifications (
+        id            BIGSERIAL   PRIMARY KEY,
+        patch_id      TEXT        NOT NULL REFERENCES patches (id),
+        report_hash   TEXT        NOT NULL,
+        ok            BOOLEAN     NOT NULL,
+        result        JSONB       NOT NULL,
+        actor         TEXT        NOT NULL,
+        audit_seq     BIGINT      NOT NULL,
+        verified_at   TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX release_verifications_patch ON release_verifications (patch_id, id DESC);
+      -- A move an admin forced past the evidence the machine asks for, with the reason given.
+      ALTER TABLE lifecycle_transitions ADD COLUMN override_reason TEXT;
+    `,
+  },
+  {
+    version: 45,
+    name: 'audit log: keys registered in the log, state rows bound to entries, seq > 0',
+    sql: `
+      -- Sequence numbers start at 1. NOT VALID: a log that already holds such rows still opens, and
+      -- audit verify reports them (src/lifecycle/verifyAuditLog.ts).
+      ALTER TABLE audit_log ADD CONSTRAINT audit_log_seq_positive CHECK (seq > 0) NOT VALID;
+      -- The first entry a key signs carries that key (SPKI PEM): the log registers its own keys, so
+      -- several hosts and rotated keys verify. Hashed with the entry when present.
+      ALTER TABLE audit_log ADD COLUMN public_key TEXT;
+      CREATE INDEX audit_log_keys ON audit_log (key_id) WHERE public_key IS NOT NULL;
+      -- The state rows the entry's transaction changed, each with its content hash (src/lifecycle/auditedState.ts).
+      ALTER TABLE audit_log ADD COLUMN state TEXT;
+      -- Rows changed by open transactions, waiting for that transaction's audit entry. txid 0: rows
+      -- that existed before this migration, bound by the next entry.
+      CREATE TABLE audit_pending_rows (
+        txid        BIGINT NOT NULL,
+        table_name  TEXT   NOT NULL,
+        row_key     TEXT   NOT NULL,
+        PRIMARY KEY (txid, table_name, row_key)
+      );
+      CREATE FUNCTION bulwark_audit_pending_row() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN
+          INSERT INTO audit_pending_rows VALUES (txid_current(), TG_TABLE_NAME, to_jsonb(OLD) ->> TG_ARGV[0]) ON CONFLICT DO NOTHING;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+          INSERT INTO audit_pending_rows VALUES (txid_current(), TG_TABLE_NAME, to_jsonb(NEW) ->> TG_ARGV[0]) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER api_tokens_audited AFTER INSERT OR DELETE OR UPDATE OF id, label, roles, token_hash, created_at, revoked_at
+        ON api_tokens FOR EACH ROW EXECUTE FUNCTION bulwark_audit_pending_row('id');
+      CREATE TRIGGER advisories_audited AFTER INSERT OR UPDATE OR DELETE ON advisories FOR EACH ROW EXECUTE FUNCTION bulwark_audit_pending_row('id');
+      CREATE TRIGGER patches_audited AFTER INSERT OR UPDATE OR DELETE ON patches FOR EACH ROW EXECUTE FUNCTION bulwark_audit_pending_row('id');
+      INSERT INTO audit_pending_rows SELECT 0, 'api_tokens', id::text FROM api_tokens;
+      INSERT INTO audit_pending_rows SELECT 0, 'advisories', id FROM advisories;
+      INSERT INTO audit_pending_rows SELECT 0, 'patches', id FROM patches;
+    `,
+  },
+  {
+    version: 70,
+    name: 'jobs (records, stage markers, events, workers) and monitor leases',
+    sql: `
+      -- One row per job (the queue itself is pg-boss's tables); what the CLI, API and /events read.
+      CREATE TABLE bulwark_jobs (
+        id           TEXT        PRIMARY KEY,
+        kind         TEXT        NOT NULL,
+        input        JSONB       NOT NULL,
+        state        TEXT        NOT NULL,
+        attempts     INTEGER     NOT NULL DEFAULT 0,
+        worker_id    TEXT,
+        progress     JSONB,
+        result       JSONB,
+        error        JSONB,
+        created_by   TEXT        NOT NULL,
+        created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+        started_at   TIMESTAMPTZ,
+        finished_at  TIMESTAMPTZ
+      );
+      CREATE INDEX bulwark_jobs_running ON bulwark_jobs (worker_id) WHERE state = 'running';
+      -- A stage that finished: a retry returns its stored result instead of running it again.
+      CREATE TABLE bulwark_job_stages (
+        job_id     TEXT        NOT NULL REFERENCES bulwark_jobs (id) ON DELETE CASCADE,
+        stage      TEXT        NOT NULL,
+        result     JSONB,
+        worker_id  TEXT        NOT NULL,
+        done_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (job_id, stage)
+      );
+      CREATE TABLE bulwark_job_events (
+        id          BIGSERIAL   PRIMARY KEY,
+        job_id      TEXT        NOT NULL REFERENCES bulwark_jobs (id) ON DELETE CASCADE,
+        type        TEXT        NOT NULL,
+        data        JSONB,
+        worker_id   TEXT,
+        created_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX bulwark_job_events_job ON bulwark_job_events (job_id, id);
+      CREATE TABLE bulwark_workers (
+        id            TEXT        PRIMARY KEY,
+        host          TEXT        NOT NULL,
+        pid           INTEGER     NOT NULL,
+        queues        JSONB       NOT NULL,
+        concurrency   INTEGER     NOT NULL,
+        started_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+        stopped_at    TIMESTAMPTZ
+      );
+      -- Who monitors which chain: the holder of the PostgreSQL advisory lock writes itself here.
+      CREATE TABLE monitor_leases (
+        shard         TEXT        PRIMARY KEY,
+        holder        TEXT        NOT NULL,
+        acquired_at   TIMESTAMPTZ NOT NULL,
+        heartbeat_at  TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
 ]

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Command } from '../command.js'
+import { AuditKeyInvalidError } from '../../lifecycle/errors.js'
+import { auditPublicKeyFromPem } from '../../lifecycle/signingKey.js'
 import { UsageError } from '../errors.js'
 import { actorOptions, parseCount, subcommand, withLifecycleApi } from './advisory.js'
 
@@ -9,10 +11,15 @@ const subcommands = { verify: 0, list: 0 } as const
 export const auditCommand: Command = {
   name: 'audit',
   summary: 'Verify the signed, hash-chained audit log (exit 1 if tampered), or list its entries.',
-  usage: 'bulwark audit verify [--public-key FILE] [--expect-head SEQ:HASH] | bulwark audit list [--from SEQ] [--limit N] [--action A]',
+  usage: 'bulwark audit verify [--public-key FILE …] [--expect-head SEQ:HASH] | bulwark audit list [--from SEQ] [--limit N] [--action A]',
   positionals: true,
   options: {
-    'public-key': { type: 'string', valueName: 'file', description: "verify: the server's public key (PEM) to verify with (default: this store's key)." },
+    'public-key': {
+      type: 'string',
+      multiple: true,
+      valueName: 'file',
+      description: 'verify: trust only this public key (PEM); repeat for each host. Default: the keys the log registers (each listed in the output).',
+    },
     'expect-head': { type: 'string', valueName: 'seq:hash', description: 'verify: a head recorded earlier (printed by verify); catches removal of the newest entries.' },
     from: { type: 'string', valueName: 'seq', description: 'list: first entry (default 1).' },
     limit: { type: 'string', valueName: 'n', description: 'list: at most this many (default 100).' },
@@ -22,10 +29,16 @@ export const auditCommand: Command = {
   async run({ values, positionals }, io) {
     const { name } = subcommand(auditCommand, positionals, subcommands)
     const expectHead = parseHead(values['expect-head'] as string | undefined)
-    const keyFile = values['public-key'] as string | undefined
-    const publicKey = keyFile === undefined ? undefined : await readFile(path.resolve(io.cwd, keyFile), 'utf8').catch(() => {
-      throw new UsageError({ message: `--public-key: cannot read ${keyFile}.` })
-    })
+    const keyFiles = (values['public-key'] as string[] | undefined) ?? []
+    const publicKeys = await Promise.all(
+      keyFiles.map(async (keyFile) => {
+        const pem = await readFile(path.resolve(io.cwd, keyFile), 'utf8').catch(() => {
+          throw new AuditKeyInvalidError({ source: keyFile, reason: 'it cannot be read' })
+        })
+        auditPublicKeyFromPem(pem, keyFile)
+        return pem
+      }),
+    )
     return withLifecycleApi(values, io, async (api) => {
       if (name === 'list') {
         const entries = await api.listAuditEntries({
@@ -37,10 +50,16 @@ export const auditCommand: Command = {
         else io.stdout(entries.length === 0 ? 'No audit entries.' : entries.map((e) => `${String(e.seq).padStart(6)}  ${e.time}  ${e.actor.id.padEnd(12)} ${e.action.padEnd(22)} ${summarize(e.payload)}`).join('\n'))
         return 0
       }
-      const result = await api.verifyAuditLog({ ...(publicKey === undefined ? {} : { publicKey }), ...(expectHead ? { expectHead } : {}) })
+      const result = await api.verifyAuditLog({ ...(publicKeys.length === 0 ? {} : { publicKeys }), ...(expectHead ? { expectHead } : {}) })
       if (values.json) io.stdout(JSON.stringify(result, null, 2))
-      else if (result.ok) io.stdout(`audit log OK: ${result.entries} entries${result.head ? `; head ${result.head.seq}:${result.head.hash} (keep it to check with --expect-head)` : ''}`)
-      else io.stdout(`audit log TAMPERED: ${result.firstBad?.message} [${result.firstBad?.reason}]`)
+      else {
+        if (result.ok) io.stdout(`audit log OK: ${result.entries} entries, ${result.stateRows} state rows${result.head ? `; head ${result.head.seq}:${result.head.hash} (keep it to check with --expect-head)` : ''}`)
+        else io.stdout(`audit log TAMPERED: ${result.firstBad?.message} [${result.firstBad?.reason}]`)
+        const signing = result.keys.filter((key) => key.entries > 0)
+        if (signing.length > 1 || publicKeys.length > 0) {
+          io.stdout(signing.map((key) => `  key ${key.keyId}: ${key.entries} entries (${key.firstSeq}–${key.lastSeq})${key.given ? ', given' : key.registeredAt === undefined ? '' : `, registered at entry ${key.registeredAt}`}`).join('\n'))
+        }
+      }
       return result.ok ? 0 : 1
     })
   },

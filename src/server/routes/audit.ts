@@ -1,10 +1,8 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
 import { z } from 'zod'
 import { listAuditEntries, listAuditEntriesFilterSchema } from '../../lifecycle/listAuditEntries.js'
-import { publicKeyId } from '../../lifecycle/signingKey.js'
+import { auditPublicKeyFromPem } from '../../lifecycle/signingKey.js'
 import { roles } from '../../lifecycle/types.js'
 import { auditFindingReasons, verifyAuditLog } from '../../lifecycle/verifyAuditLog.js'
-import { InputInvalidError } from '../errors.js'
 import { defineRoute } from '../route.js'
 import { toJsonValue } from '../schemas.js'
 
@@ -38,36 +36,43 @@ export const listAuditRoute = defineRoute({
 export const verifyAuditRoute = defineRoute({
   method: 'GET',
   url: '/audit/verify',
-  summary: "Re-derives the hash chain and checks every signature with the server's key; reports the first bad entry.",
+  summary:
+    "Re-derives the hash chain, checks each entry's signature with the key registered for it in the log (or only the given keys), and every token, advisory and patch row against the entry that bound it; reports the first bad entry.",
   tag: 'audit',
   permission: 'audit:verify',
   querystring: z.strictObject({
     /** A head kept outside the database from an earlier verify: catches a truncated tail. */
     expectSeq: z.number().int().min(1).optional(),
     expectHash: hash.optional(),
-    /** Verify with this public key (SPKI PEM) instead of the server's own, e.g. one published earlier. */
-    publicKey: z.string().min(1).max(2_000).optional(),
+    /** Trust only these public keys (SPKI PEM; repeat for several hosts) instead of the keys the log registers. */
+    publicKey: z.array(z.string().min(1).max(2_000)).max(32).optional(),
   }),
   response: z.strictObject({
     ok: z.boolean(),
     entries: z.number().int(),
     head: z.strictObject({ seq: z.number().int(), hash: z.string() }).optional(),
     firstBad: z.strictObject({ seq: z.number().int(), reason: z.enum(auditFindingReasons), message: z.string() }).optional(),
-    keyId: z.string(),
-    publicKeyPem: z.string(),
+    keys: z.array(
+      z.strictObject({
+        keyId: z.string(),
+        publicKey: z.string().optional(),
+        registeredAt: z.number().int().optional(),
+        given: z.boolean(),
+        entries: z.number().int(),
+        firstSeq: z.number().int().optional(),
+        lastSeq: z.number().int().optional(),
+      }),
+    ),
+    stateRows: z.number().int(),
   }),
   handler: async ({ query, env }) => {
     const { expectSeq, expectHash, publicKey } = query
-    let key: KeyObject
-    try {
-      key = publicKey === undefined ? env.context.signingKey.publicKey : createPublicKey(publicKey)
-    } catch {
-      throw new InputInvalidError({ field: 'querystring.publicKey', message: 'is not a PEM public key' })
-    }
-    const result = await verifyAuditLog(env.context.store, {
-      publicKey: key,
+    const pinned = publicKey !== undefined && publicKey.length > 0
+    const keys = pinned ? publicKey.map((pem, index) => auditPublicKeyFromPem(pem, `querystring.publicKey[${index}]`)) : [env.context.signingKey.publicKey]
+    return verifyAuditLog(env.context.store, {
+      trustedKeys: keys,
+      trust: pinned ? 'pinned' : 'registered',
       ...(expectSeq !== undefined && expectHash !== undefined ? { expectHead: { seq: expectSeq, hash: expectHash } } : {}),
     })
-    return { ...result, keyId: publicKeyId(key), publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() }
   },
 })
