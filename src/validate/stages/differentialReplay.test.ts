@@ -66,7 +66,9 @@ describe('differentialReplay', () => {
     const error = await differentialReplay({ ...context, builds: [{ ...context.builds[0]!, initializerCalldata: '0xdeadbeef' }] }).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ForkPreparationError)
     expect((error as ForkPreparationError).code).toBe('BW_FORK_FAILED')
-    expect((error as ForkPreparationError).shortMessage).toMatch(/^Could not prepare the validation fork \(upgrade at the start of block \d+\): the upgrade transaction 0x[0-9a-f]{64} reverted$/)
+    expect((error as ForkPreparationError).shortMessage).toBe(
+      `Could not prepare the validation fork (upgrade at the start of block ${(error as ForkPreparationError).shortMessage.match(/block (\d+)/)![1]}): the upgrade transaction ${(error as ForkPreparationError).shortMessage.match(/0x[0-9a-f]{64}/)![0]} to ${chain.demo.lendingPool.proxy} reverted: execution reverted`,
+    )
   })
 
   test('compareEffects names each kind of difference', () => {

@@ -43,7 +43,8 @@ export const differentialReplay: Stage = async (context) => {
   const config = context.manifest.differentialReplay
   if (!config) return { findings: [], skipped: 'differential replay is not configured in the manifest' }
   const targets = new Set(context.builds.map((build) => build.proxy.toLowerCase()))
-  const routes = await planUpgradeRoutes(context)
+  // Fails early (no proxy, no authority) before any history is read.
+  const pinnedRoutes = await planUpgradeRoutes(context)
 
   const { blocks, selected, traceMethod } = config.hashes
     ? { ...(await blocksOfHashes(context, config.hashes as Hash[])), traceMethod: undefined }
@@ -79,6 +80,9 @@ export const differentialReplay: Stage = async (context) => {
       cause: error,
     })
   })
+  // The upgrade is made as the authority of the replayed blocks, which may not be today's (an owner
+  // handed over to a timelock since); when the proxies cannot be planned there, as of the pinned block.
+  const routes = await planUpgradeRoutes({ ...context, blockNumber: forkBlock }).catch(() => pinnedRoutes)
   const fork = await startValidationFork({ ...context, blockNumber: forkBlock }, ['--order', 'fifo'])
   try {
     await fork.client.setAutomine(false)
@@ -280,7 +284,11 @@ async function replayBlock(
   for (const hash of upgrades) {
     // A patched pass whose upgrade reverted would compare the old code with itself and pass silently.
     const receipt = await fork.client.getTransactionReceipt({ hash })
-    if (receipt.status !== 'success') throw new ForkPreparationError({ step: `upgrade at the start of block ${block.number}`, reason: `the upgrade transaction ${hash} reverted` })
+    if (receipt.status !== 'success') {
+      const trace = (await fork.client.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'callTracer' }] } as never).catch(() => undefined)) as (TraceCallFrame & { revertReason?: string; to?: Address }) | undefined
+      const why = trace?.revertReason ?? trace?.error
+      throw new ForkPreparationError({ step: `upgrade at the start of block ${block.number}`, reason: `the upgrade transaction ${hash}${trace?.to ? ` to ${getAddress(trace.to)}` : ''} reverted${why ? `: ${why}` : ''}` })
+    }
   }
   const effects = new Map<string, ReplayEffects>()
   // One trace at a time: anvil serializes them anyway, and concurrent traces of a forked block can stall it.

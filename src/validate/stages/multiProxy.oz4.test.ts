@@ -1,8 +1,12 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { encodeFunctionData, getAddress, parseAbi, parseEther, toFunctionSelector } from 'viem'
+import { createReadClient } from '../../chain/clients.js'
 import { devAccount, devRoles } from '../../chain/devAccounts.js'
 import { startAnvil, type Anvil } from '../../chain/startAnvil.js'
 import { compileOz4Fixture, deployOz4System, oz4StageContext, oz4TargetBuild, type Oz4Build, type Oz4System } from '../../../test/fixtures/validate-oz4/system.js'
+import { ForkPreparationError } from '../dynamicStageErrors.js'
 import { isBlocking } from '../findings.js'
 import { differentialReplay } from './differentialReplay.js'
 import { runDynamicStages } from './dynamicStageFixtures.js'
@@ -106,8 +110,52 @@ describe('several OpenZeppelin 4.9 proxies in one patch', () => {
       `${system.direct.length + system.viaIntegrator.length} transaction(s) replayed from block ${String(touching.data!.fromBlock)} (${system.direct.length} sent to the targets, ${system.viaIntegrator.length} via 1 integrator contract(s)): ${system.viaIntegrator.length} unexpected divergence(s), 0 expected`,
     )
 
+    // Nodes without trace_filter (geth: no trace_* at all): trace_block, then debug_traceBlockByNumber, same transactions.
+    for (const [refused, method] of [[['trace_filter'], 'trace_block'], [['trace_filter', 'trace_block'], 'debug_traceBlockByNumber']] as const) {
+      const relay = await startRefusingRelay(chain.rpcUrl, refused)
+      try {
+        const context = await oz4StageContext(chain, build, system, 'FlashVaultV2StrictCallback', { differentialReplay: { transactions: 200 } })
+        const output = await differentialReplay({ ...context, client: createReadClient({ rpcUrl: relay.url }) })
+        expect(output.data).toMatchObject({ traceMethod: method, direct: system.direct.length, viaIntegrators: system.viaIntegrator.length, divergent: system.viaIntegrator.length })
+      } finally {
+        await relay.close()
+      }
+    }
+    const none = await startRefusingRelay(chain.rpcUrl, ['trace_filter', 'trace_block', 'debug_traceBlockByNumber'])
+    try {
+      const context = await oz4StageContext(chain, build, system, 'FlashVaultV2StrictCallback', { differentialReplay: { transactions: 200 } })
+      const error = await differentialReplay({ ...context, client: createReadClient({ rpcUrl: none.url }) }).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(ForkPreparationError)
+      expect((error as ForkPreparationError).shortMessage).toMatch(/^Could not prepare the validation fork \(find the transactions that touch the targets\): the RPC endpoint answers none of trace_filter, trace_block, debug_traceBlockByNumber \(.*\); use a node with traces, or set differentialReplay.scope to "direct"/)
+    } finally {
+      await none.close()
+    }
+
     const directOnly = await differentialReplay(await oz4StageContext(chain, build, system, 'FlashVaultV2StrictCallback', { differentialReplay: { transactions: 200, scope: 'direct' } }))
     expect(directOnly.findings).toEqual([])
     expect(directOnly.data).toMatchObject({ transactions: system.direct.length, direct: system.direct.length, viaIntegrators: 0, divergent: 0 })
   }, 120_000)
 })
+
+/** A JSON-RPC relay to `upstream` that answers the `refused` methods "method not found" (-32601), like a node without them. */
+async function startRefusingRelay(upstream: string, refused: readonly string[]) {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const parsed = JSON.parse(body.toString()) as { id: unknown; method: string } | { id: unknown; method: string }[]
+      const answerOne = async (call: { id: unknown; method: string }) =>
+        refused.includes(call.method)
+          ? { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: `the method ${call.method} does not exist/is not available` } }
+          : ((await (await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call) })).json()) as unknown)
+      const answer = Array.isArray(parsed) ? Promise.all(parsed.map(answerOne)) : answerOne(parsed)
+      void answer.then((value) => {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify(value))
+      })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}

@@ -14,8 +14,8 @@ export type TouchFinder = {
   readonly method: TouchTraceMethod | undefined
 }
 
-type FilterTrace = { action?: { to?: Address | null }; transactionHash?: Hash | null }
-type CallFrame = { to?: Address; calls?: CallFrame[] }
+type FilterTrace = { type?: string; action?: { to?: Address | null }; transactionHash?: Hash | null }
+type CallFrame = { type?: string; to?: Address; calls?: CallFrame[] }
 
 /**
  * Finds the transactions that touch the targets from their traces, the cheapest way the node
@@ -30,6 +30,8 @@ export function createTouchFinder(client: ReadClient, targets: ReadonlySet<strin
   const methods: TouchTraceMethod[] = ['trace_filter', 'trace_block', 'debug_traceBlockByNumber']
   const failures: string[] = []
   const touches = (to: string | null | undefined) => to !== undefined && to !== null && targets.has(to.toLowerCase())
+  // Calls only: the creation of a target (geth's call tracer puts the new address in a CREATE frame's `to`) is not a use of it.
+  const callsTarget = (trace: FilterTrace) => (trace.type === undefined || trace.type === 'call') && touches(trace.action?.to) && Boolean(trace.transactionHash)
 
   const byMethod: Record<TouchTraceMethod, (low: bigint, high: bigint, blocks: readonly bigint[]) => Promise<Set<string>>> = {
     trace_filter: async (low, high) => {
@@ -37,18 +39,18 @@ export function createTouchFinder(client: ReadClient, targets: ReadonlySet<strin
         method: 'trace_filter',
         params: [{ fromBlock: toHex(low), toBlock: toHex(high), toAddress: [...targets] }],
       } as never)) as FilterTrace[]
-      return new Set(traces.filter((trace) => touches(trace.action?.to) && trace.transactionHash).map((trace) => trace.transactionHash!.toLowerCase()))
+      return new Set(traces.filter(callsTarget).map((trace) => trace.transactionHash!.toLowerCase()))
     },
     trace_block: async (_low, _high, blocks) => {
       const perBlock = await Promise.all(blocks.map((block) => client.request({ method: 'trace_block', params: [toHex(block)] } as never) as Promise<FilterTrace[] | null>))
-      return new Set(perBlock.flatMap((traces) => (traces ?? []).filter((trace) => touches(trace.action?.to) && trace.transactionHash).map((trace) => trace.transactionHash!.toLowerCase())))
+      return new Set(perBlock.flatMap((traces) => (traces ?? []).filter(callsTarget).map((trace) => trace.transactionHash!.toLowerCase())))
     },
     debug_traceBlockByNumber: async (_low, _high, blocks) => {
       const hashes = new Set<string>()
       for (const block of blocks) {
         const results = (await client.request({ method: 'debug_traceBlockByNumber', params: [toHex(block), { tracer: 'callTracer' }] } as never)) as { txHash?: Hash; result?: CallFrame }[]
         for (const entry of results) {
-          const reaches = (frame: CallFrame | undefined): boolean => frame !== undefined && (touches(frame.to) || (frame.calls ?? []).some(reaches))
+          const reaches = (frame: CallFrame | undefined): boolean => frame !== undefined && ((!/^CREATE2?$/i.test(frame.type ?? '') && touches(frame.to)) || (frame.calls ?? []).some(reaches))
           if (entry.txHash && reaches(entry.result)) hashes.add(entry.txHash.toLowerCase())
         }
       }
