@@ -55,6 +55,12 @@ process.once('SIGTERM', () => {
   clearInterval(sampler)
   void monitor.stop({ graceMs: 0 }).then(async () => {
     report('stopped')
+    // with --expose-gc: what is still live once garbage is collected
+    const collect = (globalThis as { gc?: () => void }).gc
+    if (collect) {
+      collect()
+      report('stopped, after a full GC')
+    }
     await store.close()
   })
 })
