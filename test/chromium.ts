@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { brotliDecompress } from 'node:zlib'
+import { tarEntries } from '../src/compile/tarEntries.js'
 
 const inflate = promisify(brotliDecompress)
 const require = createRequire(import.meta.url)
@@ -82,22 +83,14 @@ async function unpackSparticuz(env: NodeJS.ProcessEnv): Promise<Chromium> {
 
 /** Extracts the regular files and directories of a ustar archive (all these archives hold). */
 async function untar(archive: Buffer, into: string): Promise<void> {
-  let offset = 0
-  while (offset + 512 <= archive.length) {
-    const header = archive.subarray(offset, offset + 512)
-    if (header.every((byte) => byte === 0)) break
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '')
-    const name = path.posix.join(field(345, 155), field(0, 100))
-    const size = Number.parseInt(field(124, 12).trim() || '0', 8)
-    const type = field(156, 1) || '0'
-    const target = path.join(into, name)
-    if (!target.startsWith(into + path.sep)) throw new Error(`archive entry ${name} leaves ${into}`)
-    if (type === '5') await mkdir(target, { recursive: true })
-    else if (type === '0') {
+  for (const entry of tarEntries(archive)) {
+    const target = path.join(into, entry.name)
+    if (!target.startsWith(into + path.sep)) throw new Error(`archive entry ${entry.name} leaves ${into}`)
+    if (entry.type === '5') await mkdir(target, { recursive: true })
+    else if (entry.type === '0') {
       await mkdir(path.dirname(target), { recursive: true })
-      await writeFile(target, archive.subarray(offset + 512, offset + 512 + size), { mode: Number.parseInt(field(100, 8).trim() || '644', 8) & 0o755 })
+      await writeFile(target, entry.content, { mode: entry.mode & 0o755 })
     }
-    offset += 512 + Math.ceil(size / 512) * 512
   }
 }
 

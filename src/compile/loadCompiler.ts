@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { gunzipSync } from 'node:zlib'
 import { CompilerUnavailableError } from './errors.js'
+import { tarEntries } from './tarEntries.js'
 
 const require = createRequire(import.meta.url)
 const run = promisify(execFile)
@@ -99,17 +101,28 @@ export async function fetchSoljson(release: string, env: NodeJS.ProcessEnv = pro
     } catch (error) {
       throw new CompilerUnavailableError({ version: release, reason: `npm pack solc@${release} failed: ${firstLine(error)}` })
     }
-    try {
-      await run('tar', ['-xzf', tarball, '-C', work, 'package/soljson.js'])
-    } catch (error) {
-      throw new CompilerUnavailableError({ version: release, reason: `the solc@${release} package has no soljson.js: ${firstLine(error)}` })
-    }
+    const soljson = readSoljson(await readFile(tarball))
+    if (!soljson) throw new CompilerUnavailableError({ version: release, reason: `the solc@${release} package has no soljson.js` })
+    const staged = path.join(work, 'soljson.js')
+    await writeFile(staged, soljson)
     await mkdir(directory, { recursive: true })
-    await rename(path.join(work, 'package', 'soljson.js'), file)
+    await rename(staged, file)
     return file
   } finally {
     await rm(work, { recursive: true, force: true })
   }
+}
+
+/** `package/soljson.js` of a gzipped npm tarball, unpacked in memory (no tar or gzip needed on the machine). */
+function readSoljson(tarball: Buffer): Buffer | undefined {
+  let archive: Buffer
+  try {
+    archive = gunzipSync(tarball)
+  } catch {
+    return undefined
+  }
+  for (const entry of tarEntries(archive)) if (entry.name === 'package/soljson.js' && entry.type === '0') return entry.content
+  return undefined
 }
 
 function npmCommand(): string {
