@@ -6,11 +6,9 @@ import { createPatch } from './createPatch.js'
 import { getAdvisoryLatency } from './getAdvisoryLatency.js'
 import { getLatencyHistory } from './getLatencyHistory.js'
 import { getLatencySummary } from './getLatencySummary.js'
-import { recordApproval } from './recordApproval.js'
 import { setContainment } from './setContainment.js'
-import { testActors, testBackends, testContext } from './testing.js'
+import { moveTestPatch, testActors, testBackends, testContext } from './testing.js'
 import { transitionAdvisory } from './transitionAdvisory.js'
-import { transitionPatch } from './transitionPatch.js'
 import type { Actor, PatchStatus } from './types.js'
 
 const { responder, signer1, viewer, admin } = testActors
@@ -28,8 +26,7 @@ describe('latency', () => {
   async function steps(patchId: string, plan: [PatchStatus, number][]) {
     for (const [to, after] of plan) {
       advance(after)
-      if (to === 'approved') await recordApproval(ctx, { patchId }, signer1)
-      else await transitionPatch(ctx, { id: patchId, to }, responder)
+      await moveTestPatch(ctx, patchId, to, responder, signer1)
     }
   }
 

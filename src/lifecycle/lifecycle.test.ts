@@ -10,7 +10,8 @@ import { listPatches } from './listPatches.js'
 import { listTransitions } from './listTransitions.js'
 import { can } from './permissions.js'
 import { recordApproval } from './recordApproval.js'
-import { testActors, testBackends, testContext } from './testing.js'
+import { registerApprovalSigner } from './registerApprovalSigner.js'
+import { approveAs, moveTestPatch, testActors, testSignerAccount, testBackends, testContext } from './testing.js'
 import { transitionAdvisory } from './transitionAdvisory.js'
 import { transitionPatch } from './transitionPatch.js'
 import { verifyAuditLog } from './verifyAuditLog.js'
@@ -111,9 +112,9 @@ describe.each(testBackends())('lifecycle on $name', ({ open }) => {
       expect((await getPatch(ctx, patch.id, actor)).id).toBe(patch.id)
     }
     // A signer not cleared cannot approve it either: for them the patch does not exist.
-    for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await transitionPatch(ctx, { id: patch.id, to: step }, responder)
-    await expect(recordApproval(ctx, { patchId: patch.id }, signer1)).rejects.toMatchObject({ code: 'BW_PATCH_NOT_FOUND' })
-    expect((await recordApproval(ctx, { patchId: patch.id }, signer2)).patch.status).toBe('approved')
+    for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await moveTestPatch(ctx, patch.id, step, responder)
+    await expect(approveAs(ctx, patch.id, signer1)).rejects.toMatchObject({ code: 'BW_PATCH_NOT_FOUND' })
+    expect((await approveAs(ctx, patch.id, signer2)).patch.status).toBe('approved')
   })
 
   test('a patch moves its advisory: proposing enters patching, a rejected patch makes room for a new one, releasing and verifying carry the advisory', async () => {
@@ -133,25 +134,27 @@ describe.each(testBackends())('lifecycle on $name', ({ open }) => {
     await transitionPatch(ctx, { id: first.patch.id, to: 'rejected', evidence: { note: 'storage layout clash', links: ['https://ci.example/run/1'] } }, responder)
     const second = await createPatch(ctx, { advisoryId: id, title: 'second try', route: 'standard', targets: [target], requiredApprovals: 2 }, responder)
     expect(second.transitions.map((t) => t.machine)).toEqual(['patch']) // the advisory already is patching
-    for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await transitionPatch(ctx, { id: second.patch.id, to: step }, responder)
+    for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await moveTestPatch(ctx, second.patch.id, step, responder)
+    const sam = testSignerAccount('sam').address
+    const sue = testSignerAccount('sue').address
 
-    const one = await recordApproval(ctx, { patchId: second.patch.id, digest: `0x${'cd'.repeat(32)}` }, signer1)
-    expect(one).toMatchObject({ patch: { status: 'awaiting_approval' }, approval: { signer: 'sam', digest: `0x${'cd'.repeat(32)}` } })
+    const one = await approveAs(ctx, second.patch.id, signer1)
+    expect(one).toMatchObject({ patch: { status: 'awaiting_approval' }, approval: { signer: sam, kind: 'eip712' } })
     expect(one.transition).toBeUndefined()
-    await expect(recordApproval(ctx, { patchId: second.patch.id }, signer1)).rejects.toMatchObject({ code: 'BW_CONFLICT', shortMessage: `sam has already approved patch ${second.patch.id}.` })
-    const two = await recordApproval(ctx, { patchId: second.patch.id }, signer2)
-    expect(two.transition).toMatchObject({ from: 'awaiting_approval', to: 'approved', evidence: { data: { signers: ['sam', 'sue'] } } })
-    await expect(recordApproval(ctx, { patchId: second.patch.id }, { id: 'sid', roles: ['signer'] })).rejects.toMatchObject({
+    await expect(approveAs(ctx, second.patch.id, signer1)).rejects.toMatchObject({ code: 'BW_CONFLICT', shortMessage: `${sam} has already approved patch ${second.patch.id}.` })
+    const two = await approveAs(ctx, second.patch.id, signer2)
+    expect(two.transition).toMatchObject({ from: 'awaiting_approval', to: 'approved', evidence: { data: { signers: [sam, sue] } } })
+    await expect(approveAs(ctx, second.patch.id, { id: 'sid', roles: ['signer'] })).rejects.toMatchObject({
       code: 'BW_TRANSITION_ILLEGAL',
       metaMessages: ['Approvals are accepted only while a patch is awaiting_approval.'],
     })
 
-    await transitionPatch(ctx, { id: second.patch.id, to: 'scheduled', evidence: { data: { operationId: `0x${'01'.repeat(32)}` } } }, responder)
-    const released = await transitionPatch(ctx, { id: second.patch.id, to: 'released', evidence: { data: { tx: `0x${'02'.repeat(32)}` } } }, responder)
+    await moveTestPatch(ctx, second.patch.id, 'scheduled', admin)
+    const released = await transitionPatch(ctx, { id: second.patch.id, to: 'released', override: { reason: 'test: released without a chain' } }, admin)
     expect(released.advisory.status).toBe('released')
-    const verified = await transitionPatch(ctx, { id: second.patch.id, to: 'verified' }, responder)
+    const verified = await transitionPatch(ctx, { id: second.patch.id, to: 'verified', override: { reason: 'test: verified without a chain' } }, admin)
     expect(verified.advisory.status).toBe('verified')
-    expect((await getPatch(ctx, second.patch.id, viewer)).approvals.map((a) => a.signer)).toEqual(['sam', 'sue'])
+    expect((await getPatch(ctx, second.patch.id, viewer)).approvals.map((a) => a.signer)).toEqual([sam, sue])
     expect((await listPatches(ctx, { advisoryId: id }, viewer)).map((p) => [p.id, p.status])).toEqual([
       [second.patch.id, 'verified'],
       [first.patch.id, 'rejected'],
@@ -198,12 +201,14 @@ describe.each(testBackends())('lifecycle on $name', ({ open }) => {
     test('approvals at once: a double approval by one signer conflicts; two signers reach the threshold exactly once', async () => {
       const id = await triaged()
       const { patch } = await createPatch(ctx, { advisoryId: id, title: 'fix', route: 'standard', targets: [target], requiredApprovals: 2 }, responder)
-      for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await transitionPatch(ctx, { id: patch.id, to: step }, responder)
-      const results = await Promise.allSettled([recordApproval(ctx, { patchId: patch.id }, signer1), recordApproval(ctx, { patchId: patch.id }, signer1), recordApproval(ctx, { patchId: patch.id }, signer2)])
+      for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await moveTestPatch(ctx, patch.id, step, responder)
+      for (const actor of [signer1, signer2]) await registerApprovalSigner(ctx, { address: testSignerAccount(actor.id).address, label: actor.id }, admin)
+      const once = { register: false }
+      const results = await Promise.allSettled([approveAs(ctx, patch.id, signer1, once), approveAs(ctx, patch.id, signer1, once), approveAs(ctx, patch.id, signer2, once)])
       expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok')).sort()).toEqual(['BW_CONFLICT', 'ok', 'ok'])
       const stored = await getPatch(ctx, patch.id, admin)
       expect(stored.status).toBe('approved')
-      expect(stored.approvals.map((a) => a.signer).sort()).toEqual(['sam', 'sue'])
+      expect(stored.approvals.map((a) => a.signer).sort()).toEqual([testSignerAccount('sam').address, testSignerAccount('sue').address].sort())
       const approvedTransitions = (await listTransitions(ctx, { advisoryId: id }, admin)).filter((t) => t.to === 'approved')
       expect(approvedTransitions).toHaveLength(1)
       expect(await verifyAuditLog(store, { publicKey: ctx.signingKey.publicKey })).toMatchObject({ ok: true })

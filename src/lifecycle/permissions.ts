@@ -14,6 +14,7 @@ export const permissions = {
   'patch:create': ['admin', 'responder'],
   'patch:transition': ['admin', 'responder'],
   'patch:approve': ['signer'],
+  'patch:override': ['admin'],
   'latency:read': ['admin', 'responder', 'auditor', 'signer', 'viewer'],
   'audit:read': ['admin', 'auditor'],
   'audit:verify': ['admin', 'auditor'],

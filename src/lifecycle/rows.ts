@@ -1,4 +1,4 @@
-import type { Advisory, AdvisoryStatus, Approval, ContainmentStatus, Patch, PatchRoute, PatchStatus, Severity, Transition, Actor, Machine } from './types.js'
+import type { Advisory, AdvisoryStatus, Approval, ApprovalKind, ContainmentStatus, Patch, PatchRoute, PatchStatus, Severity, Transition, Actor, Machine } from './types.js'
 
 /** Row shapes as PGlite and node-postgres return them, and their mapping to the domain types. */
 
@@ -27,6 +27,8 @@ export type PatchRow = {
   route: string
   targets: unknown
   required_approvals: number | string
+  report_hash: string | null
+  chain_id: number | string | null
   created_at: Date | string
   updated_at: Date | string
 }
@@ -34,6 +36,7 @@ export type PatchRow = {
 export type ApprovalRow = {
   patch_id: string
   signer: string
+  kind: string
   at: Date | string
   digest: string | null
   signature: string | null
@@ -51,6 +54,7 @@ export type TransitionRow = {
   at: Date | string
   actor: unknown
   evidence: unknown
+  override_reason: string | null
   audit_seq: number | string
 }
 
@@ -81,6 +85,7 @@ export function toApproval(row: ApprovalRow): Approval {
   return {
     patchId: row.patch_id,
     signer: row.signer,
+    kind: row.kind as ApprovalKind,
     at: new Date(row.at),
     ...(row.digest === null ? {} : { digest: row.digest as `0x${string}` }),
     ...(row.signature === null ? {} : { signature: row.signature as `0x${string}` }),
@@ -99,6 +104,8 @@ export function toPatch(row: PatchRow, approvals: readonly ApprovalRow[]): Patch
     targets: json(row.targets),
     requiredApprovals: Number(row.required_approvals),
     approvals: approvals.filter((approval) => approval.patch_id === row.id).map(toApproval),
+    reportHash: row.report_hash === null ? null : (row.report_hash as `0x${string}`),
+    chainId: row.chain_id === null ? null : Number(row.chain_id),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   }
@@ -115,12 +122,13 @@ export function toTransition(row: TransitionRow): Transition {
     at: new Date(row.at),
     actor: json<Actor>(row.actor),
     evidence: json(row.evidence),
+    ...(row.override_reason === null || row.override_reason === undefined ? {} : { override: row.override_reason }),
     auditSeq: Number(row.audit_seq),
   }
 }
 
 export const advisoryColumns =
   'id, title, description, severity, status, containment, affected_contracts, reporter, discovered_at, reported_at, embargoed, cleared_actors, alert_ids, updated_at'
-export const patchColumns = 'id, advisory_id, title, status, route, targets, required_approvals, created_at, updated_at'
-export const approvalColumns = 'patch_id, signer, at, digest, signature, note, audit_seq'
-export const transitionColumns = 'id, machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq'
+export const patchColumns = 'id, advisory_id, title, status, route, targets, required_approvals, report_hash, chain_id, created_at, updated_at'
+export const approvalColumns = 'patch_id, signer, kind, at, digest, signature, note, audit_seq'
+export const transitionColumns = 'id, machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, override_reason, audit_seq'

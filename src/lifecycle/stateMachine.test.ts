@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Store } from '../store/openStore.js'
 import { createAdvisory } from './createAdvisory.js'
 import { createPatch } from './createPatch.js'
-import { recordApproval } from './recordApproval.js'
 import { setContainment } from './setContainment.js'
 import { advisoryMachine, patchMachine } from './stateMachine.js'
-import { testActors, testBackends, testContext } from './testing.js'
+import { moveTestPatch, testActors, testBackends, testContext } from './testing.js'
 import { transitionAdvisory } from './transitionAdvisory.js'
 import { transitionPatch } from './transitionPatch.js'
 import { advisoryStatuses, patchStatuses, type AdvisoryStatus, type PatchStatus } from './types.js'
@@ -42,10 +41,7 @@ async function patchIn(status: PatchStatus) {
   const { advisory } = await createAdvisory(ctx, { title: `patch in ${status}`, severity: 'high', reporter: 'test' }, admin)
   await transitionAdvisory(ctx, { id: advisory.id, to: 'triaged' }, admin)
   const { patch } = await createPatch(ctx, { advisoryId: advisory.id, title: 'fix', route: 'emergency', targets: [{ proxy: `0x${'11'.repeat(20)}`, newImplementation: `0x${'22'.repeat(20)}` }] }, admin)
-  for (const step of patchPaths[status]) {
-    if (step === 'approved') await recordApproval(ctx, { patchId: patch.id }, signer1)
-    else await transitionPatch(ctx, { id: patch.id, to: step }, admin)
-  }
+  for (const step of patchPaths[status]) await moveTestPatch(ctx, patch.id, step, admin, signer1)
   return patch.id
 }
 
@@ -62,11 +58,9 @@ async function advisoryIn(status: AdvisoryStatus) {
   if (status === 'triaged') return id
   const { patch } = await createPatch(ctx, { advisoryId: id, title: 'fix', route: 'emergency', targets: [{ proxy: `0x${'11'.repeat(20)}`, newImplementation: `0x${'22'.repeat(20)}` }] }, admin)
   if (status === 'patching') return id
-  for (const step of ['validating', 'validated', 'awaiting_approval'] as const) await transitionPatch(ctx, { id: patch.id, to: step }, admin)
-  await recordApproval(ctx, { patchId: patch.id }, signer1)
-  await transitionPatch(ctx, { id: patch.id, to: 'released' }, admin)
+  for (const step of ['validating', 'validated', 'awaiting_approval', 'approved', 'released'] as const) await moveTestPatch(ctx, patch.id, step, admin, signer1)
   if (status === 'released') return id
-  await transitionPatch(ctx, { id: patch.id, to: 'verified' }, admin)
+  await moveTestPatch(ctx, patch.id, 'verified', admin)
   if (status === 'verified') return id
   await transitionAdvisory(ctx, { id, to: 'disclosed' }, admin)
   return id

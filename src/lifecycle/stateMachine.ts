@@ -41,35 +41,51 @@ export const advisoryAutomaticHints: Partial<Record<AdvisoryStatus, string>> = {
   verified: 'An advisory enters "verified" when its released patch is verified.',
 }
 
+/**
+ * The patch machine. Every move that claims something about the code or the chain is
+ * `automatic`: it is made only by the lifecycle operation that checks the evidence for it, never
+ * on request (docs/lifecycle.md, "What each state proves"):
+ * - `validated` / `rejected` from a stored validation run (`recordValidationRun`: report and hash);
+ * - `approved` from verified signatures (`recordApproval`: EIP-712 of a registered signer;
+ *   `recordSafeApprovals`: Safe owner confirmations re-verified against the live Safe);
+ * - `scheduled` / `released` from a mined release transaction checked on chain (`recordReleaseStep`);
+ * - `verified` from a passing stored `verifyRelease` result (`recordVerification`).
+ * An admin may force an automatic move with a reason (`transitionPatch` with `override`): it is
+ * audited as `patch.overridden` and shown as an override wherever the transition is shown.
+ */
 export const patchMachine = {
   manual: {
     proposed: ['validating', 'withdrawn'],
-    validating: ['validated', 'rejected', 'withdrawn'],
+    validating: ['rejected', 'withdrawn'],
     validated: ['awaiting_approval', 'withdrawn'],
     rejected: [],
     awaiting_approval: ['rejected', 'withdrawn'],
-    approved: ['scheduled', 'released', 'withdrawn'],
-    scheduled: ['released', 'withdrawn'],
-    released: ['verified'],
+    approved: ['withdrawn'],
+    scheduled: ['withdrawn'],
+    released: [],
     verified: [],
     withdrawn: [],
   },
   automatic: {
     proposed: [],
-    validating: [],
+    validating: ['validated', 'rejected'],
     validated: [],
     rejected: [],
     awaiting_approval: ['approved'],
-    approved: [],
-    scheduled: [],
-    released: [],
+    approved: ['scheduled', 'released'],
+    scheduled: ['released'],
+    released: ['verified'],
     verified: [],
     withdrawn: [],
   },
 } as const satisfies Record<'manual' | 'automatic', Record<PatchStatus, readonly PatchStatus[]>>
 
 export const patchAutomaticHints: Partial<Record<PatchStatus, string>> = {
-  approved: 'A patch enters "approved" when enough distinct signers approve it (`bulwark patch approve`).',
+  validated: 'A patch enters "validated" only from a stored passing validation run (`bulwark validate <manifest> --patch ID`, or POST /patches/{id}/validation-runs). An admin can override with a reason (`bulwark patch transition ID validated --override "reason"`).',
+  approved: 'A patch enters "approved" when enough registered signers approve it with an EIP-712 signature over patch id, report hash and chain id (`bulwark patch approve ID --key env:VAR`), or Safe owners confirm its release transaction.',
+  scheduled: 'A patch enters "scheduled" when the release module executes the schedule step and the mined transaction is checked on chain (`bulwark release execute`).',
+  released: 'A patch enters "released" when the release module executes its last step and the mined transaction is checked on chain (`bulwark release execute`).',
+  verified: 'A patch enters "verified" only from a passing stored verifyRelease result (`bulwark verify ID`, or POST /patches/{id}/verifications).',
 }
 
 /** A patch in one of these states no longer blocks a new proposal for its advisory. */
@@ -90,6 +106,16 @@ export function nextAdvisoryStatuses(current: AdvisoryStatus): readonly Advisory
 
 export function nextPatchStatuses(current: PatchStatus): readonly PatchStatus[] {
   return patchMachine.manual[current]
+}
+
+/** Every move an admin may force from `current` (manual and evidence-backed ones alike). */
+export function overridablePatchStatuses(current: PatchStatus): readonly PatchStatus[] {
+  return [...patchMachine.manual[current], ...patchMachine.automatic[current]]
+}
+
+/** Whether the lifecycle (not a request) makes this move once it has checked its evidence. */
+export function isAutomaticPatchMove(current: PatchStatus, to: PatchStatus): boolean {
+  return (patchMachine.automatic[current] as readonly PatchStatus[]).includes(to)
 }
 
 /** The containment moves allowed now; containing again is impossible once the advisory is released. */

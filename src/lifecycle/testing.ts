@@ -1,9 +1,18 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { openStore, type Store } from '../store/openStore.js'
 import { testDatabaseUrl } from '../store/testDatabaseUrl.js'
+import { keccak256, stringToHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { canonicalHash } from '../release/canonicalHash.js'
 import type { LifecycleContext } from './context.js'
+import { getPatch } from './getPatch.js'
+import { patchApprovalTypedData } from './patchApprovalTypedData.js'
+import { recordApproval } from './recordApproval.js'
+import { recordValidationRun } from './recordValidationRun.js'
+import { registerApprovalSigner } from './registerApprovalSigner.js'
 import { signingKeyFromPem } from './signingKey.js'
-import type { Actor } from './types.js'
+import { transitionPatch } from './transitionPatch.js'
+import type { Actor, Patch, PatchStatus } from './types.js'
 
 /**
  * Test support (used by lifecycle, CLI and server tests): the backends the store suites run
@@ -60,3 +69,48 @@ export const testActors = {
   signer2: { id: 'sue', roles: ['signer'] },
   viewer: { id: 'vic', roles: ['viewer'] },
 } as const satisfies Record<string, Actor>
+
+/** Deterministic keys of the test signers (by actor id), for EIP-712 PatchApproval signatures. */
+export function testSignerAccount(actorId: string) {
+  return privateKeyToAccount(keccak256(stringToHex(`bulwark test signer ${actorId}`)))
+}
+
+/** A well-formed validation report for a patch's proxies (what `bulwark validate --report` writes), hashed canonically. */
+export function testValidationReport(patch: Pick<Patch, 'targets'>, { verdict = 'pass', chainId = 31337 }: { verdict?: 'pass' | 'fail'; chainId?: number } = {}) {
+  const document = {
+    reportVersion: 1,
+    verdict,
+    chain: { chainId, blockNumber: '1' },
+    targets: patch.targets.map((target, index) => ({ name: `Target${index}`, proxy: target.proxy })),
+    blockingFindings: verdict === 'pass' ? 0 : 1,
+    erroredStages: [] as string[],
+  }
+  return { hash: canonicalHash(document), ...document }
+}
+
+/** Registers the test signer of `actor` (as the admin) and approves the patch with its EIP-712 signature. */
+export async function approveAs(context: LifecycleContext, patchId: string, actor: Actor, { register = true }: { register?: boolean } = {}) {
+  const account = testSignerAccount(actor.id)
+  if (register) await registerApprovalSigner(context, { address: account.address, label: actor.id }, testActors.admin)
+  const patch = await getPatch(context, patchId, testActors.admin)
+  const signature = await account.signTypedData(patchApprovalTypedData({ patchId, reportHash: patch.reportHash!, chainId: patch.chainId! }))
+  return recordApproval(context, { patchId, signature }, actor)
+}
+
+/**
+ * Moves a test patch one step the way the product does where that needs no chain: `validated`
+ * (and `rejected` from validating, by verdict) from a stored validation run, `approved` from a
+ * signer's EIP-712 signature; `scheduled`, `released` and `verified` need a chain, so here they
+ * are an admin's audited override (the chain-checked path is tested end to end on anvil).
+ */
+export async function moveTestPatch(context: LifecycleContext, patchId: string, to: PatchStatus, actor: Actor, signer: Actor = testActors.signer1) {
+  if (to === 'validated') {
+    const patch = await getPatch(context, patchId, testActors.admin)
+    return (await recordValidationRun(context, { patchId, report: testValidationReport(patch) }, actor)).patch
+  }
+  if (to === 'approved') return (await approveAs(context, patchId, signer)).patch
+  if (to === 'scheduled' || to === 'released' || to === 'verified') {
+    return (await transitionPatch(context, { id: patchId, to, override: { reason: `test: ${to} without a chain` } }, testActors.admin)).patch
+  }
+  return (await transitionPatch(context, { id: patchId, to }, actor)).patch
+}

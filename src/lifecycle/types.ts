@@ -109,13 +109,27 @@ export type Patch = {
   /** Approvals by distinct signers needed before the patch moves to `approved`. */
   requiredApprovals: number
   approvals: Approval[]
+  /** The validated report's hash (from the stored validation run that validated it); null before. */
+  reportHash: `0x${string}` | null
+  /** The chain the validated report is for: approvals are signed for it (EIP-712 domain). */
+  chainId: number | null
   createdAt: Date
   updatedAt: Date
 }
 
+/**
+ * How an approval was verified: `eip712` a PatchApproval signature of a registered signer address,
+ * `safe-confirmation` a Safe owner's confirmation re-verified against the live Safe, `override` an
+ * admin's explicit override with a reason; `unverified` only on rows stored before verification existed.
+ */
+export const approvalKinds = ['eip712', 'safe-confirmation', 'override', 'unverified'] as const
+export type ApprovalKind = (typeof approvalKinds)[number]
+
 export type Approval = {
   patchId: string
+  /** The signer's address (checksummed) for verified approvals; the admin's id for an override. */
   signer: string
+  kind: ApprovalKind
   at: Date
   /** What was approved: e.g. the validation report hash or the upgrade plan hash. */
   digest?: `0x${string}`
@@ -136,6 +150,8 @@ export type Transition = {
   at: Date
   actor: Actor
   evidence: Evidence
+  /** Set when an admin forced this move past the evidence the machine requires: the reason given. */
+  override?: string
   /** The audit log entry that records this transition. */
   auditSeq: number
 }

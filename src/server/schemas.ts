@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { errorCodes } from '../errors/codes.js'
-import { advisoryStatuses, containmentStatuses, machines, patchRoutes, patchStatuses, roles, severities } from '../lifecycle/types.js'
+import { advisoryStatuses, approvalKinds, containmentStatuses, machines, patchRoutes, patchStatuses, roles, severities } from '../lifecycle/types.js'
 
 /** An instant, as ISO 8601 text in UTC. */
 export const isoDate = z.string().meta({ format: 'date-time' })
@@ -65,12 +65,15 @@ export const transitionResponse = z.strictObject({
   at: isoDate,
   actor,
   evidence: evidenceResponse,
+  /** Present when an admin forced this move without its evidence: the reason given. */
+  override: z.string().optional(),
   auditSeq: z.number().int(),
 })
 
 export const approvalResponse = z.strictObject({
   patchId: z.string(),
   signer: z.string(),
+  kind: z.enum(approvalKinds),
   at: isoDate,
   digest: hex.optional(),
   signature: hex.optional(),
@@ -87,6 +90,8 @@ export const patchResponse = z.strictObject({
   targets: z.array(z.strictObject({ proxy: hex, newImplementation: hex, chain: z.string().optional(), call: hex.optional() })),
   requiredApprovals: z.number().int(),
   approvals: z.array(approvalResponse),
+  reportHash: hex.nullable(),
+  chainId: z.number().int().nullable(),
   createdAt: isoDate,
   updatedAt: isoDate,
 })
