@@ -6,8 +6,8 @@ import { can } from '../lifecycle/permissions.js'
 import type { Actor } from '../lifecycle/types.js'
 import { ForbiddenError } from '../lifecycle/errors.js'
 import { actorOfToken, type ApiToken } from './auth.js'
-import { RateLimitedError, RouteNotFoundError, UnauthenticatedError } from './errors.js'
-import { errorBody, toHttpError } from './httpErrors.js'
+import { InputInvalidError, RateLimitedError, RouteNotFoundError, UnauthenticatedError } from './errors.js'
+import { errorBody, findUnstorableValue, toHttpError } from './httpErrors.js'
 import { resolveServerOptions, type ServerOptionsInput } from './options.js'
 import type { RouteDefinition, RouteEnvironment } from './route.js'
 import { apiRoutes } from './routes/all.js'
@@ -59,6 +59,14 @@ export async function createServer({ context, options: input, logStream, devnet,
       ...(logStream ? { stream: logStream } : {}),
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Errors Fastify raises before any route or hook runs (a malformed percent-encoding, an over-long
+    // path parameter) get the same `{ error: { code: "BW_…" } }` body as every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const failure = toHttpError(error, { bodyLimit: options.bodyLimit })
+      // the generic reply type of this early hook knows no status codes: send through the untyped view
+      const raw = reply as unknown as { status(code: number): { type(value: string): { send(body: unknown): unknown } } }
+      void raw.status(failure.httpStatus).type('application/json').send(errorBody(failure))
+    },
   })
   const tokens = createTokenCache(context.store, { ttlMs: options.tokenCacheMs })
   const feed = createTransitionFeed(context, { pollMs: options.eventsPollMs })
@@ -149,6 +157,14 @@ function registerRoute(app: FastifyInstance, route: RouteDefinition, env: RouteE
         '4xx': jsonSchema(errorResponse, 'output'),
         '5xx': jsonSchema(errorResponse, 'output'),
       },
+    },
+    // After validation (and coercion): text PostgreSQL cannot store (NUL, lone surrogates) and numbers
+    // JSON allows but arithmetic does not (1e999 parses as Infinity) are refused here, by field.
+    preHandler: async (request) => {
+      for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
+        const problem = findUnstorableValue(value, part)
+        if (problem) throw new InputInvalidError(problem)
+      }
     },
     // Before the body is read and validated: a caller without the right role learns nothing about the schema.
     preParsing: async (request) => {

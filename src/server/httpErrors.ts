@@ -1,5 +1,6 @@
 import { BaseError, InternalError } from '../errors/BaseError.js'
 import type { ErrorResponse } from './schemas.js'
+import { StoreError } from '../store/errors.js'
 import { BodyTooLargeError, InputInvalidError } from './errors.js'
 
 type FastifyLikeError = Error & {
@@ -18,6 +19,12 @@ export function toHttpError(error: unknown, { bodyLimit }: { bodyLimit: number }
     return new InputInvalidError({ field: fieldOf(failure.validationContext ?? 'body', first!), message: first!.message ?? 'is invalid' })
   }
   switch (failure.code) {
+    case 'FST_ERR_BAD_URL':
+      return new InputInvalidError({ field: 'url', message: 'is not a valid URL (malformed percent-encoding or not UTF-8)' })
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new InputInvalidError({ field: 'params', message: 'a path parameter is too long' })
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return new InputInvalidError({ field: 'request', message: 'matches no route constraint' })
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new BodyTooLargeError({ limit: bodyLimit })
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -26,6 +33,11 @@ export function toHttpError(error: unknown, { bodyLimit }: { bodyLimit: number }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new InputInvalidError({ field: 'content-type', message: 'must be application/json' })
+  }
+  // Last line of defence: PostgreSQL refusing a value as data (class 22: bad text encoding, a number out of
+  // range, invalid syntax for its type) is the caller's input, not a failure of the server.
+  if (error instanceof StoreError && /^22[0-9A-Z]{3}$/.test(String((error.cause as { code?: unknown } | undefined)?.code ?? ''))) {
+    return new InputInvalidError({ field: 'request', message: `holds a value the database cannot store (${error.details ?? 'data exception'})` })
   }
   if (typeof failure.statusCode === 'number' && failure.statusCode >= 400 && failure.statusCode < 500) {
     return new InputInvalidError({ field: 'request', message: failure.message })
@@ -46,4 +58,35 @@ export function errorBody(error: BaseError): ErrorResponse {
   const json = error.toJSON()
   const field = (error as { field?: unknown }).field
   return { error: { ...json, meta: json.meta ? [...json.meta] : undefined, ...(typeof field === 'string' ? { field } : {}) } } as ErrorResponse
+}
+
+/**
+ * The first value in a request part that cannot be stored or computed with: a string holding NUL or
+ * a lone UTF-16 surrogate (PostgreSQL text refuses both), or a number that is not finite (`1e999`
+ * parses as Infinity). Returns the field (`body.evidence.note`) and why, or undefined.
+ */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+export function findUnstorableValue(value: unknown, field: string, depth = 0): { field: string; message: string } | undefined {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return { field, message: 'must not contain NUL characters' }
+    if (loneSurrogate.test(value)) return { field, message: 'must be valid Unicode (a lone surrogate was sent)' }
+    return undefined
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { field, message: 'must be a finite number' }
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const problem = findUnstorableValue(item, `${field}[${index}]`, depth + 1)
+      if (problem) return problem
+    }
+    return undefined
+  }
+  for (const [key, member] of Object.entries(value)) {
+    const keyProblem = findUnstorableValue(key, `${field} key`, depth + 1)
+    if (keyProblem) return keyProblem
+    const problem = findUnstorableValue(member, `${field}.${key}`, depth + 1)
+    if (problem) return problem
+  }
+  return undefined
 }

@@ -12,6 +12,7 @@ import type { LifecycleContext } from '../../lifecycle/context.js'
 import { getPatch } from '../../lifecycle/getPatch.js'
 import { listTransitions } from '../../lifecycle/listTransitions.js'
 import type { Actor } from '../../lifecycle/types.js'
+import { InputInvalidError } from '../errors.js'
 import { defineRoute } from '../route.js'
 
 /**
@@ -37,10 +38,15 @@ export function lifecycleReportHash(context: LifecycleContext, actor: Actor): Re
   }
 }
 
-const address = z.string().refine((value) => isAddress(value, { strict: false }), 'must be a 20-byte hex address')
+// A pattern, not only a refinement: Fastify validates the JSON Schema generated from it, before the handler runs.
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
+  .refine((value) => isAddress(value, { strict: false }), 'must be a 20-byte hex address')
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 32 bytes in hex')
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, 'must be hex')
 const uint = z.string().regex(/^\d{1,78}$/, 'must be a decimal integer')
+const uint256Max = 2n ** 256n - 1n
 const chainQuery = z.strictObject({ chainId: z.coerce.number().int().positive() })
 const jsonObject = z.record(z.string(), z.unknown())
 const safeParams = z.strictObject({ address })
@@ -85,20 +91,25 @@ export const proposeSafeTransactionRoute = defineRoute({
   status: 201,
   response: jsonObject,
   handler: async ({ params, body, actor, env }) => {
-    const big = (value: string | undefined) => (value === undefined ? undefined : BigInt(value))
+    const big = (value: string | undefined, field: string) => {
+      if (value === undefined) return undefined
+      const number = BigInt(value)
+      if (number > uint256Max) throw new InputInvalidError({ field: `body.${field}`, message: 'must be at most 2^256-1' })
+      return number
+    }
     const result = await proposeSafeTransaction(chainReader(body.chainId), env.context.store, {
       chainId: body.chainId,
       safe: getAddress(params.address),
       to: getAddress(body.to),
-      value: big(body.value),
+      value: big(body.value, 'value'),
       data: body.data as Hex | undefined,
       operation: body.operation,
-      safeTxGas: big(body.safeTxGas),
-      baseGas: big(body.baseGas),
-      gasPrice: big(body.gasPrice),
+      safeTxGas: big(body.safeTxGas, 'safeTxGas'),
+      baseGas: big(body.baseGas, 'baseGas'),
+      gasPrice: big(body.gasPrice, 'gasPrice'),
       gasToken: body.gasToken as Address | undefined,
       refundReceiver: body.refundReceiver as Address | undefined,
-      nonce: big(body.nonce),
+      nonce: big(body.nonce, 'nonce'),
       safeTxHash: body.contractTransactionHash as Hex | undefined,
       sender: body.sender as Address | undefined,
       signature: body.signature as Hex | undefined,

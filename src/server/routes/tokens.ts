@@ -4,7 +4,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../auth.js'
 import { defineRoute } from '../route.js'
 import { apiTokenResponse, toJsonValue } from '../schemas.js'
 
-const tokenId = z.strictObject({ id: z.number().int().min(1) })
+const tokenId = z.strictObject({ id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) })
 
 export const listTokensRoute = defineRoute({
   method: 'GET',
