@@ -2,7 +2,10 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { encodeFunctionData, getAddress, parseAbi, parseEther, toFunctionSelector } from 'viem'
-import { createReadClient } from '../../chain/clients.js'
+import { createDevClient, createReadClient, type ReadClient } from '../../chain/clients.js'
+import { deployContract } from '../../chain/deployContract.js'
+import { getProxyInfo } from '../../chain/getProxyInfo.js'
+import { getArtifact } from '../../compile/getArtifact.js'
 import { devAccount, devRoles } from '../../chain/devAccounts.js'
 import { startAnvil, type Anvil } from '../../chain/startAnvil.js'
 import { compileOz4Fixture, deployOz4System, oz4StageContext, oz4TargetBuild, type Oz4Build, type Oz4System } from '../../../test/fixtures/validate-oz4/system.js'
@@ -10,6 +13,7 @@ import { ForkPreparationError } from '../dynamicStageErrors.js'
 import { isBlocking } from '../findings.js'
 import { differentialReplay } from './differentialReplay.js'
 import { runDynamicStages } from './dynamicStageFixtures.js'
+import { withForks } from './forkPool.js'
 import { planUpgradeRoutes } from './validationFork.js'
 
 /**
@@ -57,6 +61,31 @@ describe('several OpenZeppelin 4.9 proxies in one patch', () => {
     })
     expect(withInitializer.map((route) => route.upgradeCall(implementation).data.slice(0, 10))).toEqual([selector('upgradeToAndCall(address,bytes)'), selector('upgradeAndCall(address,address,bytes)')])
     expect(withInitializer.map((route) => route.upgradeCall(implementation, { withInitializer: false }).data.slice(0, 10))).toEqual([selector('upgradeTo(address)'), selector('upgrade(address,address)')])
+  })
+
+  test('a 4.9 Transparent proxy whose admin is an account: that account calls the proxy\'s own upgradeTo, and the upgrade lands on a fork', async () => {
+    const admin = devAccount(4)
+    const deployer = createDevClient({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, account: devAccount(0) })
+    const oracle = getArtifact(build, 'PriceOracle')
+    const proxyArtifact = getArtifact(build, 'TransparentUpgradeableProxy')
+    const { address: proxy } = await deployContract(deployer, {
+      name: 'TransparentUpgradeableProxy',
+      abi: proxyArtifact.abi,
+      bytecode: proxyArtifact.bytecode,
+      args: [system.oracle.implementation, admin.address, encodeFunctionData({ abi: oracle.abi, functionName: 'initialize', args: [system.timelock, 5n] })],
+    })
+    const context = await oz4StageContext(chain, build, system, 'FlashVaultV2')
+    const builds = [oz4TargetBuild(build, 'AccountAdminOracle', proxy, 'PriceOracleV2')]
+    const [route] = await planUpgradeRoutes({ ...context, builds })
+    expect([route!.kind, route!.authority, route!.admin, route!.functions]).toEqual(['transparent', admin.address, admin.address, { withoutData: 'upgradeTo(address)', withData: 'upgradeToAndCall(address,bytes)' }])
+    const implementation = getAddress('0x00000000000000000000000000000000000000aa')
+    expect(route!.upgradeCall(implementation)).toEqual({ to: proxy, data: encodeFunctionData({ abi: parseAbi(['function upgradeTo(address)']), args: [implementation] }) })
+
+    await withForks({ ...context, builds }, ['patched'], async ([fork]) => {
+      const info = await getProxyInfo(fork!.client as unknown as ReadClient, { address: proxy })
+      expect(info!.implementation).toBe(fork!.implementations.get('AccountAdminOracle'))
+      expect(await fork!.client.readContract({ address: proxy, abi: parseAbi(['function version() view returns (uint256)']), functionName: 'version', account: devAccount(5).address })).toBe(2n)
+    })
   })
 
   test('a correct three-proxy patch is accepted with every dynamic stage run on shared forks', async () => {

@@ -110,9 +110,17 @@ const upgradeAbi = parseAbi([
   'function UPGRADE_INTERFACE_VERSION() view returns (string)',
 ])
 
-/** PUSH4 <selector>, the way solc's dispatcher compares a function selector. */
+/**
+ * Whether the code holds the function's selector as a constant: `PUSH4 <selector>` in solc's
+ * dispatcher, or left-aligned (`PUSH32 <selector>00…`) where code compares `msg.sig` with it, as
+ * OZ 4.x's TransparentUpgradeableProxy does. Any byte-aligned occurrence counts (a chance match
+ * of four given bytes in a contract's code is negligible).
+ */
 function offersFunction(code: Hex | undefined, signature: UpgradeFunction): boolean {
-  return (code ?? '0x').toLowerCase().includes(`63${toFunctionSelector(`function ${signature}`).slice(2)}`)
+  const hex = (code ?? '0x').toLowerCase()
+  const selector = toFunctionSelector(`function ${signature}`).slice(2)
+  for (let at = hex.indexOf(selector, 2); at !== -1; at = hex.indexOf(selector, at + 1)) if (at % 2 === 0) return true
+  return false
 }
 
 /**
@@ -184,8 +192,12 @@ export async function planUpgradeRoutes(context: Pick<StageContext, 'client' | '
         const adminCode = await codeAt(admin)
         if (adminCode === undefined || adminCode === '0x') {
           // OZ 4.x lets an account be the admin: it calls the proxy's own upgradeTo / upgradeToAndCall.
-          const { version, functions } = await upgradeInterface(client, { address: proxy, code: await codeAt(proxy), blockNumber, plain: 'upgradeTo(address)', withCall: 'upgradeToAndCall(address,bytes)' })
-          const route = { ...base, kind: 'transparent' as const, authority: admin, admin, functions, upgradeInterfaceVersion: version }
+          // The 4.x proxy compares msg.sig in a form the optimizer folds (no selector constant in the
+          // code), so the no-call form is probed: the admin re-pointing the proxy at its own implementation.
+          const plain = encodeUpgrade('upgradeTo(address)', proxy, info.implementation, '0x')
+          const hasPlain = await client.call({ account: admin, to: proxy, data: plain, blockNumber }).then(() => true, () => false)
+          const functions = { withoutData: hasPlain ? ('upgradeTo(address)' as const) : ('upgradeToAndCall(address,bytes)' as const), withData: 'upgradeToAndCall(address,bytes)' as const }
+          const route = { ...base, kind: 'transparent' as const, authority: admin, admin, functions, upgradeInterfaceVersion: undefined }
           return { ...route, upgradeCall: chooseUpgradeCall(route, proxy) }
         }
         const owner = (await getOwner(client, { address: admin, blockNumber })) ?? admin
