@@ -9,6 +9,7 @@ import type { ReportHashSource } from '../../authorize/safeTransactionRecords.js
 import { createReadClient } from '../../chain/clients.js'
 import { RpcUnreachableError } from '../../chain/errors.js'
 import type { LifecycleContext } from '../../lifecycle/context.js'
+import { PatchNotFoundError } from '../../lifecycle/errors.js'
 import { getPatch } from '../../lifecycle/getPatch.js'
 import { listTransitions } from '../../lifecycle/listTransitions.js'
 import type { Actor } from '../../lifecycle/types.js'
@@ -52,11 +53,25 @@ const jsonObject = z.record(z.string(), z.unknown())
 const safeParams = z.strictObject({ address })
 const hashParams = z.strictObject({ safeTxHash: bytes32 })
 
-/** Chain id of a stored proposal, to pick the RPC endpoint before anything else is read. */
-async function chainOf(context: LifecycleContext, safeTxHash: string): Promise<number> {
-  const rows = await context.store.query<{ chain_id: string | number }>('SELECT chain_id FROM safe_transactions WHERE safe_tx_hash = $1', [safeTxHash.toLowerCase()])
-  if (!rows[0]) throw new SafeTransactionNotFoundError({ safeTxHash })
+/**
+ * Chain id of a stored proposal, to pick the RPC endpoint before anything else is read. A proposal
+ * bound to a patch the caller may not see (embargo) is answered exactly like one that does not
+ * exist, before any chain read: the safeTxHash routes are no existence oracle.
+ */
+async function chainOf(context: LifecycleContext, safeTxHash: string, actor: Actor): Promise<number> {
+  const rows = await context.store.query<{ chain_id: string | number; patch_id: string }>('SELECT chain_id, patch_id FROM safe_transactions WHERE safe_tx_hash = $1', [safeTxHash.toLowerCase()])
+  if (!rows[0] || !(await canSeePatch(context, rows[0].patch_id, actor))) throw new SafeTransactionNotFoundError({ safeTxHash })
   return Number(rows[0].chain_id)
+}
+
+async function canSeePatch(context: LifecycleContext, patchId: string, actor: Actor): Promise<boolean> {
+  try {
+    await getPatch(context, patchId, actor)
+    return true
+  } catch (error) {
+    if (error instanceof PatchNotFoundError) return false
+    throw error
+  }
 }
 
 const json = (value: unknown) => JSON.parse(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner))) as Record<string, unknown>
@@ -136,7 +151,7 @@ export const confirmSafeTransactionRoute = defineRoute({
   response: jsonObject,
   handler: async ({ params, body, actor, env }) =>
     json(
-      await confirmSafeTransaction(chainReader(await chainOf(env.context, params.safeTxHash)), env.context.store, {
+      await confirmSafeTransaction(chainReader(await chainOf(env.context, params.safeTxHash, actor)), env.context.store, {
         safeTxHash: params.safeTxHash as Hex,
         signature: body.signature as Hex,
         currentReportHash: lifecycleReportHash(env.context, actor),
@@ -154,8 +169,20 @@ export const listPendingSafeTransactionsRoute = defineRoute({
   params: safeParams,
   querystring: chainQuery,
   response: jsonObject,
-  handler: async ({ params, query, actor, env }) =>
-    json(await listPendingSafeTransactions(chainReader(Number(query.chainId)), env.context.store, { safe: getAddress(params.address), currentReportHash: lifecycleReportHash(env.context, actor) })),
+  handler: async ({ params, query, actor, env }) => {
+    // Proposals bound to patches the caller may not see (embargo) are left out, as lists leave out their advisories.
+    const hidden = new Set<string>()
+    const reportHash = lifecycleReportHash(env.context, actor)
+    const pending = await listPendingSafeTransactions(chainReader(Number(query.chainId)), env.context.store, {
+      safe: getAddress(params.address),
+      currentReportHash: async (patchId) => {
+        if (await canSeePatch(env.context, patchId, actor)) return reportHash(patchId)
+        hidden.add(patchId)
+        return null
+      },
+    })
+    return json({ ...pending, transactions: pending.transactions.filter((transaction) => !hidden.has(transaction.patchId)) })
+  },
 })
 
 export const getSignerViewRoute = defineRoute({
@@ -167,5 +194,5 @@ export const getSignerViewRoute = defineRoute({
   params: hashParams,
   response: jsonObject,
   handler: async ({ params, actor, env }) =>
-    json(await getSignerView(chainReader(await chainOf(env.context, params.safeTxHash)), env.context.store, { safeTxHash: params.safeTxHash as Hex, currentReportHash: lifecycleReportHash(env.context, actor) })),
+    json(await getSignerView(chainReader(await chainOf(env.context, params.safeTxHash, actor)), env.context.store, { safeTxHash: params.safeTxHash as Hex, currentReportHash: lifecycleReportHash(env.context, actor) })),
 })
