@@ -29,17 +29,66 @@ export type CreateReadClientParameters = {
   batch?: boolean | undefined
   /** Observes every HTTP request (used by the benchmark to count round trips). */
   onFetchRequest?: HttpTransportConfig['onFetchRequest']
+  /**
+   * Largest HTTP response accepted, bytes (default 512 MiB). viem's own default (10 MiB) is below one
+   * batch of a few blocks' call traces on a busy lending market, which left the monitor unable to
+   * read past such a block.
+   */
+  maxResponseBodySize?: number | undefined
+  /** Retries of a failed request (network error, timeout, HTTP 429/5xx, node-side internal or limit errors; never a revert). Default 3. */
+  retryCount?: number | undefined
+  /** First backoff, doubled each retry (default 150 ms: 150, 300, 600). */
+  retryDelayMs?: number | undefined
+}
+
+/**
+ * How RPC failures are retried. A node restarting, rate limiting or dropping a connection for about a
+ * second must not become a finding: requests are retried with exponential backoff, and only what is
+ * still failing after that reaches the caller (as an error, which detectors report as "unknown").
+ */
+export const rpcRetryDefaults = { retryCount: 3, retryDelayMs: 150 } as const
+
+/** Methods that send a transaction: never retried blindly (a lost answer to a send that arrived would be re-sent). */
+const sendMethods = new Set(['eth_sendRawTransaction', 'eth_sendTransaction'])
+
+/**
+ * An HTTP transport that retries reads with backoff and sends each transaction once: reads go through
+ * `http(…, { retryCount })`, sends through a transport without retries. viem's own rule decides what is
+ * retryable (no execution revert is ever retried).
+ */
+export function retryingHttp(rpcUrl: string, config: HttpTransportConfig & { retryDelayMs?: number | undefined } = {}): Transport {
+  const { retryDelayMs = rpcRetryDefaults.retryDelayMs, retryCount = rpcRetryDefaults.retryCount, ...rest } = config
+  const reads = http(rpcUrl, { ...rest, retryCount, retryDelay: retryDelayMs })
+  const sends = http(rpcUrl, { ...rest, retryCount: 0 })
+  return (options) => {
+    const read = reads(options)
+    const send = sends(options)
+    const request = (args: { method: string; params?: unknown }, requestOptions?: unknown): Promise<unknown> =>
+      (sendMethods.has(args.method) ? send : read).request(args as never, requestOptions as never)
+    return { ...read, config: { ...read.config, retryCount }, request: request as typeof read.request }
+  }
 }
 
 /**
  * A read-only client. Concurrent calls are sent as one JSON-RPC batch per tick, which is how
  * inventory stays at a handful of round trips without Multicall3 (anvil does not predeploy it).
  */
-export function createReadClient({ rpcUrl, timeoutMs = 10_000, batch = true, onFetchRequest }: CreateReadClientParameters) {
+export function createReadClient({
+  rpcUrl,
+  timeoutMs = 10_000,
+  batch = true,
+  onFetchRequest,
+  maxResponseBodySize = 512 * 2 ** 20,
+  retryCount = rpcRetryDefaults.retryCount,
+  retryDelayMs = rpcRetryDefaults.retryDelayMs,
+}: CreateReadClientParameters) {
   return createPublicClient({
-    transport: http(rpcUrl, {
+    // responders send raw transactions through read clients too: retryingHttp sends those once
+    transport: retryingHttp(rpcUrl, {
       batch: batch ? { batchSize: 500, wait: 0 } : false,
-      retryCount: 0,
+      maxResponseBodySize,
+      retryCount,
+      retryDelayMs,
       timeout: timeoutMs,
       ...(onFetchRequest ? { onFetchRequest } : {}),
     }),
@@ -79,7 +128,7 @@ export function createDevClient({ rpcUrl, chainId, account }: { rpcUrl: string; 
   return createWalletClient({
     account,
     chain: chainFor({ chainId, rpcUrl }),
-    transport: withGasHeadroom(http(rpcUrl, { retryCount: 0 })),
+    transport: withGasHeadroom(retryingHttp(rpcUrl)),
   }).extend(publicActions)
 }
 export type DevClient = ReturnType<typeof createDevClient>
@@ -89,6 +138,7 @@ export function createTestChainClient({ rpcUrl, chainId = 31337 }: { rpcUrl: str
   return createTestClient({
     mode: 'anvil',
     chain: chainFor({ chainId, rpcUrl }),
+    // test actions (evm_revert, evm_mine, snapshots) are not idempotent: never retried
     transport: http(rpcUrl, { retryCount: 0 }),
   }).extend(publicActions)
 }
