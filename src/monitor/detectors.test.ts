@@ -301,6 +301,27 @@ describe('the watched set grows, and every proxy pattern is watched', () => {
     expect(frozen.alerts).toEqual([])
   }, 120_000)
 
+  test('a beacon proxy of a watched beacon and an implementation installed through governance join the watched set', async () => {
+    const owner = client(deployer)
+    const implementation = await deploy(owner, 'PlainToken')
+    const beacon = await deploy(owner, 'MiniBeacon', [implementation])
+    const upgradeable = await deploy(owner, 'MiniUpgradeable')
+    const other = await deploy(owner, 'MiniBeacon', [implementation])
+    await skipHistory()
+    // (a proxy deployed by a young account naming a protocol contract is a suspicious creation: not judged here)
+    const monitor = watch([beacon, upgradeable], { 'suspicious-creation': false })
+    const proxy = await deploy(client(depositors[1]!), 'MiniBeaconProxy', [beacon])
+    await deploy(client(depositors[1]!), 'MiniBeaconProxy', [other])
+    const installed = await deploy(owner, 'PlainToken')
+    await send(owner, upgradeable, 'MiniUpgradeable', 'upgradeTo', [installed])
+    // the proxy's constructor announcing its beacon is its deployment, not an upgrade
+    expect(await monitor.pass()).toEqual([])
+    expect(grownContracts(monitor.scope).map((entry) => [entry.address, entry.reason])).toEqual([
+      [proxy, `beacon proxy of ${beacon}`],
+      [installed, `implementation of ${upgradeable} installed through governance`],
+    ])
+  }, 120_000)
+
   test('a Compound-style _setImplementation and a Diamond cut outside governance are unapproved upgrades', async () => {
     const owner = client(deployer)
     const delegator = await deploy(owner, 'CompoundStyleDelegator')

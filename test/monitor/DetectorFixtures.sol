@@ -291,3 +291,47 @@ contract DiamondLike {
         emit DiamondCut(cuts, init, data);
     }
 }
+
+/// @title MiniBeacon
+/// @notice A beacon: the implementation its proxies run.
+contract MiniBeacon {
+    address public implementation;
+
+    constructor(address implementation_) {
+        implementation = implementation_;
+    }
+}
+
+/// @title MiniBeaconProxy
+/// @notice A beacon proxy's constructor shape: it records its beacon and emits ERC-1967 `BeaconUpgraded`.
+contract MiniBeaconProxy {
+    address public immutable beacon;
+
+    event BeaconUpgraded(address indexed beacon);
+
+    constructor(address beacon_) {
+        beacon = beacon_;
+        emit BeaconUpgraded(beacon_);
+    }
+}
+
+/// @title MiniUpgradeable
+/// @notice Emits ERC-1967 `Upgraded` when its owner installs an implementation.
+contract MiniUpgradeable {
+    address private immutable _owner;
+    address public implementation;
+
+    event Upgraded(address indexed implementation);
+
+    error MiniUpgradeableUnauthorized(address caller);
+
+    constructor() {
+        _owner = msg.sender;
+    }
+
+    function upgradeTo(address implementation_) external {
+        if (msg.sender != _owner) revert MiniUpgradeableUnauthorized(msg.sender);
+        implementation = implementation_;
+        emit Upgraded(implementation_);
+    }
+}

@@ -70,9 +70,13 @@ export const unapprovedUpgrade: Detector<UnapprovedUpgradeConfig> = {
         const tx = event.transaction
         const place = findingPlace(event.kind === 'transaction' ? { kind: event.kind, block: event.block } : event)
         const index = indexTransaction(tx, ctx)
+        // a proxy's constructor announces its first implementation or beacon: a deployment, not an upgrade
+        const created = new Set<string>()
+        for (const frame of index.frames) if ((frame.type === 'CREATE' || frame.type === 'CREATE2') && frame.to && !frame.reverted) created.add(frame.to.toLowerCase())
+        if (tx.to === null && tx.contractAddress) created.add(tx.contractAddress.toLowerCase())
         for (const log of index.logs) {
           const kind = events.get(log.topics[0] ?? '0x')
-          if (!kind || approved(log)) continue
+          if (!kind || approved(log) || created.has(log.address.toLowerCase())) continue
           if (!config.anyContract && !contracts.has(log.address.toLowerCase())) continue
           const newValue = valueOf(log, kind.value)
           findings.push({
