@@ -1,6 +1,11 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react'
 import { api, readToken } from './api.js'
-import { AdvisoriesView, ApprovalsView, DemoView, InventoryView, ReleasesView, RiskView } from './views.js'
+import { AdvisoriesView } from './views/AdvisoriesView.js'
+import { ApprovalsView } from './views/ApprovalsView.js'
+import { DemoView } from './views/DemoView.js'
+import { InventoryView } from './views/InventoryView.js'
+import { ReleasesView } from './views/ReleasesView.js'
+import { RiskView } from './views/RiskView.js'
 
 const views = [
   { id: 'demo', title: 'Incident' },
@@ -62,7 +67,7 @@ export function App() {
     return () => clearInterval(timer)
   }, [])
   useEffect(() => {
-    if (token) api<{ actor: { id: string; roles: string[] } }>(token, 'GET', '/whoami').then((r) => setWho(`${r.actor.id} (${r.actor.roles.join(', ')})`), () => setWho(null))
+    if (token) api(token, 'GET /whoami', '/whoami').then((r) => setWho(`${r.actor.id} (${r.actor.roles.join(', ')})`), () => setWho(null))
   }, [token])
   const refresh = useCallback(() => setPoll((p) => p + 1), [])
   const key = tick * 100_000 + poll
