@@ -9,6 +9,7 @@ import { devnetCommand } from './commands/devnet.js'
 import { initCommand } from './commands/init.js'
 import { intelCommand } from './commands/intel.js'
 import { inventoryCommand } from './commands/inventory.js'
+import { jobCommand } from './commands/job.js'
 import { latencyCommand } from './commands/latency.js'
 import { monitorCommand } from './commands/monitor.js'
 import { patchCommand } from './commands/patch.js'
@@ -19,10 +20,11 @@ import { signCommand } from './commands/sign.js'
 import { tokenCommand } from './commands/token.js'
 import { validateCommand } from './commands/validate.js'
 import { verifyCommand } from './commands/verify.js'
+import { workerCommand } from './commands/worker.js'
 import { UsageError } from './errors.js'
 import { processIo, type CliIo } from './io.js'
 
-export const commands: readonly Command[] = [devnetCommand, inventoryCommand, initCommand, compileCommand, riskCommand, intelCommand, serveCommand, tokenCommand, validateCommand, advisoryCommand, patchCommand, latencyCommand, auditCommand, demoCommand, monitorCommand, signCommand, releaseCommand, verifyCommand]
+export const commands: readonly Command[] = [devnetCommand, inventoryCommand, initCommand, compileCommand, riskCommand, intelCommand, serveCommand, tokenCommand, validateCommand, advisoryCommand, patchCommand, latencyCommand, auditCommand, demoCommand, monitorCommand, signCommand, releaseCommand, verifyCommand, workerCommand, jobCommand]
 
 export const version = '0.1.0'
 

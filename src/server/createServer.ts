@@ -17,6 +17,7 @@ import { createTokenCache } from './tokenCache.js'
 import { createAlertFeed, createTransitionFeed } from './feeds.js'
 import { readDashboardFile } from './dashboardFiles.js'
 import type { DemoDevnet } from './playDemoIncident.js'
+import { registerMetricsRoutes } from '../metrics/registerMetricsRoutes.js'
 
 export type CreateServerParameters = {
   /** The lifecycle context (store + audit signing key) every route runs against. */
@@ -132,6 +133,8 @@ export async function createServer({ context, options: input, logStream, devnet,
   })
 
   for (const route of apiRoutes) registerRoute(app, route, env)
+  // /metrics and /ready, and request timing (src/metrics)
+  registerMetricsRoutes(app, { store: context.store })
   await app.ready()
   return app
 }

@@ -1,0 +1,58 @@
+import path from 'node:path'
+import { z } from 'zod'
+import type { JobHandler } from '../../jobs/jobContext.js'
+import type { JobKind } from '../../jobs/jobKinds.js'
+import { validateJob } from '../../jobs/handlers/validateJob.js'
+import type { LifecycleContext } from '../../lifecycle/context.js'
+import { captureIo } from '../testIo.js'
+
+const commandJobInputSchema = z.strictObject({
+  /** The command's arguments after its name (e.g. `["--patch", "P-1"]` for verify). */
+  args: z.array(z.string()),
+  /** Working directory the command runs in (absolute; the project file and relative paths resolve from it). */
+  cwd: z.string().refine((dir) => path.isAbsolute(dir), 'must be an absolute path').optional(),
+})
+
+/** The CLI command a kind runs as, until src/operations/ gives each its use case. */
+const commandOf: Record<Exclude<JobKind, 'validate'>, string[]> = {
+  verify: ['verify'],
+  'intel-scan': ['intel', 'scan'],
+  'monitor-backtest': ['monitor', 'backtest'],
+}
+
+/**
+ * The handlers `bulwark worker` runs. Validation has its own staged handler (src/jobs/handlers);
+ * verify, intel scan and monitor backtest run the CLI command in-process with `--json` as one
+ * stage whose output is the job's result. Backtest only reads the chain; verify re-reads the
+ * patch and moves it only if it is not verified yet, so a retry repeats no audit entry.
+ * TODO(operations): switch these to src/operations/* when helper-10's use cases land.
+ */
+export function jobHandlers(context: Pick<LifecycleContext, 'signingKey'>, env: NodeJS.ProcessEnv): Record<JobKind, JobHandler> {
+  const commandJob =
+    (kind: Exclude<JobKind, 'validate'>): JobHandler =>
+    async (job) => {
+      const input = commandJobInputSchema.parse(job.job.input)
+      return job.stage('command', async () => {
+        const { main } = await import('../main.js')
+        const captured = captureIo(input.cwd ?? process.cwd(), env)
+        const exitCode = await main([...commandOf[kind], ...input.args, '--json', '--quiet'], captured.io)
+        let output: unknown = captured.stdout()
+        try {
+          output = captured.json()
+        } catch {
+          // not JSON: keep the text
+        }
+        if (exitCode !== 0 && exitCode !== 1) {
+          const error = (output as { error?: { code?: string; message?: string } } | undefined)?.error
+          throw Object.assign(new Error(error?.message ?? `exit ${exitCode}`), { code: error?.code ?? 'BW_INTERNAL' })
+        }
+        return { exitCode, output }
+      })
+    }
+  return {
+    validate: validateJob(context),
+    verify: commandJob('verify'),
+    'intel-scan': commandJob('intel-scan'),
+    'monitor-backtest': commandJob('monitor-backtest'),
+  }
+}
