@@ -15,7 +15,7 @@ export type AttackMode = 'auto' | 'interval'
 /** What one run of an attack did. Amounts in USDX base units (6 decimals), WVOL valued at its honest $2,000. */
 export type AttackOutcome = {
   /** Every attack transaction, in the order sent (preparation such as deploying the attacker contract is not included). */
-  transactions: { hash: Hash; step: string; takesValue: boolean; receipt: TransactionReceipt }[]
+  transactions: { hash: Hash; step: string; takesValue: boolean; receipt: TransactionReceipt; sentAt: number }[]
   /** Attacker's gain: its accounts' holdings after minus before (tokens minted out of thin air count for nothing). Negative: the attack cost it. */
   profit: bigint
 }
@@ -41,7 +41,7 @@ const attackerAbi = () => parseAbi([
 ])
 
 /** Signs and sends one transaction with a fixed gas limit (no estimate: an attacker sends even what would revert) and waits for its receipt. */
-export async function sendAttackTransaction(market: RealMarket, account: LocalAccount, request: { to: Address; data: Hex; gas?: bigint }, mode: AttackMode): Promise<{ hash: Hash; receipt: TransactionReceipt }> {
+export async function sendAttackTransaction(market: RealMarket, account: LocalAccount, request: { to: Address; data: Hex; gas?: bigint }, mode: AttackMode): Promise<{ hash: Hash; receipt: TransactionReceipt; sentAt: number }> {
   const reader = createReadClient({ rpcUrl: market.anvil.rpcUrl, timeoutMs: 30_000 })
   if (mode === 'interval') await afterNextBlock(market)
   const [nonce, fees] = await Promise.all([reader.getTransactionCount({ address: account.address, blockTag: 'pending' }), reader.estimateFeesPerGas()])
@@ -56,9 +56,10 @@ export async function sendAttackTransaction(market: RealMarket, account: LocalAc
     maxFeePerGas: fees.maxFeePerGas,
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   })
+  const sentAt = Date.now()
   const hash = await reader.request({ method: 'eth_sendRawTransaction', params: [raw] })
   const receipt = await reader.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 60_000 })
-  return { hash, receipt }
+  return { hash, receipt, sentAt }
 }
 
 /** Deploys the attacker's contract and funds it from the attacker's account (preparation, before the attack). */
@@ -137,8 +138,9 @@ export const compromisedGovernance: AttackClass = {
     const salt = `0x${'ab'.repeat(32)}` as Hex
     const safeStep = async (data: Hex) => {
       if (mode === 'interval') await afterNextBlock(market)
+      const sentAt = Date.now()
       const { hash } = await execSafeTransaction(submitter, { safe: governance.safe, to: governance.timelock, data, value: 0n, signers: stolen })
-      return { hash, receipt: await submitter.waitForTransactionReceipt({ hash, pollingInterval: 20 }) }
+      return { hash, receipt: await submitter.waitForTransactionReceipt({ hash, pollingInterval: 20 }), sentAt }
     }
     return measured(market, [attacker().address, contract], { wvol: true }, async () => {
       const schedule = await safeStep(call(timelockAbi, 'schedule', [aave.oracle, 0n, payload, zeroHash, salt, BigInt(governance.minDelay)]))

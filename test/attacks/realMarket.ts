@@ -56,24 +56,65 @@ export async function deployRealMarket(options: { extraArgs?: readonly string[] 
   }
 }
 
-/** Every contract of both protocols the monitor watches. */
-export function watchedContracts(market: RealMarket, options: { balancer?: boolean | undefined } = {}): Address[] {
+/** The addresses the monitor's configuration names (JSON-serializable, for a monitor in another process). */
+export type MarketAddresses = {
+  pool: Address
+  poolConfigurator: Address
+  aclManager: Address
+  addressesProvider: Address
+  oracle: Address
+  dataProvider: Address
+  usdx: { asset: Address; aToken: Address; variableDebtToken: Address }
+  wvol: { asset: Address; aToken: Address; variableDebtToken: Address }
+  pair: Address
+  vault: Address
+  flashLoanUsers: Address[]
+  safe: Address
+  timelock: Address
+  /** First block of the market's history (the detectors' warm-up starts here). */
+  historyFromBlock: number
+}
+
+export function marketAddresses(market: RealMarket): MarketAddresses {
   const { aave, balancer } = market
-  const { usdx, wvol } = aave.reserves
+  const reserve = (r: typeof aave.reserves.usdx) => ({ asset: r.asset, aToken: r.aToken, variableDebtToken: r.variableDebtToken })
+  return {
+    pool: aave.pool,
+    poolConfigurator: aave.poolConfigurator,
+    aclManager: aave.aclManager,
+    addressesProvider: aave.addressesProvider,
+    oracle: aave.oracle,
+    dataProvider: aave.dataProvider,
+    usdx: reserve(aave.reserves.usdx),
+    wvol: reserve(aave.reserves.wvol),
+    pair: aave.pairs.wvolUsdx,
+    vault: balancer.vault,
+    flashLoanUsers: [aave.flashLoanUser, balancer.flashLoanUser],
+    safe: aave.governance.safe,
+    timelock: aave.governance.timelock,
+    historyFromBlock: aave.blockNumber + 1,
+  }
+}
+
+const addressesOf = (market: RealMarket | MarketAddresses): MarketAddresses => ('anvil' in market ? marketAddresses(market) : market)
+
+/** Every contract of both protocols the monitor watches. */
+export function watchedContracts(market: RealMarket | MarketAddresses, options: { balancer?: boolean | undefined } = {}): Address[] {
+  const m = addressesOf(market)
   return [
-    aave.pool,
-    aave.poolConfigurator,
-    aave.aclManager,
-    aave.addressesProvider,
-    aave.oracle,
-    usdx.aToken,
-    usdx.variableDebtToken,
-    wvol.aToken,
-    wvol.variableDebtToken,
-    usdx.asset,
-    wvol.asset,
-    aave.pairs.wvolUsdx,
-    ...(options.balancer === false ? [] : [balancer.vault]),
+    m.pool,
+    m.poolConfigurator,
+    m.aclManager,
+    m.addressesProvider,
+    m.oracle,
+    m.usdx.aToken,
+    m.usdx.variableDebtToken,
+    m.wvol.aToken,
+    m.wvol.variableDebtToken,
+    m.usdx.asset,
+    m.wvol.asset,
+    m.pair,
+    ...(options.balancer === false ? [] : [m.vault]),
   ].map((address) => getAddress(address))
 }
 
@@ -81,13 +122,13 @@ export function watchedContracts(market: RealMarket, options: { balancer?: boole
  * The detector configuration a team would write for these protocols: WVOL's price from its pair (the
  * market's oracle source) and from the market's oracle itself; every other detector with its defaults.
  */
-export function detectorsConfig(market: RealMarket): DetectorsConfig {
-  const { aave } = market
+export function detectorsConfig(market: RealMarket | MarketAddresses): DetectorsConfig {
+  const m = addressesOf(market)
   return {
     'price-deviation': {
       sources: [
-        { kind: 'uniswap-v2', pool: aave.pairs.wvolUsdx, name: 'WVOL/USDX pair' },
-        { kind: 'view', address: aave.oracle, function: 'function getAssetPrice(address) view returns (uint256)', args: [aave.reserves.wvol.asset], name: 'Aave oracle WVOL price' },
+        { kind: 'uniswap-v2', pool: m.pair, name: 'WVOL/USDX pair' },
+        { kind: 'view', address: m.oracle, function: 'function getAssetPrice(address) view returns (uint256)', args: [m.wvol.asset], name: 'Aave oracle WVOL price' },
       ],
     },
   }
@@ -98,8 +139,8 @@ export function detectorsConfig(market: RealMarket): DetectorsConfig {
  * Aave's PoolConfigurator.setPoolPause(true) and Balancer's Vault.setPaused(true), both from the
  * guardian key (Aave EMERGENCY_ADMIN, Balancer's setPaused action).
  */
-export function pausePolicy(market: RealMarket, options: { balancer?: boolean | undefined } = {}): Policy {
-  const { aave, balancer } = market
+export function pausePolicy(market: RealMarket | MarketAddresses, options: { balancer?: boolean | undefined } = {}): Policy {
+  const m = addressesOf(market)
   return parsePolicy({
     rules: [
       {
@@ -111,10 +152,10 @@ export function pausePolicy(market: RealMarket, options: { balancer?: boolean | 
             name: 'Aave setPoolPause',
             calls: [
               {
-                target: aave.poolConfigurator,
+                target: m.poolConfigurator,
                 function: 'setPoolPause(bool)',
                 args: [true],
-                skipIf: { call: 'function getPaused(address) view returns (bool)', target: aave.dataProvider, args: [aave.reserves.usdx.asset], equals: true },
+                skipIf: { call: 'function getPaused(address) view returns (bool)', target: m.dataProvider, args: [m.usdx.asset], equals: true },
               },
             ],
           },
@@ -124,7 +165,7 @@ export function pausePolicy(market: RealMarket, options: { balancer?: boolean | 
                 {
                   kind: 'contract-call' as const,
                   name: 'Balancer setPaused',
-                  calls: [{ target: balancer.vault, function: 'setPaused(bool)', args: [true], skipIf: { call: 'function getPausedState() view returns (bool, uint256, uint256)', equals: true } }],
+                  calls: [{ target: m.vault, function: 'setPaused(bool)', args: [true], skipIf: { call: 'function getPausedState() view returns (bool, uint256, uint256)', equals: true } }],
                 },
               ]),
         ],
@@ -149,19 +190,33 @@ export type MonitorHandle = {
  * detectors first replay the market's history since its deployment (`backtest` warm-up, findings
  * discarded) so their baselines know the usual sizes (a minter's usual mint, a borrower's usual loan).
  */
-export async function startMarketMonitor(
-  market: RealMarket,
-  options: { pending?: boolean | undefined; balancer?: boolean | undefined; detectors?: DetectorsConfig | undefined; warmupFromBlock?: bigint | undefined; log?: ((line: string) => void) | undefined } = {},
-): Promise<MonitorHandle> {
-  const client = createReadClient({ rpcUrl: market.anvil.rpcUrl, timeoutMs: 30_000 }) as unknown as PublicClient
-  const contracts = watchedContracts(market, options)
+export async function startMarketMonitor(market: RealMarket, options: MarketMonitorOptions = {}): Promise<MonitorHandle> {
+  return startMonitorOn(market.chain, marketAddresses(market), options)
+}
+
+export type MarketMonitorOptions = {
+  pending?: boolean | undefined
+  balancer?: boolean | undefined
+  detectors?: DetectorsConfig | undefined
+  warmupFromBlock?: bigint | undefined
+  dryRun?: boolean | undefined
+  /** Where the block follower starts (default: the head). */
+  startBlock?: bigint | undefined
+  log?: ((line: string) => void) | undefined
+}
+
+/** `startMarketMonitor` from addresses only (a monitor in another process than the one that deployed the market). */
+export async function startMonitorOn(chainOf: KitChain, m: MarketAddresses, options: MarketMonitorOptions = {}): Promise<MonitorHandle> {
+  const client = createReadClient({ rpcUrl: chainOf.rpcUrl, timeoutMs: 60_000 }) as unknown as PublicClient
+  const contracts = watchedContracts(m, options)
   const governance = await readGovernance(client as never, { contracts, fromBlock: 0n })
-  const scope = withGovernance({ contracts, releaseGates: [], authorities: [market.aave.governance.safe, market.aave.governance.timelock] }, governance)
-  const chain = { id: market.anvil.chainId, name: 'anvil' }
-  const detectors = createDetectors(options.detectors ?? detectorsConfig(market))
-  const policy = pausePolicy(market, options)
-  const head = await client.getBlockNumber({ cacheTime: 0 })
-  await backtest({ client, chain, scope, detectors, policy, fromBlock: head, toBlock: head, warmupFromBlock: options.warmupFromBlock ?? BigInt(market.aave.blockNumber) + 1n })
+  const scope = withGovernance({ contracts, releaseGates: [], authorities: [m.safe, m.timelock] }, governance)
+  const chain = { id: chainOf.chainId, name: 'anvil' }
+  const detectors = createDetectors(options.detectors ?? detectorsConfig(m))
+  const policy = pausePolicy(m, options)
+  const warmupFromBlock = options.warmupFromBlock ?? BigInt(m.historyFromBlock)
+  const warmupTo = options.startBlock !== undefined ? options.startBlock - 1n : await client.getBlockNumber({ cacheTime: 0 })
+  await backtest({ client, chain, scope, detectors, policy, fromBlock: warmupTo, toBlock: warmupTo, warmupFromBlock })
   const store = await openStore({ dataDir: 'memory://' })
   const alerts: Alert[] = []
   const monitor = await startMonitor({
@@ -173,8 +228,10 @@ export async function startMarketMonitor(
     policy,
     account: devAccount(kitAccountIndices.guardian),
     sinks: [{ name: 'memory', send: async (alert) => void alerts.push(alert) }],
+    dryRun: options.dryRun,
     pendingIntervalMs: options.pending === false ? 0 : 20,
     blockIntervalMs: 100,
+    startBlock: options.startBlock,
     log: options.log,
   })
   return {
