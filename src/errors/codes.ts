@@ -81,7 +81,6 @@ export const errorCodes = {
   BW_JOB_NOT_FOUND: { exit: 2, http: 404, summary: 'No job with this id exists in the store.' },
   BW_JOB_FAILED: { exit: 12, http: 500, summary: 'A job ended failed after its retries; the message carries the code and message of the error it failed with (`bulwark job show <id>`).' },
   BW_JOBS_NEED_POSTGRES: { exit: 2, http: 400, summary: '`bulwark worker` and queued jobs need PostgreSQL (DATABASE_URL): on the embedded store the work runs in-process.' },
-  BW_MONITOR_LEASE_LOST: { exit: 12, http: 503, summary: "The monitor's lease on its chain (a PostgreSQL advisory lock on its own connection) was lost; it stopped so the standby that holds the lease now carries on." },
   BW_INTERNAL: { exit: 70, http: 500, summary: 'An unexpected failure inside Bulwark (a bug): please report it.' },
 } as const satisfies Record<string, { exit: number; http: number; summary: string; retired?: boolean }>
 
