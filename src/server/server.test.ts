@@ -278,6 +278,13 @@ describe.each(testBackends())('HTTP API on %s', (_name, store) => {
         [open.advisory.id, 'triaged'],
       ])
       expect(text).not.toContain(secret.advisory.id)
+      // Nothing in what the viewer got counts the embargoed transitions: no global ids, opaque event ids.
+      const blocks = text.split('\n\n').filter((block) => block.includes('event: transition'))
+      for (const block of blocks) {
+        expect(block.split('\n').find((line) => line.startsWith('id: '))).toMatch(/^id: c1\.[A-Za-z0-9_-]+$/)
+        expect(Object.keys(JSON.parse(block.split('\n').find((line) => line.startsWith('data: '))!.slice(6)) as object)).not.toEqual(expect.arrayContaining(['id']))
+        expect(block).not.toContain('"auditSeq"')
+      }
     })
 
     test('GET /events relays the alerts any monitor writes to the stream, and Last-Event-ID resumes both cursors', async () => {
@@ -310,7 +317,7 @@ describe.each(testBackends())('HTTP API on %s', (_name, store) => {
       first.abort()
       const [relayed] = eventsOf(text, 'alert').filter((event) => event.data['id'] === `${tag}-1`)
       expect(relayed!.data).toMatchObject({ detector: 'reentrancy', severity: 'critical', summary: `re-entered (${tag}-1)` })
-      expect(relayed!.id).toMatch(/^\d+\.\d+$/)
+      expect(relayed!.id).toMatch(/^c1\.[A-Za-z0-9_-]+$/)
       // Written while nobody listened: a client resuming from the last id gets it, and nothing twice.
       await sink.send(alertOf(`${tag}-2`))
       const second = new AbortController()

@@ -582,7 +582,7 @@ export type Operations = {
       run: unknown
     }
   }
-  /** A text/event-stream of lifecycle transitions (event `transition`) and monitor alerts (event `alert`), data as JSON; event ids `<transition id>.<alert id>` resume both. */
+  /** A text/event-stream of lifecycle transitions (event `transition`) and monitor alerts (event `alert`), data as JSON; event ids are opaque cursors that resume both (Last-Event-ID). */
   "GET /events": {
     params: Record<string, never>
     query: {

@@ -1,23 +1,30 @@
 import { z } from 'zod'
+import { embargoClearedRoles } from '../../lifecycle/permissions.js'
+import type { Role } from '../../lifecycle/types.js'
+import { eventCursorKey, openEventCursor, sealEventCursor } from '../eventCursor.js'
 import { defineRoute } from '../route.js'
 import { toJsonValue } from '../schemas.js'
 
 /**
  * Server-sent events: one `transition` event per lifecycle transition the caller may see
  * (embargo applies) and one `alert` event per alert a monitor raised. Each event's id is the
- * pair of cursors `<transition id>.<alert id>`, so a reconnecting client resumes both streams
- * with `Last-Event-ID` (or `?since=` and `?alertsSince=`). Comments keep idle connections open.
+ * pair of cursors `<transition id>.<alert id>`, sealed (eventCursor.ts) so that it counts nothing
+ * an uncleared caller may not see; a reconnecting client resumes both streams with
+ * `Last-Event-ID` (or `?since=` and `?alertsSince=`). Comments keep idle connections open.
  */
 export const eventsRoute = defineRoute({
   method: 'GET',
   url: '/events',
-  summary: 'A text/event-stream of lifecycle transitions (event `transition`) and monitor alerts (event `alert`), data as JSON; event ids `<transition id>.<alert id>` resume both.',
+  summary: 'A text/event-stream of lifecycle transitions (event `transition`) and monitor alerts (event `alert`), data as JSON; event ids are opaque cursors that resume both (Last-Event-ID).',
   tag: 'events',
   permission: 'advisory:read',
   querystring: z.strictObject({ since: z.number().int().min(0).optional(), alertsSince: z.number().int().min(0).optional() }),
   response: 'stream',
   handler: async ({ query, actor, env, request, reply }) => {
-    const resumed = parseLastEventId(request.headers['last-event-id'])
+    const key = eventCursorKey(env.context.signingKey.privateKey)
+    const resumed = parseLastEventId(key, request.headers['last-event-id'])
+    // Global counters (transition id, audit seq) would let an uncleared caller count what it may not see.
+    const cleared = actor.roles.some((role) => (embargoClearedRoles as readonly Role[]).includes(role))
     const sinceId = query.since ?? resumed.transitions ?? (await env.feed.latestId())
     const alertsSinceId = query.alertsSince ?? resumed.alerts ?? (await env.alerts.latestId())
     reply.hijack()
@@ -30,12 +37,13 @@ export const eventsRoute = defineRoute({
     })
     socket.write('retry: 3000\n\n')
     const cursor = { transitions: sinceId, alerts: alertsSinceId }
-    const send = (event: string, data: unknown) => void socket.write(`id: ${cursor.transitions}.${cursor.alerts}\nevent: ${event}\ndata: ${JSON.stringify(toJsonValue(data))}\n\n`)
+    const send = (event: string, data: unknown) => void socket.write(`id: ${sealEventCursor(key, cursor)}\nevent: ${event}\ndata: ${JSON.stringify(toJsonValue(data))}\n\n`)
     const unsubscribeTransitions = await env.feed.subscribe(
       actor,
       (transition, id) => {
         cursor.transitions = id
-        send('transition', transition)
+        if (cleared) send('transition', transition)
+        else send('transition', Object.fromEntries(Object.entries(transition).filter(([name]) => name !== 'id' && name !== 'auditSeq')))
       },
       { sinceId },
     )
@@ -65,15 +73,8 @@ export const eventsRoute = defineRoute({
   },
 })
 
-/** `Last-Event-ID`: `<transition id>.<alert id>`, or a bare transition id (clients of the first version). */
-function parseLastEventId(header: string | string[] | undefined): { transitions?: number; alerts?: number } {
+/** `Last-Event-ID`: a sealed cursor this server issued; anything else starts from now. */
+function parseLastEventId(key: Buffer, header: string | string[] | undefined): { transitions?: number; alerts?: number } {
   if (typeof header !== 'string') return {}
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(header.trim())
-  if (!match) return {}
-  const transitions = Number(match[1])
-  const alerts = match[2] === undefined ? undefined : Number(match[2])
-  return {
-    ...(Number.isSafeInteger(transitions) ? { transitions } : {}),
-    ...(alerts !== undefined && Number.isSafeInteger(alerts) ? { alerts } : {}),
-  }
+  return openEventCursor(key, header) ?? {}
 }
