@@ -137,9 +137,10 @@ describe.each(testBackends())('audit log on $name', ({ open }) => {
   })
 
   test('reordered entries (two swapped) are caught at the first of them', async () => {
-    await store.query('UPDATE audit_log SET seq = -1 WHERE seq = 5')
+    // a free seq as the swap slot (seq <= 0 is refused by the table's CHECK)
+    await store.query('UPDATE audit_log SET seq = 1000000 WHERE seq = 5')
     await store.query('UPDATE audit_log SET seq = 5 WHERE seq = 7')
-    await store.query('UPDATE audit_log SET seq = 7 WHERE seq = -1')
+    await store.query('UPDATE audit_log SET seq = 7 WHERE seq = 1000000')
     expect((await verify()).firstBad).toMatchObject({ seq: 5, reason: 'prev-hash-mismatch' })
   })
 
