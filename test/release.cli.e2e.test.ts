@@ -27,6 +27,7 @@ import { createPatch } from '../src/lifecycle/createPatch.js'
 import { getAdvisoryLatency } from '../src/lifecycle/getAdvisoryLatency.js'
 import { getPatch } from '../src/lifecycle/getPatch.js'
 import { listTransitions } from '../src/lifecycle/listTransitions.js'
+import { recordValidationRun } from '../src/lifecycle/recordValidationRun.js'
 import { transitionAdvisory } from '../src/lifecycle/transitionAdvisory.js'
 import { transitionPatch } from '../src/lifecycle/transitionPatch.js'
 import type { Actor } from '../src/lifecycle/types.js'
@@ -86,7 +87,7 @@ beforeAll(async () => {
   await mkdir(path.join(dir, '.bulwark'), { recursive: true })
   await writeFile(path.join(dir, devnetStateFile), JSON.stringify(state))
 
-  // A validated patch, as `bulwark validate --patch` leaves it: the report hash in the validated transition's evidence.
+  // A validated patch, as `bulwark validate --patch` leaves it: its validation run stored, the report hash in the patch's own column.
   const report = v2ReportFile()
   await writeFile(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
   const context = await openLifecycle({ cwd: dir, env: env() })
@@ -97,7 +98,7 @@ beforeAll(async () => {
     const { patch } = await createPatch(context, { advisoryId: advisory.id, title: 'LendingPool V2', route: 'emergency', targets: [{ proxy: demo.lendingPool.proxy, newImplementation: demo.lendingPool.implementation }] }, actor)
     patchId = patch.id
     await transitionPatch(context, { id: patchId, to: 'validating' }, actor)
-    await transitionPatch(context, { id: patchId, to: 'validated', evidence: { note: 'validation pass', data: { reportHash: report.hash, verdict: 'pass' } } }, actor)
+    await recordValidationRun(context, { patchId, report: report as never }, actor)
   } finally {
     await context.store.close()
   }

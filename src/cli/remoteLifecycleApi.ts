@@ -23,6 +23,8 @@ export async function remoteLifecycleApi(target: RemoteTarget): Promise<Lifecycl
     listPatches: async (filter) => (await call<{ patches: never }>('GET', `/patches${query(filter)}`)).patches,
     transitionPatch: ({ id: patchId, ...body }) => call('POST', `/patches/${id(patchId)}/transitions`, body),
     recordApproval: ({ patchId, ...body }) => call('POST', `/patches/${id(patchId)}/approvals`, body),
+    registerApprovalSigner: (input) => call('POST', '/approval-signers', input),
+    listApprovalSigners: async () => (await call<{ signers: never }>('GET', '/approval-signers')).signers,
     getAdvisoryLatency: async (advisoryId) => (await call<{ latency: never }>('GET', `/advisories/${id(advisoryId)}/latency`)).latency,
     getLatencySummary: async () => (await call<{ latency: never }>('GET', '/latency')).latency,
     listAuditEntries: async (filter) => (await call<{ entries: never }>('GET', `/audit${query(filter)}`)).entries,

@@ -13,6 +13,7 @@ import { listPatches, type ListPatchesFilter } from './listPatches.js'
 import { listTransitions } from './listTransitions.js'
 import { assertCan } from './permissions.js'
 import { recordApproval, type RecordApprovalInput, type RecordApprovalReturnType } from './recordApproval.js'
+import { listApprovalSigners, registerApprovalSigner, type ApprovalSigner, type RegisterApprovalSignerInput } from './registerApprovalSigner.js'
 import { setContainment, type SetContainmentInput, type SetContainmentReturnType } from './setContainment.js'
 import { transitionAdvisory, type TransitionAdvisoryInput, type TransitionAdvisoryReturnType } from './transitionAdvisory.js'
 import { transitionPatch, type TransitionPatchInput, type TransitionPatchReturnType } from './transitionPatch.js'
@@ -38,6 +39,8 @@ export type LifecycleApi = {
   listPatches(filter: ListPatchesFilter): Promise<Patch[]>
   transitionPatch(input: TransitionPatchInput): Promise<TransitionPatchReturnType>
   recordApproval(input: RecordApprovalInput): Promise<RecordApprovalReturnType>
+  registerApprovalSigner(input: RegisterApprovalSignerInput): Promise<ApprovalSigner>
+  listApprovalSigners(): Promise<ApprovalSigner[]>
   getAdvisoryLatency(id: string): Promise<AdvisoryLatency>
   getLatencySummary(): Promise<LatencySummary>
   listAuditEntries(filter: ListAuditEntriesFilter): Promise<AuditEntry[]>
@@ -70,6 +73,8 @@ export function localLifecycleApi(context: LifecycleContext, actor: Actor): Life
     listPatches: (filter) => listPatches(context, filter, actor),
     transitionPatch: (input) => transitionPatch(context, input, actor),
     recordApproval: (input) => recordApproval(context, input, actor),
+    registerApprovalSigner: (input) => registerApprovalSigner(context, input, actor),
+    listApprovalSigners: () => listApprovalSigners(context, actor),
     getAdvisoryLatency: (id) => getAdvisoryLatency(context, id, actor),
     getLatencySummary: () => getLatencySummary(context, actor),
     listAuditEntries: (filter) => listAuditEntries(context, filter, actor),

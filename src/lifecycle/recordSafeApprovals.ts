@@ -6,7 +6,7 @@ import { ApprovalSignatureInvalidError } from './errors.js'
 import { runChange } from './ledger.js'
 import { loadPatch } from './loadRecords.js'
 import { patchReportHash } from './patchReportHash.js'
-import { assertCan } from './permissions.js'
+import { assertCan, can } from './permissions.js'
 import { addApproval, assertAwaitingApproval, type RecordApprovalReturnType } from './recordApproval.js'
 import type { Actor, Patch } from './types.js'
 
@@ -27,7 +27,8 @@ export async function recordSafeApprovals(
   actor: Actor,
   { client }: { client: ChainReader },
 ): Promise<RecordSafeApprovalsReturnType> {
-  assertCan(actor, 'patch:transition')
+  // The operator executing the release, or the signer whose confirmation was just stored: the signatures are the proof.
+  if (!can(actor, 'patch:approve')) assertCan(actor, 'patch:transition')
   const checked = await getConfirmations(client, context.store, { safeTxHash, currentReportHash: patchReportHash(context.store) })
   if (checked.record.patchId !== patchId) throw new ApprovalSignatureInvalidError({ patchId, reason: `Safe transaction ${safeTxHash} was proposed for patch ${checked.record.patchId}.` })
   const rejected = checked.confirmations.filter((confirmation) => !confirmation.valid).map((confirmation) => ({ owner: confirmation.owner, reason: confirmation.reason ?? 'invalid' }))

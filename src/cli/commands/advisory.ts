@@ -75,7 +75,7 @@ export function iso(value: Date | string): string {
 export function renderTransitions(transitions: readonly Transition[]): string[] {
   return transitions.map((t) => {
     const evidence = [t.evidence.note, ...(t.evidence.links ?? [])].filter(Boolean).join(' · ')
-    return `  ${iso(t.at)}  ${t.machine.padEnd(11)} ${t.subjectId.padEnd(10)} ${(t.from ?? '∅').padEnd(17)} → ${t.to.padEnd(17)} by ${t.actor.id}${evidence ? `  (${evidence})` : ''}`
+    return `  ${iso(t.at)}  ${t.machine.padEnd(11)} ${t.subjectId.padEnd(10)} ${(t.from ?? '∅').padEnd(17)} → ${t.to.padEnd(17)} by ${t.actor.id}${t.override ? `  OVERRIDE: ${t.override}` : ''}${evidence ? `  (${evidence})` : ''}`
   })
 }
 

@@ -1,9 +1,12 @@
+import type { Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { patchApprovalTypedData } from '../../lifecycle/patchApprovalTypedData.js'
 import type { Patch } from '../../lifecycle/types.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
 import { actorOptions, evidenceFrom, evidenceOptions, iso, parseCount, printJson, renderTransitions, subcommand, withLifecycleApi } from './advisory.js'
 
-const subcommands = { create: 0, list: 0, show: 1, transition: 2, approve: 1 } as const
+const subcommands = { create: 0, list: 0, show: 1, transition: 2, approve: 1, signers: 0, 'register-signer': 1 } as const
 
 function renderPatch(p: Patch): string {
   return [
@@ -11,19 +14,22 @@ function renderPatch(p: Patch): string {
     `  status ${p.status} · route ${p.route} · approvals ${p.approvals.length}/${p.requiredApprovals}`,
     '  targets:',
     ...p.targets.map((t) => `    ${t.chain ? `${t.chain}:` : ''}${t.proxy} → ${t.newImplementation}${t.call ? ` (call ${t.call.slice(0, 10)}…)` : ''}`),
-    ...(p.approvals.length > 0 ? ['  approvals:', ...p.approvals.map((a) => `    ${a.signer} at ${iso(a.at)}${a.digest ? ` on ${a.digest}` : ''}`)] : []),
+    `  validated report: ${p.reportHash ?? '(none)'}${p.chainId === null ? '' : ` on chain ${p.chainId}`}`,
+    ...(p.approvals.length > 0 ? ['  approvals:', ...p.approvals.map((a) => `    ${a.signer} (${a.kind}${a.kind === 'override' ? ' — OVERRIDE' : ''}) at ${iso(a.at)}${a.digest ? ` on ${a.digest}` : ''}`)] : []),
   ].join('\n')
 }
 
 export const patchCommand: Command = {
   name: 'patch',
-  summary: 'Propose and move patches: create, list, show, transition, approve.',
+  summary: 'Propose and move patches: create, list, show, transition (or override), approve with a signature, register approval signers.',
   usage: [
     'bulwark patch create --advisory ID --title T --route standard|emergency|private --target PROXY=IMPL[:CALLDATA] … [--chain NAME] [--approvals N]',
     '       bulwark patch list [--advisory ID] [--status S] [--limit N]',
     '       bulwark patch show ID',
-    '       bulwark patch transition ID STATUS [--note TEXT] [--link URL …] [--expect STATUS]',
-    '       bulwark patch approve ID [--digest 0x…] [--signature 0x…] [--note TEXT]',
+    '       bulwark patch transition ID STATUS [--note TEXT] [--link URL …] [--expect STATUS] [--override REASON]',
+    '       bulwark patch approve ID (--key env:VAR | --signature 0x…) [--note TEXT]',
+    '       bulwark patch register-signer ADDRESS --label NAME [--revoke]',
+    '       bulwark patch signers',
   ].join('\n'),
   positionals: true,
   options: {
@@ -35,8 +41,12 @@ export const patchCommand: Command = {
     approvals: { type: 'string', valueName: 'n', description: 'create: distinct signer approvals required (default 1).' },
     status: { type: 'string', valueName: 'status', description: 'list: only patches in this status.' },
     limit: { type: 'string', valueName: 'n', description: 'list: at most this many (default 100).' },
-    digest: { type: 'string', valueName: '0x…', description: 'approve: what is approved (validation report or plan hash).' },
-    signature: { type: 'string', valueName: '0x…', description: "approve: the signer's signature over --digest." },
+    digest: { type: 'string', valueName: '0x…', description: 'approve: the PatchApproval digest the signer saw (checked against the patch).' },
+    signature: { type: 'string', valueName: '0x…', description: "approve: a registered signer's EIP-712 PatchApproval signature { patchId, reportHash } in the domain { name: Bulwark, version: 1, chainId } (made in a wallet)." },
+    key: { type: 'string', valueName: 'env:VAR', description: 'approve: sign the PatchApproval with the private key held in environment variable VAR (never on the command line).' },
+    override: { type: 'string', valueName: 'reason', description: 'transition: an admin forcing a move that needs evidence (validated, approved, scheduled, released, verified); the reason is audited and shown.' },
+    label: { type: 'string', valueName: 'name', description: 'register-signer: who holds the key.' },
+    revoke: { type: 'boolean', description: 'register-signer: revoke the address instead.' },
     ...evidenceOptions,
     ...actorOptions,
   },
@@ -79,20 +89,51 @@ export const patchCommand: Command = {
         }
         case 'transition': {
           const [id, to] = args as [string, string]
-          const result = await api.transitionPatch({ id, to: to as never, evidence: evidenceFrom(values), ...(values.expect === undefined ? {} : { expectedStatus: values.expect as never }) })
+          const result = await api.transitionPatch({
+            id,
+            to: to as never,
+            evidence: evidenceFrom(values),
+            ...(values.expect === undefined ? {} : { expectedStatus: values.expect as never }),
+            ...(values.override === undefined ? {} : { override: { reason: values.override as string } }),
+          })
           if (values.json) printJson(io, result)
           else io.stdout(renderTransitions(result.transitions).join('\n').trimStart())
           return 0
         }
         case 'approve': {
+          const patchId = args[0]!
+          let signature = values.signature as string | undefined
+          const key = values.key as string | undefined
+          if ((signature === undefined) === (key === undefined)) throw new UsageError({ message: 'patch approve takes exactly one of --key env:VAR and --signature 0x… (an approval is a signature).', usage: patchCommand.usage })
+          if (key !== undefined) {
+            const variable = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(key)?.[1]
+            const secret = variable === undefined ? undefined : io.env[variable]
+            if (variable === undefined || secret === undefined || !/^0x[0-9a-fA-F]{64}$/.test(secret)) throw new UsageError({ message: '--key must be env:VAR naming an environment variable that holds a 32-byte hex private key.', usage: patchCommand.usage })
+            const patch = await api.getPatch(patchId)
+            if (patch.reportHash === null || patch.chainId === null) throw new UsageError({ message: `patch ${patchId} has no validated report hash to sign (validate it first).`, usage: patchCommand.usage })
+            signature = await privateKeyToAccount(secret as Hex).signTypedData(patchApprovalTypedData({ patchId, reportHash: patch.reportHash, chainId: patch.chainId }))
+          }
           const result = await api.recordApproval({
-            patchId: args[0]!,
+            patchId,
+            signature: signature!,
             ...(values.digest === undefined ? {} : { digest: values.digest as string }),
-            ...(values.signature === undefined ? {} : { signature: values.signature as string }),
             ...(values.note === undefined ? {} : { note: values.note as string }),
           })
           if (values.json) printJson(io, result)
           else io.stdout(`${result.approval.signer} approved ${result.patch.id}: ${result.patch.approvals.length}/${result.patch.requiredApprovals}${result.transition ? ' — patch approved' : ''}`)
+          return 0
+        }
+        case 'register-signer': {
+          if (values.label === undefined) throw new UsageError({ message: 'patch register-signer needs --label NAME.', usage: patchCommand.usage })
+          const signer = await api.registerApprovalSigner({ address: args[0]!, label: values.label as string, ...(values.revoke ? { revoke: true } : {}) })
+          if (values.json) printJson(io, { signer })
+          else io.stdout(`${signer.address} (${signer.label}) ${signer.revokedAt ? 'revoked' : 'registered'} as an approval signer`)
+          return 0
+        }
+        case 'signers': {
+          const signers = await api.listApprovalSigners()
+          if (values.json) printJson(io, { signers })
+          else io.stdout(signers.length === 0 ? 'No approval signers.' : signers.map((signer) => `${signer.address} ${signer.label}${signer.revokedAt ? ' (revoked)' : ''}`).join('\n'))
           return 0
         }
       }

@@ -1,6 +1,5 @@
 import { getAddress, isHex, size, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { confirmSafeTransaction } from '../../authorize/confirmSafeTransaction.js'
 import { getSignerView } from '../../authorize/getSignerView.js'
 import { listPendingSafeTransactions } from '../../authorize/listPendingSafeTransactions.js'
 import { renderSignerView } from '../../authorize/renderSignerView.js'
@@ -9,7 +8,8 @@ import { connectChain } from '../../chain/connectChain.js'
 import { parseAddress } from '../../chain/parseAddress.js'
 import { openLifecycle } from '../../lifecycle/context.js'
 import { localRoles } from '../../lifecycle/lifecycleApi.js'
-import { lifecycleReportHash } from '../../server/routes/safeTransactions.js'
+import { patchReportHash } from '../../lifecycle/patchReportHash.js'
+import { confirmRelease } from '../../operations/confirmRelease.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
 import { progress } from '../io.js'
@@ -44,7 +44,7 @@ export const signCommand: Command = {
     const { client } = await connectChain({ rpcUrl })
     const context = await openLifecycle({ cwd: io.cwd, env: io.env })
     const actor = { id: (values.as as string | undefined) ?? io.env.USER ?? io.env.USERNAME ?? 'local', roles: localRoles }
-    const currentReportHash = lifecycleReportHash(context, actor)
+    const currentReportHash = patchReportHash(context.store)
     try {
       switch (name) {
         case 'view': {
@@ -75,9 +75,9 @@ export const signCommand: Command = {
               })
             ).signature
           }
-          const result = await confirmSafeTransaction(client, context.store, { safeTxHash: hash as Hex, signature: signature as Hex, currentReportHash, submittedBy: actor.id })
+          const result = await confirmRelease(context, { client, safeTxHash: hash as Hex, signature: signature as Hex, actor })
           if (values.json) io.stdout(JSON.stringify({ ok: true, ...result }, null, 2))
-          else io.stdout(`${result.owner} confirmed ${hash} (${result.kind}); ${result.confirmations}/${result.threshold} confirmation(s)`)
+          else io.stdout(`${result.owner} confirmed ${hash} (${result.kind}); ${result.confirmations}/${result.threshold} confirmation(s)${result.patch ? `; patch ${result.patch.id} is ${result.patch.status}` : ''}`)
           return 0
         }
         case 'pending': {

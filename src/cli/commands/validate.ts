@@ -1,17 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { getAddress } from 'viem'
 import { redactSecrets } from '../../errors/BaseError.js'
-import { openLifecycle, type LifecycleContext } from '../../lifecycle/context.js'
-import { getPatch } from '../../lifecycle/getPatch.js'
-import { transitionPatch } from '../../lifecycle/transitionPatch.js'
-import type { Actor, Patch } from '../../lifecycle/types.js'
-import { ManifestInvalidError } from '../../validate/errors.js'
+import { openLifecycle } from '../../lifecycle/context.js'
+import type { Actor } from '../../lifecycle/types.js'
+import { validatePatch } from '../../operations/validatePatch.js'
 import { loadManifest } from '../../validate/loadManifest.js'
-import type { PatchManifest } from '../../validate/manifest.js'
-import { createReport, renderHtml, renderMarkdown, renderSarif, reportJson, type ValidationReport } from '../../validate/report.js'
-import { runPipeline } from '../../validate/runPipeline.js'
+import { renderHtml, renderMarkdown, renderSarif, reportJson, type ValidationReport } from '../../validate/report.js'
 import { stageIds, type StageId } from '../../validate/stage.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
@@ -52,35 +47,22 @@ export const validateCommand: Command = {
 
     const manifest = await loadManifest(manifestFile)
     const patchId = values.patch as string | undefined
-    let lifecycle: LifecycleContext | undefined
+    const lifecycle = patchId === undefined ? undefined : await openLifecycle({ cwd: io.cwd, env: io.env })
     try {
-      let patch: Patch | undefined
-      if (patchId !== undefined) {
-        lifecycle = await openLifecycle({ cwd: io.cwd, env: io.env })
-        patch = await getPatch(lifecycle, patchId, localActor())
-        assertSameTargets(manifestFile, manifest, patch)
-        if (patch.status !== 'validating') {
-          report(`patch ${patchId}: ${patch.status} → validating`)
-          patch = (
-            await transitionPatch(
-              lifecycle,
-              { id: patchId, to: 'validating', expectedStatus: patch.status, evidence: { note: `bulwark validate ${path.basename(manifestFile)}` } },
-              localActor(),
-            )
-          ).patch
-        }
-      }
-
-      const run = await runPipeline({
+      const { report: result, patch: moved } = await validatePatch({
         manifest,
+        manifestFile,
         manifestDir: path.dirname(manifestFile),
         rpcUrl,
         blockNumber: block === undefined ? undefined : BigInt(block),
         stages: stages as StageId[] | undefined,
         reproducibility: !values['no-rebuild'],
         env: io.env,
+        toolVersion: version,
+        patch: lifecycle && patchId !== undefined ? { context: lifecycle, id: patchId, actor: localActor() } : undefined,
         onEvent: (event) => {
-          if (event.type === 'stage-started') report(`${event.stage}: started`)
+          if (event.type === 'patch-moved') report(`patch ${event.patchId}: ${event.from} → ${event.to}`)
+          else if (event.type === 'stage-started') report(`${event.stage}: started`)
           else if (event.type === 'stage-progress') report(`${event.stage}: ${event.message}`)
           else {
             const r = event.result
@@ -88,43 +70,9 @@ export const validateCommand: Command = {
           }
         },
       })
-      const result = createReport(run, { toolVersion: version })
       const written = await writeOutputs(io, values, result)
-
-      let moved: Patch | undefined
-      if (lifecycle && patchId !== undefined && patch) {
-        // A stage that could not run (RPC down, compile error) leaves the patch in "validating": nothing was judged.
-        const errored = result.document.erroredStages.length > 0 && result.document.blockingFindings === 0
-        if (!errored) {
-          const to = result.ok ? 'validated' : 'rejected'
-          report(`patch ${patchId}: validating → ${to}`)
-          moved = (
-            await transitionPatch(
-              lifecycle,
-              {
-                id: patchId,
-                to,
-                expectedStatus: 'validating',
-                evidence: {
-                  note: `validation ${result.document.verdict}: ${result.document.blockingFindings} blocking finding(s)`,
-                  links: written,
-                  data: { reportHash: result.hash, manifestHash: result.document.manifestHash, verdict: result.document.verdict, counts: result.document.counts },
-                },
-              },
-              localActor(),
-            )
-          ).patch
-        }
-      }
-
       if (values.json) {
-        io.stdout(
-          JSON.stringify(
-            { ok: result.ok, hash: result.hash, report: result.document, ...(patchId !== undefined ? { patch: { id: patchId, status: (moved ?? patch)?.status ?? null } } : {}) },
-            null,
-            2,
-          ),
-        )
+        io.stdout(JSON.stringify({ ok: result.ok, hash: result.hash, report: result.document, ...(patchId !== undefined ? { patch: { id: patchId, status: moved?.status ?? null } } : {}) }, null, 2))
       } else {
         io.stdout(result.explain())
         for (const file of written) io.stdout(`wrote ${file}`)
@@ -154,23 +102,6 @@ async function writeOutputs(io: CliIo, values: Record<string, unknown>, result: 
     written.push(path.relative(io.cwd, target) || target)
   }
   return written
-}
-
-/** The run must be about the proxies the patch names, or its verdict says nothing about the patch. */
-function assertSameTargets(file: string, manifest: PatchManifest, patch: Patch) {
-  const inManifest = new Set(manifest.targets.map((target) => getAddress(target.proxy)))
-  const inPatch = new Set(patch.targets.map((target) => getAddress(target.proxy)))
-  const missing = [...inPatch].filter((proxy) => !inManifest.has(proxy))
-  const extra = [...inManifest].filter((proxy) => !inPatch.has(proxy))
-  if (missing.length + extra.length > 0) {
-    throw new ManifestInvalidError({
-      file,
-      issues: [
-        ...missing.map((proxy) => ({ path: 'targets', message: `patch ${patch.id} upgrades ${proxy}, which the manifest does not validate` })),
-        ...extra.map((proxy) => ({ path: 'targets', message: `${proxy} is not a target of patch ${patch.id}` })),
-      ],
-    })
-  }
 }
 
 /** Whoever can open the local store acts as its admin, named after the OS user. */

@@ -5,12 +5,11 @@ import { connectChain } from '../../chain/connectChain.js'
 import { parseAddress } from '../../chain/parseAddress.js'
 import { defaultProjectFile, loadProject, resolveRpcUrl } from '../../config/loadProject.js'
 import { openLifecycle } from '../../lifecycle/context.js'
-import { getPatch } from '../../lifecycle/getPatch.js'
 import { localRoles } from '../../lifecycle/lifecycleApi.js'
-import { transitionPatch } from '../../lifecycle/transitionPatch.js'
 import type { Actor } from '../../lifecycle/types.js'
-import { parseReleaseReport, readReleaseReport } from '../../release/readReleaseReport.js'
-import { loadRelease, markReleaseVerified } from '../../release/releaseRecords.js'
+import { verifyPatchRelease } from '../../operations/verifyPatchRelease.js'
+import { readReleaseReport } from '../../release/readReleaseReport.js'
+import { loadRelease } from '../../release/releaseRecords.js'
 import { verifyRelease, type VerifyReleaseReturnType } from '../../release/verifyRelease.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
@@ -53,7 +52,7 @@ export const verifyCommand: Command = {
     const actor: Actor = { id: (values.as as string | undefined) ?? io.env.USER ?? io.env.USERNAME ?? 'local', roles: localRoles }
     const context = await openLifecycle({ cwd: io.cwd, env: io.env })
     try {
-      const record = await loadRelease(context.store, patchId)
+      await loadRelease(context.store, patchId)
       let rpcUrl = rpcFlag
       if (rpcUrl === undefined) {
         const file = path.resolve(io.cwd, (values.project as string | undefined) ?? defaultProjectFile)
@@ -61,29 +60,8 @@ export const verifyCommand: Command = {
         const project = await loadProject(file)
         rpcUrl = resolveRpcUrl(project, project.release?.chain ?? Object.keys(project.chains)[0]!, file)
       }
-      const { client } = await connectChain({ rpcUrl })
-      // The stored report went through the same hash check when the plan was made; check it again.
-      const report = parseReleaseReport(JSON.stringify(record.report), `the stored report of ${patchId}`)
-      say(`verifying ${patchId} (report ${report.hash}, gate ${record.plan.gate})`)
-      const result = await verifyRelease(client, { report, gate: record.plan.gate })
-      let patchStatus = (await getPatch(context, patchId, actor)).status
-      if (result.ok && patchStatus === 'released') {
-        await transitionPatch(
-          context,
-          {
-            id: patchId,
-            to: 'verified',
-            expectedStatus: 'released',
-            evidence: {
-              note: `verified on chain: ${result.targets.map((t) => `${t.name} → ${t.implementation} (${t.match})`).join(', ')}`,
-              data: { reportHash: report.hash, planHash: record.planHash, gatePatchId: result.gatePatchId, txHashes: record.executions.map((e) => e.transactionHash), codehashes: result.targets.map((t) => t.codehash) },
-            },
-          },
-          actor,
-        )
-        await markReleaseVerified(context.store, { patchId })
-        patchStatus = 'verified'
-      }
+      const { result, patch } = await verifyPatchRelease(context, { patchId, rpcUrl, actor, onProgress: say })
+      const patchStatus = patch.status
       print(io, values, result, { patchId, patchStatus })
       return result.ok ? 0 : 1
     } finally {
