@@ -162,3 +162,58 @@ describe('bulwark audit verify --public-key', () => {
     expect(capture.stderr()).toContain('error BW_AUDIT_KEY_INVALID: The audit public key rsa.pem cannot be used: it is a rsa key, not Ed25519.')
   })
 })
+
+describe('two hosts, two keys, one PostgreSQL log (the CLI as each host runs it)', () => {
+  let dir: string
+  let url: string
+  let schema: string
+  let admin: Store
+  beforeAll(async () => {
+    const { testDatabaseUrl } = await import('../store/testDatabaseUrl.js')
+    const { openStore } = await import('../store/openStore.js')
+    dir = await mkdtemp(path.join(tmpdir(), 'bulwark-two-hosts-'))
+    schema = `bulwark_hosts_${Math.random().toString(36).slice(2, 10)}`
+    const base = testDatabaseUrl()
+    admin = await openStore({ databaseUrl: base })
+    await admin.query(`CREATE SCHEMA ${schema}`)
+    url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+  })
+  afterAll(async () => {
+    await admin?.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined)
+    await admin?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test('each host writes with its own key; `audit verify` on either host is OK and lists both; pinned to one key it names the other host\'s first entry; a token edit is caught', async () => {
+    const { writeFile } = await import('node:fs/promises')
+    const hosts = [freshKey(), freshKey()].map((key, index) => ({ key, env: { USER: `host${index}`, DATABASE_URL: url, BULWARK_SIGNING_KEY: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } }))
+    const run = async (host: (typeof hosts)[number], argv: string[]) => {
+      const capture = captureIo(dir, host.env)
+      const exitCode = await main(argv, capture.io)
+      return { exitCode, ...capture }
+    }
+    for (const [index, host] of hosts.entries()) {
+      expect((await run(host, ['advisory', 'create', '--title', `from host ${index}`, '--severity', 'high', '--json'])).exitCode).toBe(0)
+    }
+    expect((await run(hosts[1]!, ['token', 'create', '--role', 'viewer', '--label', 'dash', '--json'])).exitCode).toBe(0)
+    for (const host of hosts) {
+      const verified = await run(host, ['audit', 'verify', '--json'])
+      expect(verified.exitCode).toBe(0)
+      expect(verified.json()).toMatchObject({ ok: true, entries: 3, stateRows: 3 })
+      expect(verified.json().keys.map((key: { keyId: string; registeredAt: number }) => [key.keyId, key.registeredAt]).sort()).toEqual(
+        [[hosts[0]!.key.keyId, 1], [hosts[1]!.key.keyId, 2]].sort(),
+      )
+    }
+    await writeFile(path.join(dir, 'host0.pem'), hosts[0]!.key.publicKeyPem)
+    await writeFile(path.join(dir, 'host1.pem'), hosts[1]!.key.publicKeyPem)
+    const pinnedToOne = await run(hosts[0]!, ['audit', 'verify', '--public-key', 'host0.pem'])
+    expect(pinnedToOne.exitCode).toBe(1)
+    expect(pinnedToOne.stdout()).toContain(`audit log TAMPERED: entry 2: the entry registers or uses a key that is not among the public keys given to verify with (key ${hosts[1]!.key.keyId}) [key-untrusted]`)
+    expect((await run(hosts[0]!, ['audit', 'verify', '--public-key', 'host0.pem', '--public-key', 'host1.pem'])).exitCode).toBe(0)
+
+    await admin.query(`UPDATE ${schema}.api_tokens SET roles = '{admin}'`)
+    const tampered = await run(hosts[0]!, ['audit', 'verify'])
+    expect(tampered.exitCode).toBe(1)
+    expect(tampered.stdout()).toMatch(/^audit log TAMPERED: entry 3: a state row \(token, advisory, patch\) differs .* \(api_tokens \d+\) \[state-mismatch\]/)
+  })
+})
