@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import type { Inventory, InventoryNode } from './readInventory.js'
 
 export const inventoryFindingKinds = [
@@ -8,6 +8,8 @@ export const inventoryFindingKinds = [
   'timelock-admin-held-by-deployer',
   'proxy-admin-owned-by-proxy-admin',
   'implementation-uninitialized',
+  'diamond-selector-clash',
+  'diamond-init-unaudited',
 ] as const
 export type InventoryFindingKind = (typeof inventoryFindingKinds)[number]
 
@@ -31,6 +33,8 @@ type FindingFacts = {
   'timelock-admin-held-by-deployer': { timelock: Address; holder: Address; holderKind: string }
   'proxy-admin-owned-by-proxy-admin': { proxyAdmin: Address; owner: Address }
   'implementation-uninitialized': { implementation: Address; proxies: Address[] }
+  'diamond-selector-clash': { diamond: Address; selector: Hex; facets: Address[] }
+  'diamond-init-unaudited': { diamond: Address; init: Address; blockNumber: string; transactionHash: Hex }
 }
 
 /** One entry per kind: adding a kind without its text does not compile. */
@@ -69,6 +73,18 @@ const findingText: { [K in InventoryFindingKind]: { severity: InventoryFindingSe
       `Implementation ${implementation}${proxies.length > 0 ? ` (behind ${proxies.join(', ')})` : ''} was never initialized: anyone can call its initializer and take ownership of the implementation contract.`,
     hint: 'Call _disableInitializers() in the implementation constructor; for a deployed one, initialize it yourself before an attacker does.',
   },
+  'diamond-selector-clash': {
+    severity: 'critical',
+    message: ({ diamond, selector, facets }) =>
+      `Diamond ${diamond} lists selector ${selector} under ${facets.length} facets (${facets.join(', ')}): calls go to one of them, and the loupe misreports which.`,
+    hint: 'Remove the selector from every facet but the one meant to serve it (diamondCut Remove), then check facetAddress(selector) matches the loupe.',
+  },
+  'diamond-init-unaudited': {
+    severity: 'high',
+    message: ({ diamond, init, blockNumber, transactionHash }) =>
+      `Diamond ${diamond} ran an init delegatecall on ${init}, which is not in the audited set (block ${blockNumber}, tx ${transactionHash}): arbitrary code executed with the diamond's storage.`,
+    hint: 'Audit the init contract and add it to the audited set, or treat the cut as an incident: Beanstalk lost $182M (2022) to an init delegatecall in a governance-approved diamondCut.',
+  },
 }
 
 function finding<K extends InventoryFindingKind>(kind: K, address: Address, facts: FindingFacts[K]): InventoryFinding {
@@ -100,6 +116,18 @@ export function inventoryFindings(graph: Pick<Inventory, 'nodes' | 'edges'>): In
     }
     if (node.kind === 'proxy-admin' && nodeAt(node.owner)?.kind === 'proxy-admin' && node.owner !== undefined) {
       findings.push(finding('proxy-admin-owned-by-proxy-admin', node.address, { proxyAdmin: node.address, owner: node.owner }))
+    }
+    if (node.diamond) {
+      const servedBy = new Map<Hex, Address[]>()
+      for (const facet of node.diamond.facets) for (const selector of facet.selectors) servedBy.set(selector, [...(servedBy.get(selector) ?? []), facet.address])
+      for (const [selector, facets] of servedBy) {
+        if (facets.length > 1) findings.push(finding('diamond-selector-clash', node.address, { diamond: node.address, selector, facets }))
+      }
+      for (const cut of node.diamond.cuts) {
+        if (cut.init !== null && cut.initAudited === false) {
+          findings.push(finding('diamond-init-unaudited', node.address, { diamond: node.address, init: cut.init, blockNumber: cut.blockNumber, transactionHash: cut.transactionHash }))
+        }
+      }
     }
     if (node.initializer?.callableByAnyone) {
       const proxies = graph.edges.filter((edge) => edge.relation === 'implementation' && edge.to === node.address).map((edge) => edge.from)
@@ -136,6 +164,9 @@ function upgradeAuthorities(
       const beacon = nodeAt(node.beacon)
       return beacon?.owner ? [{ authority: beacon.owner, via: `the owner of its beacon ${beacon.address}` }] : []
     }
+    case 'diamond':
+      // The reference DiamondCutFacet lets only the owner cut (LibDiamond.enforceIsContractOwner).
+      return node.owner ? [{ authority: node.owner, via: 'its owner (diamondCut)' }] : []
     case 'beacon':
     case 'proxy-admin':
     case 'timelock':
@@ -149,7 +180,7 @@ function upgradeAuthorities(
 }
 
 function proxyLabel(node: InventoryNode): string {
-  return node.kind === 'uups' ? 'UUPS proxy' : node.kind === 'transparent' ? 'Transparent proxy' : 'Beacon proxy'
+  return node.kind === 'uups' ? 'UUPS proxy' : node.kind === 'transparent' ? 'Transparent proxy' : node.kind === 'diamond' ? 'Diamond' : 'Beacon proxy'
 }
 
 function assertUnreachable(value: never): never {

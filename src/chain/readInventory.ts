@@ -1,4 +1,6 @@
 import { getAddress, parseAbi, sliceHex, zeroAddress, type Address, type Hex } from 'viem'
+import { getDiamondCuts } from './getDiamondCuts.js'
+import { getDiamondFacets } from './getDiamondFacets.js'
 import { NoCodeError } from './errors.js'
 import { getInitializerState, type InitializerLayout } from './getInitializerState.js'
 import { getOwner } from './getOwner.js'
@@ -13,10 +15,10 @@ import { inventoryFindings, type InventoryFinding } from './inventoryFindings.js
 /** Bumped when the stored JSON shape changes, so an old snapshot is migrated, never misread. */
 export const inventorySchemaVersion = 1
 
-export const inventoryNodeKinds = ['uups', 'transparent', 'beacon-proxy', 'beacon', 'proxy-admin', 'timelock', 'safe', 'contract', 'eoa'] as const
+export const inventoryNodeKinds = ['uups', 'transparent', 'beacon-proxy', 'beacon', 'proxy-admin', 'timelock', 'safe', 'diamond', 'contract', 'eoa'] as const
 export type InventoryNodeKind = (typeof inventoryNodeKinds)[number]
 
-export type InventoryRelation = 'implementation' | 'admin' | 'beacon' | 'owner' | `role:${string}` | 'safe-owner'
+export type InventoryRelation = 'implementation' | 'admin' | 'beacon' | 'owner' | `role:${string}` | 'safe-owner' | 'facet'
 
 /** `from` controls or runs `to`: `from`'s implementation, admin, beacon, owner, role holder or Safe owner is `to`. */
 export type InventoryEdge = { from: Address; to: Address; relation: InventoryRelation }
@@ -46,6 +48,25 @@ export type InventoryNode = {
   initializer?: InventoryInitializer
   /** An EIP-7702 account: an EOA whose code delegates to this contract; still key-controlled. */
   delegatedTo?: Address
+  /** EIP-2535 diamonds: the loupe's facets and the `DiamondCut` history. */
+  diamond?: InventoryDiamond
+}
+
+export type InventoryDiamond = {
+  /** `facets()` at the pinned block: each facet with the selectors routed to it (lowercase hex). */
+  facets: { address: Address; selectors: Hex[] }[]
+  /** Every `DiamondCut` event from `fromBlock`, oldest first. */
+  cuts: InventoryDiamondCut[]
+}
+
+export type InventoryDiamondCut = {
+  blockNumber: string
+  transactionHash: Hex
+  cuts: { facet: Address; action: 'add' | 'replace' | 'remove' | 'unknown'; selectors: Hex[] }[]
+  /** The init contract `_calldata` was delegatecalled on, or null. */
+  init: Address | null
+  /** Whether `init` is in the caller's audited set (`auditedCode`); null when the cut ran no init. */
+  initAudited: boolean | null
 }
 
 export type InventoryRole = { role: Hex; name: string; holders: Address[] }
@@ -91,6 +112,11 @@ export type ReadInventoryParameters = {
   blockNumber?: bigint | undefined
   /** Extra AccessControl role names to resolve from their hash. */
   roleNames?: readonly string[] | undefined
+  /**
+   * Contracts whose code the team audited: a diamond cut whose init delegatecall ran any other
+   * contract is a finding (arbitrary code ran with the diamond's storage, as in Beanstalk 2022).
+   */
+  auditedCode?: readonly Address[] | undefined
 }
 export type ReadInventoryReturnType = Inventory
 
@@ -115,7 +141,13 @@ export async function readInventory(client: InventoryClient, parameters: ReadInv
     requiredRead(client, 'eth_chainId', () => client.getChainId()),
     parameters.blockNumber ?? requiredRead(client, 'eth_blockNumber', () => client.getBlockNumber({ cacheTime: 0 })),
   ])
-  const context: WalkContext = { client, blockNumber, fromBlock: parameters.fromBlock ?? 0n, roleNames: parameters.roleNames ?? [] }
+  const context: WalkContext = {
+    client,
+    blockNumber,
+    fromBlock: parameters.fromBlock ?? 0n,
+    roleNames: parameters.roleNames ?? [],
+    auditedCode: new Set((parameters.auditedCode ?? []).map((address) => getAddress(address))),
+  }
   const roots = [...new Set(parameters.addresses.map((address) => getAddress(address)))]
 
   const nodes: Record<Address, InventoryNode> = {}
@@ -152,10 +184,10 @@ export async function readInventory(client: InventoryClient, parameters: ReadInv
   return { ...graph, findings: inventoryFindings(graph) }
 }
 
-type WalkContext = { client: InventoryClient; blockNumber: bigint; fromBlock: bigint; roleNames: readonly string[] }
+type WalkContext = { client: InventoryClient; blockNumber: bigint; fromBlock: bigint; roleNames: readonly string[]; auditedCode: ReadonlySet<Address> }
 
 async function describeAccount(
-  { client, blockNumber, fromBlock, roleNames }: WalkContext,
+  { client, blockNumber, fromBlock, roleNames, auditedCode }: WalkContext,
   address: Address,
   reachedAs: { root: boolean; implementation: boolean },
 ): Promise<{ node: InventoryNode; edges: InventoryEdge[] }> {
@@ -169,7 +201,7 @@ async function describeAccount(
   if (delegatedTo) return { node: { address, kind: 'eoa', root: reachedAs.root, delegatedTo }, edges: [] }
 
   const probe = <T>(read: () => Promise<T>) => probeContractRead(client, read)
-  const [proxy, safe, timelock, owner, paused, accessControl, beaconImplementation, upgradeInterfaceVersion, proxiableUUID, initializer] = await Promise.all([
+  const [proxy, safe, timelock, owner, paused, accessControl, beaconImplementation, upgradeInterfaceVersion, proxiableUUID, initializer, facets] = await Promise.all([
     getProxyInfo(client, { address, blockNumber }),
     getSafeInfo(client, { address, blockNumber }),
     getTimelockInfo(client, { address, fromBlock, blockNumber }),
@@ -180,6 +212,7 @@ async function describeAccount(
     probe(() => client.readContract({ address, abi: proxyAdminAbi, functionName: 'UPGRADE_INTERFACE_VERSION', ...at })),
     probe(() => client.readContract({ address, abi: proxyAdminAbi, functionName: 'proxiableUUID', ...at })),
     reachedAs.implementation ? getInitializerState(client, { address, blockNumber }) : undefined,
+    getDiamondFacets(client, { address, blockNumber }),
   ])
   const roles: RoleHolders[] = timelock
     ? timelock.roles
@@ -206,6 +239,20 @@ async function describeAccount(
     if (proxy.kind !== 'beacon-proxy') link(proxy.implementation, 'implementation')
     link(proxy.admin, 'admin')
     link(proxy.beacon, 'beacon')
+  } else if (facets) {
+    node.kind = 'diamond'
+    const history = await getDiamondCuts(client, { address, fromBlock, blockNumber })
+    node.diamond = {
+      facets,
+      cuts: history.map(({ blockNumber: block, transactionHash, cuts, init }) => ({
+        blockNumber: block.toString(),
+        transactionHash,
+        cuts,
+        init,
+        initAudited: init === null ? null : auditedCode.has(init),
+      })),
+    }
+    for (const facet of facets) link(facet.address, 'facet')
   } else if (safe) {
     node.kind = 'safe'
     node.safe = {

@@ -15,6 +15,7 @@ const kindLabel: Record<InventoryNode['kind'], string> = {
   'proxy-admin': 'ProxyAdmin',
   timelock: 'TimelockController',
   safe: 'Safe',
+  diamond: 'Diamond',
   contract: 'contract',
   eoa: 'EOA',
 }
@@ -144,6 +145,7 @@ function isUpgradeAuthority(from: InventoryNode, relation: InventoryEdge['relati
       return relation === 'admin'
     case 'proxy-admin':
     case 'beacon':
+    case 'diamond':
       return relation === 'owner'
     default:
       return false

@@ -11,6 +11,7 @@ import { replayHistory } from './backtest.js'
 import { readCheckpoint } from './sources/checkpoint.js'
 import { processNewBlocks } from './sources/processNewBlocks.js'
 import { readGovernance, withGovernance } from './sources/readGovernance.js'
+import { readDiamondFacets, withDiamondFacets } from './sources/withDiamondFacets.js'
 import { tracePending } from './sources/tracePending.js'
 import type { Alert, DetectorFinding, DetectorInstance, MonitorChain, MonitorScope } from './types.js'
 import type { TraceMethod } from './sources/fetchBlock.js'
@@ -78,6 +79,7 @@ export async function startMonitor(parameters: StartMonitorParameters): Promise<
     const governance = await readGovernance(client, { contracts: scope.contracts })
     for (const problem of governance.unreadable) log(`governance of ${problem.address} not read: ${problem.reason}`)
     scope = withGovernance(scope, governance)
+    scope = withDiamondFacets(scope, await readDiamondFacets(client, { contracts: scope.contracts }))
     log(`governance from the chain: ${governance.authorities.length} authorit(ies), ${governance.roles.length} role holder(s)`)
   }
   // armed means checked: every response is simulated as the responder before anything is watched

@@ -1,4 +1,5 @@
-import type { Address } from 'viem'
+import { decodeEventLog, type Address, type Hex } from 'viem'
+import { diamondAbi } from '../../chain/diamondAbi.js'
 import { z } from 'zod'
 import type { Detector } from '../types.js'
 import { growScope, indexTransaction, scopeSetsOf, topicAddress, topics } from './traceIndex.js'
@@ -57,10 +58,19 @@ export const watchedSet: Detector<WatchedSetConfig> = {
           } else if (config.approvedImplementations && topic === topics.upgraded && (log.viaGate || log.viaAuthority) && scopeSetsOf(ctx).contracts.has(log.address.toLowerCase())) {
             const implementation: Address = topicAddress(log.topics[1])
             growScope(ctx.scope, implementation, `implementation of ${log.address} installed through governance`, block)
+          } else if (config.approvedImplementations && topic === topics.diamondCut && (log.viaGate || log.viaAuthority) && scopeSetsOf(ctx).contracts.has(log.address.toLowerCase())) {
+            // a diamond's implementations are its facets: those added or replaced through governance join
+            for (const facet of cutFacets(log.topics as [Hex, ...Hex[]], log.data)) growScope(ctx.scope, facet, `facet of ${log.address} cut in through governance`, block)
           }
         }
         return []
       },
     }
   },
+}
+
+/** Facets an EIP-2535 `DiamondCut` adds or replaces (remove cuts name the zero address). */
+function cutFacets(logTopics: [Hex, ...Hex[]], data: Hex): Address[] {
+  const { args } = decodeEventLog({ abi: diamondAbi, eventName: 'DiamondCut', topics: logTopics, data })
+  return args._diamondCut.filter((cut) => cut.action !== 2).map((cut) => cut.facetAddress)
 }
