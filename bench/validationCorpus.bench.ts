@@ -151,6 +151,13 @@ async function stitched(chain: CorpusChain, testCase: CorpusCase, cacheDir: stri
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1).padStart(6)
 const chain = await startCorpusChain()
+// Every solc release the cases use is loaded into this process once before timing, so neither side's
+// first case pays the WebAssembly load (Bulwark's reproducibility worker still loads its own: a real cost).
+const warmDir = await mkdtemp(path.join(tmpdir(), 'bulwark-bench-solc-'))
+for (const release of ['0.8.10', '0.8.19', '0.8.24']) {
+  await compileSources({ root: warmDir, sources: { 'Warm.sol': `pragma solidity ${release}; contract Warm {}` }, solcVersion: release, cacheDir: warmDir })
+}
+await rm(warmDir, { recursive: true, force: true })
 const savedCache = process.env.BULWARK_BUILD_CACHE
 const rows: { id: string; bulwarkCold: number; bulwarkWarm: number; stitchedCold: number; stitchedWarm: number }[] = []
 try {
