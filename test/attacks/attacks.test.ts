@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { listResponses } from '../../src/monitor/responders/responseLedger.js'
-import { attackClasses, type AttackClass, type AttackMode, type AttackOutcome } from './attacks.js'
+import { attackClasses, flashLoanManipulation, type AttackClass, type AttackMode, type AttackOutcome } from './attacks.js'
 import { deployRealMarket, pausedState, setMining, startMarketMonitor, type MonitorHandle, type RealMarket } from './realMarket.js'
 
 /**
@@ -92,6 +92,19 @@ describe('attacks on Aave V3 + Uniswap V2 + Balancer V2 (published sources), ans
       results[`${attack.id}`] = { without: without.profit, withBulwark: loss, mode: 'mempool' }
       expect(loss * 10n, `loss with Bulwark ${usdx(loss)} vs ${usdx(without.profit)}`).toBeLessThanOrEqual(without.profit)
       await handle.close()
+
+      if (attack === flashLoanManipulation) {
+        // the lender unwatched: Balancer is no part of the monitored scope nor of the policy
+        await market.test.revert({ id: fresh })
+        fresh = await market.test.snapshot()
+        const unwatched = await withMonitor(attack, 'interval', { pending: true, balancer: false })
+        console.log(`${attack.id} (lender unwatched): ${unwatched.handle.alerts.map((a) => `${a.pending ? 'pending' : `#${a.block?.number}`} ${a.detector} ${a.severity} score ${a.riskScore} → ${a.response.kind}`).join('\n  ')}`)
+        await expectPausedBeforeLoss(unwatched.handle, unwatched.outcome)
+        const unwatchedLoss = unwatched.outcome.profit > 0n ? unwatched.outcome.profit : 0n
+        results[`${attack.id} (lender unwatched)`] = { without: without.profit, withBulwark: unwatchedLoss, mode: 'mempool' }
+        expect(unwatchedLoss * 10n).toBeLessThanOrEqual(without.profit)
+        await unwatched.handle.close()
+      }
 
       if (attack.multiTransaction) {
         // blocks only (no mempool source): the pause must still be mined before the first transaction that takes value

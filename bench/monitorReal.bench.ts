@@ -1,0 +1,129 @@
+/**
+ * The monitor on real protocols (Aave V3 core 1.19.3 + Uniswap V2 core + Balancer V2 vault, compiled
+ * from their npm sources with their own solc), beside the peer a team would pick instead: the Forta
+ * bot SDK (`@fortanetwork/forta-bot` 0.2.3, self-hosted) with equivalent handlers, on the same chain
+ * in the same run. Prints figures and ratios, never fails on them.
+ *
+ * 1. A mixed benign chain (test/attacks/benignTraffic.ts: supply, withdraw, borrow, repay,
+ *    liquidations, pair swaps, Balancer deposits and withdrawals, honest flash loans, mints, transfers,
+ *    Safe → timelock admin work) of BENCH_REAL_TXS transactions (default 50,000) after 2,000 of history.
+ * 2. Each monitor in its own process over that range, with traces: Bulwark's live block follower
+ *    (detectors warmed up on the history, policy armed in dry run) and the Forta SDK's block pipeline.
+ *    tx/s, peak RSS, alerts per 1,000, pause decisions.
+ * 3. BENCH_REAL_ATTACKS mempool attacks (default 50; oracle manipulation and Balancer flash-loan
+ *    manipulation in turn, each on a fresh snapshot, interval mining): the share where the protocols'
+ *    own pause was mined ahead of the attack, and reaction (attack sent → pause broadcast) p50/p95.
+ * 4. Every attack class once without a monitor, judged afterwards by the Forta handlers: its detections.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Hex } from 'viem'
+import { listResponses } from '../src/monitor/responders/responseLedger.js'
+import { attackClasses, flashLoanManipulation, oracleManipulation } from '../test/attacks/attacks.js'
+import { createBenignTraffic } from '../test/attacks/benignTraffic.js'
+import { deployRealMarket, marketAddresses, setMining, startMarketMonitor } from '../test/attacks/realMarket.js'
+import type { PeerResult } from './monitorReal/runPeer.js'
+
+const total = Number(process.env['BENCH_REAL_TXS'] ?? 50_000)
+const attackRuns = Number(process.env['BENCH_REAL_ATTACKS'] ?? 50)
+const perBlock = Number(process.env['BENCH_REAL_PER_BLOCK'] ?? 250)
+const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-real-'))
+const market = await deployRealMarket()
+const log = (line: string) => console.log(line)
+
+function runPeer(job: object): PeerResult {
+  const file = path.join(dir, `job-${Date.now()}.json`)
+  writeFileSync(file, JSON.stringify(job))
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'monitorReal', 'runPeer.ts'), file], { encoding: 'utf8', maxBuffer: 512 * 2 ** 20 })
+  const line = result.stdout.trim().split('\n').at(-1) ?? ''
+  if (result.status !== 0 || !line.startsWith('{')) throw new Error(`peer ${JSON.stringify(job).slice(0, 60)} failed (${result.status}): ${result.stderr.slice(-2000)}`)
+  return JSON.parse(line) as PeerResult
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+}
+
+try {
+  const addresses = marketAddresses(market)
+  const chainJob = { rpcUrl: market.anvil.rpcUrl, chainId: market.anvil.chainId, addresses }
+  let fresh: Hex = await market.test.snapshot()
+
+  // 1. the benign chain
+  await market.test.setAutomine(false)
+  const generation = performance.now()
+  const traffic = await createBenignTraffic(market, { seed: 2026, perBlock })
+  await traffic.send(2_000)
+  const fromBlock = Number(await market.test.getBlockNumber({ cacheTime: 0 })) + 1
+  let sent = (await traffic.send(Math.floor(total / 2))).length
+  sent += (await traffic.adminWork()).length
+  sent += (await traffic.send(Math.max(0, total - sent - 3))).length
+  sent += (await traffic.adminWork()).length
+  const toBlock = Number(await market.test.getBlockNumber({ cacheTime: 0 }))
+  await market.test.setAutomine(true)
+  log(`benign chain: ${sent} transactions in blocks ${fromBlock}..${toBlock} (${perBlock}/block), generated in ${((performance.now() - generation) / 1000).toFixed(1)} s; mix ${JSON.stringify(traffic.counts)}`)
+
+  // 2. both monitors over the same range, each in its own process
+  const bulwark = runPeer({ ...chainJob, mode: 'bulwark', fromBlock, toBlock, transactions: sent })
+  const forta = runPeer({ ...chainJob, mode: 'forta', fromBlock, toBlock, transactions: sent })
+  const rate = (r: PeerResult) => r.transactions / r.seconds
+  const perThousand = (r: PeerResult) => (r.findings.length * 1000) / r.transactions
+  const pauses = bulwark.findings.filter((f) => /would (pause|contract-call)/.test(f.decision)).length
+  log(`Bulwark: ${Math.round(rate(bulwark))} tx/s (target 2,500; ratio ${(rate(bulwark) / 2500).toFixed(2)}), peak RSS ${Math.round(bulwark.peakRssMb)} MB (idle ${Math.round(bulwark.idleRssMb)} MB; target 350), ${bulwark.findings.length} alerts = ${perThousand(bulwark).toFixed(2)} per 1,000 (target 0.5), ${pauses} pause decisions`)
+  log(`Forta SDK: ${Math.round(rate(forta))} tx/s, peak RSS ${Math.round(forta.peakRssMb)} MB (idle ${Math.round(forta.idleRssMb)} MB), ${forta.findings.length} alerts = ${perThousand(forta).toFixed(2)} per 1,000`)
+  log(`ratios Bulwark/Forta: throughput ×${(rate(bulwark) / rate(forta)).toFixed(2)}, peak RSS ×${(bulwark.peakRssMb / forta.peakRssMb).toFixed(2)}, false alerts ×${forta.findings.length === 0 ? 'n/a (Forta 0)' : (bulwark.findings.length / forta.findings.length).toFixed(2)}`)
+  for (const [name, r] of [['Bulwark', bulwark], ['Forta', forta]] as const) {
+    const byId = new Map<string, number>()
+    for (const f of r.findings) byId.set(f.id, (byId.get(f.id) ?? 0) + 1)
+    if (byId.size > 0) log(`  ${name} alerts by detector: ${JSON.stringify(Object.fromEntries(byId))}`)
+  }
+
+  // 3. mempool attacks: the pause ahead of the pending attack
+  await market.test.revert({ id: fresh })
+  fresh = await market.test.snapshot()
+  const reactions: number[] = []
+  let beaten = 0
+  for (let i = 0; i < attackRuns; i++) {
+    await market.test.revert({ id: fresh })
+    fresh = await market.test.snapshot()
+    const attack = i % 2 === 0 ? oracleManipulation : flashLoanManipulation
+    const handle = await startMarketMonitor(market, { pending: true })
+    await setMining(market, 'interval')
+    try {
+      const outcome = await attack.run(market, 'interval')
+      const loss = outcome.transactions.find((t) => t.takesValue)!
+      const responses = (await listResponses(handle.store, { chainId: market.anvil.chainId })).filter((r) => r.txHashes.length > 0)
+      const receipts = await Promise.all(responses.flatMap((r) => r.txHashes).map((hash) => market.test.getTransactionReceipt({ hash }).catch(() => undefined)))
+      const ahead = receipts.some((r) => r?.status === 'success' && (r.blockNumber < loss.receipt.blockNumber || (r.blockNumber === loss.receipt.blockNumber && r.transactionIndex < loss.receipt.transactionIndex)))
+      if (ahead && loss.receipt.status === 'reverted') beaten++
+      const first = responses.map((r) => r.broadcastAt?.getTime()).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0]
+      if (first !== undefined) reactions.push(first - loss.sentAt)
+    } finally {
+      await handle.stop()
+      await handle.close()
+      await setMining(market, 'auto')
+    }
+  }
+  log(`mempool attacks: ${beaten} of ${attackRuns} beaten (${((beaten * 100) / Math.max(1, attackRuns)).toFixed(0)}%: pause mined ahead in the same block and the attack reverted); reaction attack sent → pause broadcast p50 ${percentile(reactions, 0.5)} ms, p95 ${percentile(reactions, 0.95)} ms (target < 250)`)
+
+  // 4. the Forta handlers on each attack class (no monitor, no pause: what the peer would have seen)
+  const detections: string[] = []
+  for (const attack of attackClasses) {
+    await market.test.revert({ id: fresh })
+    fresh = await market.test.snapshot()
+    const outcome = await attack.run(market, 'auto')
+    const blocks = outcome.transactions.map((t) => Number(t.receipt.blockNumber))
+    const hashes = new Set(outcome.transactions.map((t) => t.hash.toLowerCase()))
+    const result = runPeer({ ...chainJob, mode: 'forta', fromBlock: Math.min(...blocks), toBlock: Math.max(...blocks), transactions: outcome.transactions.length })
+    const hits = result.findings.filter((f) => (f.tx && hashes.has(f.tx.toLowerCase())) || (!f.tx && f.block !== null && blocks.includes(f.block)))
+    const beforeLoss = hits.some((f) => f.block !== null && f.block < Number(outcome.transactions.find((t) => t.takesValue)!.receipt.blockNumber))
+    detections.push(`${attack.id}: ${hits.length > 0 ? `detected (${[...new Set(hits.map((h) => h.id))].join(', ')})${attack.multiTransaction ? (beforeLoss ? ', before the loss' : ', only at or after the loss') : ''}` : 'missed'}`)
+  }
+  log(`Forta handlers on the attack classes: ${detections.join('; ')}`)
+} finally {
+  await market.anvil.stop()
+  rmSync(dir, { recursive: true, force: true })
+}

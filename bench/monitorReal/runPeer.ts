@@ -1,0 +1,94 @@
+/**
+ * One monitor over a range of an existing chain, in its own process so its peak RSS is its own:
+ * `bulwark` (Bulwark's live monitor: block follower with traces, every detector, the armed policy in
+ * dry run, detectors warmed up on the market's history) or `forta` (the Forta bot SDK's block pipeline
+ * with the equivalent handlers of fortaBots.ts). Reads its job as JSON from argv[2]; prints one JSON line.
+ */
+import { readFileSync } from 'node:fs'
+import type { MarketAddresses } from '../../test/attacks/realMarket.js'
+
+type Job = { mode: 'bulwark' | 'forta'; rpcUrl: string; chainId: number; addresses: MarketAddresses; fromBlock: number; toBlock: number; transactions: number }
+export type PeerResult = {
+  mode: Job['mode']
+  seconds: number
+  transactions: number
+  peakRssMb: number
+  idleRssMb: number
+  findings: { id: string; tx: string | null; block: number | null; decision: string }[]
+}
+
+const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Job
+const print = (line: string) => process.stdout.write(`${line}\n`)
+let peak = 0
+const sample = () => (peak = Math.max(peak, process.memoryUsage().rss))
+const sampler = setInterval(sample, 50)
+
+async function runBulwark(): Promise<PeerResult> {
+  const { readCheckpoint } = await import('../../src/monitor/sources/checkpoint.js')
+  const { startMonitorOn } = await import('../../test/attacks/realMarket.js')
+  const handle = await startMonitorOn({ rpcUrl: job.rpcUrl, chainId: job.chainId }, job.addresses, { dryRun: true, pending: false, startBlock: BigInt(job.fromBlock) })
+  sample()
+  const idle = process.memoryUsage().rss
+  const started = performance.now()
+  for (;;) {
+    const checkpoint = await readCheckpoint(handle.store, job.chainId)
+    if (checkpoint && checkpoint.blockNumber >= BigInt(job.toBlock)) break
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const seconds = (performance.now() - started) / 1000
+  await handle.stop()
+  await handle.close()
+  return {
+    mode: 'bulwark',
+    seconds,
+    transactions: job.transactions,
+    peakRssMb: peak / 2 ** 20,
+    idleRssMb: idle / 2 ** 20,
+    findings: handle.alerts.map((a) => ({ id: a.detector, tx: a.tx, block: a.block ? Number(a.block.number) : null, decision: a.response.detail ?? a.response.kind })),
+  }
+}
+
+async function runForta(): Promise<PeerResult> {
+  // the SDK logs every block and transaction on stdout outside production: keep stdout for the result line
+  console.log = () => undefined
+  const { configureContainer } = await import('@fortanetwork/forta-bot')
+  const { createFortaBots } = await import('./fortaBots.js')
+  const container = configureContainer()
+  const getProvider = container.resolve<(options: { rpcUrl: string }) => Promise<import('@fortanetwork/forta-bot').ethers.JsonRpcProvider>>('getProvider')
+  type RunHandlersOnBlock = (block: number, options: object, provider: unknown, chainId: number) => Promise<unknown[]>
+  const runHandlersOnBlock = container.resolve<RunHandlersOnBlock>('runHandlersOnBlock')
+  const bots = createFortaBots(job.addresses)
+  const findings: PeerResult['findings'] = []
+  const options = {
+    rpcUrl: job.rpcUrl,
+    useTraceData: true,
+    handleTransaction: async (txEvent: import('@fortanetwork/forta-bot').TransactionEvent, provider: import('@fortanetwork/forta-bot').ethers.JsonRpcProvider) => {
+      const found = await bots.handleTransaction(txEvent, provider)
+      for (const f of found) findings.push({ id: f.alertId, tx: txEvent.hash, block: txEvent.blockNumber, decision: 'alert' })
+      return found
+    },
+    handleBlock: async (blockEvent: import('@fortanetwork/forta-bot').BlockEvent, provider: import('@fortanetwork/forta-bot').ethers.JsonRpcProvider) => {
+      const found = await bots.handleBlock(blockEvent, provider)
+      for (const f of found) findings.push({ id: f.alertId, tx: null, block: blockEvent.blockNumber, decision: 'alert' })
+      return found
+    },
+  }
+  const provider = await getProvider({ rpcUrl: job.rpcUrl })
+  sample()
+  const idle = process.memoryUsage().rss
+  const started = performance.now()
+  for (let block = job.fromBlock; block <= job.toBlock; block++) await runHandlersOnBlock(block, options, provider, job.chainId)
+  const seconds = (performance.now() - started) / 1000
+  provider.destroy()
+  return { mode: 'forta', seconds, transactions: job.transactions, peakRssMb: peak / 2 ** 20, idleRssMb: idle / 2 ** 20, findings }
+}
+
+try {
+  const result = job.mode === 'bulwark' ? await runBulwark() : await runForta()
+  clearInterval(sampler)
+  print(JSON.stringify(result))
+} catch (error) {
+  clearInterval(sampler)
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exitCode = 1
+}
