@@ -9,8 +9,13 @@ import { dashboardStateFile, startDashboard } from '../src/cli/commands/startDas
 import { main } from '../src/cli/main.js'
 import { captureIo } from '../src/cli/testIo.js'
 import { compileProject } from '../src/compile/compileProject.js'
-import type { DemoRun } from '../src/server/playDemoIncident.js'
+import type { DemoRun } from '../src/operations/playDemo.js'
 import { startTestServer, type TestServer } from '../src/server/testServer.js'
+import { decodeFunctionData, getAddress, parseAbi, type Hex } from 'viem'
+import { createReadClient } from '../src/chain/clients.js'
+import { devAccount, devRoles } from '../src/chain/devAccounts.js'
+import { loadRelease } from '../src/release/releaseRecords.js'
+import { signPlannedSafeTransaction } from '../src/release/safeTransactions.js'
 
 // The data behind each dashboard view, read through the HTTP API of the server `npm start` runs
 // (startDashboard: devnet attached, monitor in-process), while `bulwark demo` plays the incident.
@@ -27,6 +32,11 @@ let plain: TestServer
 const get = async (url: string, token = dashboard.token) => {
   const response = await fetch(`${dashboard.base}${url}`, { headers: { authorization: `Bearer ${token}` } })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string } } }
+}
+
+/** A step of the patch's stored release plan (what an owner's wallet would be shown). */
+async function plannedStep(patchId: string, step: number) {
+  return (await loadRelease(dashboard.context.store, patchId)).plan.safeTransactions[step]!
 }
 
 beforeAll(async () => {
@@ -100,10 +110,12 @@ describe('the dashboard server of `npm start`', () => {
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('BW_DEMO_RUNNING')
     const waiting = (await get('/demo')).body.run as DemoRun
     expect(waiting.steps.find((step) => step.id === 'approve')?.status).toBe('waiting')
-    const approval = await fetch(`${dashboard.base}/patches/${waiting.patchId}/approvals`, {
+    // A Safe owner confirms the schedule transaction in the dashboard: the confirmation is verified live and becomes the approval.
+    const { signature } = await signPlannedSafeTransaction(devAccount(devRoles.safeOwners[1]!), await plannedStep(waiting.patchId!, 0))
+    const approval = await fetch(`${dashboard.base}/multisig-transactions/${waiting.signing!.safeTxHashes[0]}/confirmations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${dashboard.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ digest: waiting.signing!.reportHash, note: 'approved in the test' }),
+      body: JSON.stringify({ signature }),
     })
     expect(approval.status).toBe(201)
     expect(await demo).toBe(0)
@@ -114,28 +126,47 @@ describe('the dashboard server of `npm start`', () => {
     )
   }, 240_000)
 
-  test('incident view: GET /demo has every step, the alert and response, what signers sign, and the latency report', async () => {
+  test('incident view: the monitor\'s responder (the guardian key) sent the pause; the release module sent the release', async () => {
     const { body } = await get('/demo')
     expect(body.available).toBe(true)
     const run = body.run as DemoRun
     expect(run.status).toBe('done')
     expect(run.error).toBeNull()
     expect(run.advisoryId).toMatch(/^ADV-\d+$/)
-    expect(run.alerts[0]?.response).toMatch(/paused the LendingPool/)
-    expect(run.signing?.verdict).toBe('pass')
+    // The pause: a transaction the monitor's response pipeline recorded as mined, sent from the guardian key.
+    const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
+    const pause = await reader.getTransaction({ hash: run.pause!.txHash })
+    expect(getAddress(pause.from)).toBe(getAddress(protocol.guardian))
+    expect(pause.to?.toLowerCase()).toBe(protocol.lendingPool.proxy.toLowerCase())
+    expect(decodeFunctionData({ abi: parseAbi(['function pauseFor(uint256)']), data: pause.input }).functionName).toBe('pauseFor')
+    const responses = await dashboard.context.store.query<{ tx_hash: string; status: string; kind: string }>("SELECT tx_hash, status, kind FROM monitor_responses WHERE status = 'mined'")
+    expect(responses.map((r) => r.tx_hash)).toContain(run.pause!.txHash)
+    // The advisory was opened by the monitor and contained by its pause.
+    const advisory = (await get(`/advisories/${run.advisoryId}`)).body.advisory as { reporter: string }
+    expect(advisory.reporter).toMatch(/^bulwark monitor/)
+    // The release: the transactions the release module executed, recorded with the plan, each a Safe execTransaction of the plan's Safe.
+    const executions = await dashboard.context.store.query<{ tx_hash: string; purpose: string }>('SELECT tx_hash, purpose FROM release_executions WHERE patch_id = $1 ORDER BY step', [run.patchId])
+    expect(executions.map((e) => e.purpose)).toEqual(['schedule', 'execute'])
+    for (const execution of executions) {
+      const transaction = await reader.getTransaction({ hash: execution.tx_hash as Hex })
+      expect(transaction.to?.toLowerCase()).toBe(protocol.safe.toLowerCase())
+      expect(decodeFunctionData({ abi: parseAbi(['function execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)']), data: transaction.input }).functionName).toBe('execTransaction')
+    }
     expect(run.signing?.reportHash).toMatch(/^0x[0-9a-f]{64}$/)
-    expect(run.signing?.calls.map((call) => call.function)).toEqual(['approvePatch', 'release'])
     expect(run.latency).not.toBeNull()
   })
 
-  test('releases view: the demo patch is verified with every on-chain check passing', async () => {
+  test('releases view: from the store — the plan, its executed transactions and the stored verification', async () => {
     const { body } = await get('/releases')
-    const releases = body.releases as { patch: { id: string; status: string }; verification: { status: string; checks: { ok: boolean }[] } | null }[]
+    const releases = body.releases as { patch: { id: string; status: string }; release: { route: string; executions: unknown[] } | null; verification: { ok: boolean; checks: { ok: boolean }[] } | null; overrides: unknown[] }[]
     expect(releases).toHaveLength(1)
     expect(releases[0]!.patch.status).toBe('verified')
-    expect(releases[0]!.verification?.status).toBe('verified')
-    expect(releases[0]!.verification?.checks.length).toBeGreaterThan(0)
-    expect(releases[0]!.verification?.checks.every((check) => check.ok)).toBe(true)
+    expect(releases[0]!.release).toMatchObject({ route: 'standard' })
+    expect(releases[0]!.release!.executions).toHaveLength(2)
+    expect(releases[0]!.verification?.ok).toBe(true)
+    expect(releases[0]!.verification!.checks.length).toBeGreaterThan(0)
+    expect(releases[0]!.verification!.checks.every((check) => check.ok)).toBe(true)
+    expect(releases[0]!.overrides).toEqual([])
   })
 
   test('advisories and approvals views: the advisory and its approved patch with the report hash', async () => {
@@ -156,7 +187,7 @@ describe('the dashboard server of `npm start`', () => {
     expect(status).toBe(200)
     const alerts = body.alerts as { streamId: number; detector: string; response: { kind: string } }[]
     expect(alerts.map((alert) => alert.detector)).toContain('reentrancy')
-    for (const alert of alerts) expect(alert.response.kind).toBe('notify')
+    expect(alerts.some((alert) => alert.response.kind === 'pause')).toBe(true)
     const ids = alerts.map((alert) => alert.streamId)
     expect(ids).toEqual([...ids].sort((a, b) => b - a))
   })

@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { localLifecycleApi } from '../lifecycle/lifecycleApi.js'
+import { patchApprovalTypedData } from '../lifecycle/patchApprovalTypedData.js'
+import { recordValidationRun } from '../lifecycle/recordValidationRun.js'
+import { testSignerAccount, testValidationReport } from '../lifecycle/testing.js'
 import { startTestServer, testBackends, type TestServer } from '../server/testServer.js'
 import { remoteLifecycleApi } from './remoteLifecycleApi.js'
 
@@ -29,15 +32,27 @@ test('the remote lifecycle API runs a whole incident over HTTP and answers like 
     route: 'emergency',
     targets: [{ proxy: `0x${'11'.repeat(20)}`, newImplementation: `0x${'22'.repeat(20)}` }],
   })
-  for (const to of ['validating', 'validated', 'awaiting_approval'] as const) await responder.transitionPatch({ id: patch.id, to })
-  const approved = await signer.recordApproval({ patchId: patch.id, note: 'diff reviewed' })
+  await responder.transitionPatch({ id: patch.id, to: 'validating' })
+  // "validated" only comes from a stored validation run (as `bulwark validate --patch` records it).
+  await expect(responder.transitionPatch({ id: patch.id, to: 'validated' })).rejects.toMatchObject({ code: 'BW_TRANSITION_ILLEGAL' })
+  await recordValidationRun(t.context, { patchId: patch.id, report: testValidationReport(patch) }, { id: 'validator', roles: ['responder'] })
+  await responder.transitionPatch({ id: patch.id, to: 'awaiting_approval' })
+  // An approval is a registered signer's EIP-712 signature, sent over HTTP like any other.
+  const key = testSignerAccount('remote-signer')
+  await expect(signer.recordApproval({ patchId: patch.id, note: 'diff reviewed' })).rejects.toMatchObject({ code: 'BW_APPROVAL_SIGNATURE_INVALID' })
+  await localLifecycleApi(t.context, { id: 'setup', roles: ['admin'] }).registerApprovalSigner({ address: key.address, label: 'remote signer' })
+  const validated = await responder.getPatch(patch.id)
+  const signature = await key.signTypedData(patchApprovalTypedData({ patchId: patch.id, reportHash: validated.reportHash!, chainId: validated.chainId! }))
+  const approved = await signer.recordApproval({ patchId: patch.id, signature, note: 'diff reviewed' })
   expect(approved.patch.status).toBe('approved')
-  await responder.transitionPatch({ id: patch.id, to: 'released' })
+  // Released without a chain: only an admin's explicit override.
+  await expect(responder.transitionPatch({ id: patch.id, to: 'released' })).rejects.toMatchObject({ code: 'BW_TRANSITION_ILLEGAL' })
+  await localLifecycleApi(t.context, { id: 'admin', roles: ['admin'] }).transitionPatch({ id: patch.id, to: 'released', override: { reason: 'released outside Bulwark in this test' } })
 
   expect((await responder.getAdvisory(advisory.id)).status).toBe('released')
   expect((await responder.listAdvisories({ status: 'released' })).map((a) => a.id)).toContain(advisory.id)
   expect((await responder.listPatches({ advisoryId: advisory.id })).map((p) => p.id)).toEqual([patch.id])
-  expect((await responder.getPatch(patch.id)).approvals.map((a) => a.signer)).toEqual([t.labels.signer])
+  expect((await responder.getPatch(patch.id)).approvals.map((a) => a.signer)).toEqual([key.address])
   const timeline = await responder.listTransitions(advisory.id)
   expect(timeline.map((x) => `${x.machine}:${x.to}`)).toEqual([
     'advisory:reported',

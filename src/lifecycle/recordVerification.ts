@@ -54,13 +54,14 @@ export async function recordVerification(
       // A patch released by an admin override has no stored release plan: the verification still stands on its own.
       if ((error as { code?: string }).code !== 'BW_RELEASE_NOT_FOUND') throw error
     })
+    const executed = await change.tx.query<{ tx_hash: string }>('SELECT tx_hash FROM release_executions WHERE patch_id = $1 ORDER BY step', [patchId])
     const moved = await movePatch(change, {
       patch,
       advisory,
       to: 'verified',
       evidence: {
         note: `verifyRelease passed (${result.checks.length} checks): ${result.targets.map((t) => `${t.name} → ${t.implementation} (${t.match})`).join(', ')}`,
-        data: { reportHash: result.reportHash, verificationId: verification.id, gate: result.gate, gatePatchId: result.gatePatchId, codehashes: result.targets.map((t) => t.codehash) },
+        data: { reportHash: result.reportHash, verificationId: verification.id, txHashes: executed.map((row) => row.tx_hash), gate: result.gate, gatePatchId: result.gatePatchId, codehashes: result.targets.map((t) => t.codehash) },
       },
       extra: { verification: summary },
     })

@@ -16,7 +16,7 @@ import { createReadCache, SerializedJson } from './readCache.js'
 import { createTokenCache } from './tokenCache.js'
 import { createAlertFeed, createTransitionFeed } from './feeds.js'
 import { readDashboardFile } from './dashboardFiles.js'
-import type { DemoDevnet } from './playDemoIncident.js'
+import type { DemoDevnet } from '../operations/playDemo.js'
 import { registerMetricsRoutes } from '../metrics/registerMetricsRoutes.js'
 
 export type CreateServerParameters = {

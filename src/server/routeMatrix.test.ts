@@ -1,10 +1,13 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { getPatch } from '../lifecycle/getPatch.js'
+import { patchApprovalTypedData } from '../lifecycle/patchApprovalTypedData.js'
+import { registerApprovalSigner } from '../lifecycle/registerApprovalSigner.js'
+import { moveTestPatch, testSignerAccount } from '../lifecycle/testing.js'
 import { createAdvisory } from '../lifecycle/createAdvisory.js'
 import { createPatch } from '../lifecycle/createPatch.js'
 import { permissions } from '../lifecycle/permissions.js'
 import { transitionAdvisory } from '../lifecycle/transitionAdvisory.js'
-import { transitionPatch } from '../lifecycle/transitionPatch.js'
 import { roles, type Actor, type Role } from '../lifecycle/types.js'
 import { createApiToken } from './auth.js'
 import type { RouteDefinition } from './route.js'
@@ -39,9 +42,9 @@ async function newPatch(t: TestServer, { awaitingApproval = false } = {}) {
     responderOf(t),
   )
   if (awaitingApproval) {
-    for (const to of ['validating', 'validated', 'awaiting_approval'] as const) await transitionPatch(t.context, { id: patch.id, to }, responderOf(t))
+    for (const to of ['validating', 'validated', 'awaiting_approval'] as const) await moveTestPatch(t.context, patch.id, to, responderOf(t))
   }
-  return patch
+  return getPatch(t.context, patch.id, responderOf(t))
 }
 
 const probes: Record<string, Probe> = {
@@ -65,7 +68,15 @@ const probes: Record<string, Probe> = {
   }),
   'GET /patches/:id': async (t) => ({ url: `/patches/${(await newPatch(t)).id}` }),
   'POST /patches/:id/transitions': async (t) => ({ url: `/patches/${(await newPatch(t)).id}/transitions`, payload: { to: 'validating' } }),
-  'POST /patches/:id/approvals': async (t) => ({ url: `/patches/${(await newPatch(t, { awaitingApproval: true })).id}/approvals`, payload: { note: 'reviewed the diff' } }),
+  'POST /patches/:id/approvals': async (t) => {
+    const patch = await newPatch(t, { awaitingApproval: true })
+    const signer = testSignerAccount('matrix-signer')
+    await registerApprovalSigner(t.context, { address: signer.address, label: 'matrix' }, { id: 'setup', roles: ['admin'] })
+    const signature = await signer.signTypedData(patchApprovalTypedData({ patchId: patch.id, reportHash: patch.reportHash!, chainId: patch.chainId! }))
+    return { url: `/patches/${patch.id}/approvals`, payload: { signature, note: 'reviewed the diff' } }
+  },
+  'POST /approval-signers': async () => ({ url: '/approval-signers', payload: { address: testSignerAccount('matrix-registered').address, label: 'registered in the matrix' } }),
+  'GET /approval-signers': async () => ({ url: '/approval-signers' }),
   'GET /latency': async () => ({ url: '/latency' }),
   'POST /risk': async () => ({
     url: '/risk',

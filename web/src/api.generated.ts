@@ -498,6 +498,30 @@ export type Operations = {
       alerts: unknown[]
     }
   }
+  /** The registered approval signers (address, label, who registered them, revoked or not). */
+  "GET /approval-signers": {
+    params: Record<string, never>
+    query: Record<string, never>
+    body: undefined
+    response: {
+      signers: {
+        [key: string]: unknown
+      }[]
+    }
+  }
+  /** Registers (or, with `revoke: true`, revokes) an address whose EIP-712 PatchApproval signatures count as approvals. Admin only; audited. */
+  "POST /approval-signers": {
+    params: Record<string, never>
+    query: Record<string, never>
+    body: {
+      address: string
+      label: string
+      revoke?: boolean
+    }
+    response: {
+      [key: string]: unknown
+    }
+  }
   /** Audit log entries in sequence order, as stored and signed (admins and auditors: the log holds embargoed details). */
   "GET /audit": {
     params: Record<string, never>
@@ -909,7 +933,7 @@ export type Operations = {
       }
     }
   }
-  /** Records the calling signer's approval; the approval that reaches the threshold moves the patch to `approved`. */
+  /** Records an approval from its EIP-712 PatchApproval signature (a registered signer address, over patch id, validated report hash and chain id); 422 BW_APPROVAL_SIGNATURE_INVALID without one. The approval that reaches the threshold moves the patch to `approved`. */
   "POST /patches/{id}/approvals": {
     params: {
       id: string
@@ -1082,7 +1106,7 @@ export type Operations = {
     body: undefined
     response: unknown
   }
-  /** Releases: patches scheduled, released or verified, with their route, targets and on-chain verification checks when known. */
+  /** Releases: patches scheduled, released or verified, with their stored plan (route, plan hash, executed transactions) and their latest stored verifyRelease result; overrides are shown as such. */
   "GET /releases": {
     params: Record<string, never>
     query: Record<string, never>

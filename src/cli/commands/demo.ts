@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { DemoRunningError, DemoUnavailableError } from '../../server/demoErrors.js'
-import type { DemoRun } from '../../server/playDemoIncident.js'
+import type { DemoRun } from '../../operations/playDemo.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
 import { dashboardStateFile } from './startDashboard.js'

@@ -5,14 +5,15 @@ import type { PublicClient } from 'viem'
 import { connectChain } from '../../chain/connectChain.js'
 import { demoEntries } from '../../chain/demoEntries.js'
 import { bulwarkRoot } from '../../compile/bulwarkRoot.js'
-import { createDetectors } from '../../monitor/detectors/createDetectors.js'
-import { parsePolicy } from '../../monitor/policy.js'
-import { startMonitor, type RunningMonitor } from '../../monitor/runMonitor.js'
+import { devAccount, devRoles } from '../../chain/devAccounts.js'
+import type { RunningMonitor } from '../../monitor/runMonitor.js'
+import { demoResponsePolicy } from '../../operations/playDemo.js'
+import { respondToIncident } from '../../operations/respondToIncident.js'
 import { createAlertStreamSink } from '../../monitor/sinks/alertStream.js'
 import { openLifecycle } from '../../lifecycle/context.js'
 import { createApiToken } from '../../server/auth.js'
 import { createServer } from '../../server/createServer.js'
-import type { DemoDevnet } from '../../server/playDemoIncident.js'
+import type { DemoDevnet } from '../../operations/playDemo.js'
 import { UsageError } from '../errors.js'
 import type { CliIo } from '../io.js'
 
@@ -44,17 +45,17 @@ export async function startDashboard({ io, devnet, port, host = '127.0.0.1', mon
   let monitor: RunningMonitor | undefined
   try {
     if (withMonitor) {
-      // The monitor in-process, alerting only (the demo's guardian seals the pool): its alerts land in the
-      // store's alert stream, which GET /alerts serves to the dashboard's alerts panel.
+      // The monitor in-process, holding the guardian key: it pauses the pool on an incident (the
+      // demo's response policy), opens the advisory, and its alerts feed GET /alerts.
       const { client } = await connectChain({ rpcUrl: devnet.rpcUrl })
       const entries = demoEntries(devnet.protocol)
-      monitor = await startMonitor({
+      monitor = await respondToIncident({
+        context,
         client: client as unknown as PublicClient,
-        store: context.store,
         chain: { id: devnet.chainId, name: 'devnet' },
         scope: { contracts: entries.contracts.map((entry) => entry.address), releaseGates: [devnet.protocol.releaseGate], authorities: entries.authorities.map((entry) => entry.address) },
-        detectors: createDetectors(),
-        policy: parsePolicy({ rules: [{ name: 'notify', minScore: 0, respond: [{ kind: 'notify' }] }] }),
+        policy: demoResponsePolicy(devnet.protocol),
+        responder: devAccount(devRoles.guardian),
         sinks: [createAlertStreamSink(context.store)],
         log: (line) => io.stderr(`monitor: ${line}`),
         blockIntervalMs: 500,
@@ -76,6 +77,8 @@ export async function startDashboard({ io, devnet, port, host = '127.0.0.1', mon
       url: `${base}/#token=${token}`,
       base,
       token,
+      /** The store the dashboard serves (tests read the records behind the views). */
+      context,
       monitoring: monitor !== undefined,
       async close() {
         await rm(dashboardStateFile(io.cwd), { force: true })

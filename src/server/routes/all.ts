@@ -12,7 +12,7 @@ import { getDemoRoute, inventoryRoute, listAlertsRoute, listReleasesRoute, start
 import { eventsRoute } from './events.js'
 import { getAdvisoryLatencyRoute, getLatencySummaryRoute } from './latency.js'
 import { healthRoute, openApiRoute, whoamiRoute } from './meta.js'
-import { approvePatchRoute, createPatchRoute, getPatchRoute, listPatchesRoute, transitionPatchRoute } from './patches.js'
+import { approvePatchRoute, createPatchRoute, getPatchRoute, listApprovalSignersRoute, listPatchesRoute, registerApprovalSignerRoute, transitionPatchRoute } from './patches.js'
 import { assessAdvisoryRiskRoute, assessRiskRoute } from './risk.js'
 import { createTokenRoute, listTokensRoute, revokeTokenRoute } from './tokens.js'
 import { confirmSafeTransactionRoute, getSignerViewRoute, listPendingSafeTransactionsRoute, proposeSafeTransactionRoute } from './safeTransactions.js'
@@ -34,6 +34,8 @@ export const apiRoutes: readonly RouteDefinition[] = [
   getPatchRoute,
   transitionPatchRoute,
   approvePatchRoute,
+  registerApprovalSignerRoute,
+  listApprovalSignersRoute,
   getLatencySummaryRoute,
   assessRiskRoute,
   assessAdvisoryRiskRoute,

@@ -3,9 +3,12 @@ import { connectChain } from '../../chain/connectChain.js'
 import { demoEntries, demoInventoryRoots } from '../../chain/demoEntries.js'
 import { readInventory } from '../../chain/readInventory.js'
 import { listPatches } from '../../lifecycle/listPatches.js'
+import { listTransitions } from '../../lifecycle/listTransitions.js'
+import { listVerifications } from '../../lifecycle/recordVerification.js'
+import { loadRelease } from '../../release/releaseRecords.js'
 import { latestStreamAlertId, listStreamAlerts } from '../../monitor/sinks/alertStream.js'
 import { DemoRunningError, DemoUnavailableError } from '../demoErrors.js'
-import { currentDemoRun, playDemoIncident } from '../playDemoIncident.js'
+import { currentDemoRun, playDemo } from '../../operations/playDemo.js'
 import { defineRoute } from '../route.js'
 import { toJsonValue } from '../schemas.js'
 
@@ -57,26 +60,36 @@ export const startDemoRoute = defineRoute({
     if (!devnet) throw new DemoUnavailableError()
     const current = currentDemoRun()
     if (current && (current.status === 'running' || current.status === 'waiting')) throw new DemoRunningError({ runId: current.id })
-    const finished = playDemoIncident({ context: env.context, devnet, approvals: body?.approvals ?? 'wait', onChange: () => env.feed.poke() })
+    const finished = playDemo({ context: env.context, devnet, approvals: body?.approvals ?? 'wait', onChange: () => env.feed.poke() })
     void finished.catch(() => {})
     return { started: true, reason: null, run: toJsonValue(currentDemoRun()) }
   },
 })
 
-/** Patches that reached the chain (scheduled, released, verified) and what verification found. */
+/** Patches that reached the chain, from the store: the stored release plan, its executed transactions, and the latest stored verification. */
 export const listReleasesRoute = defineRoute({
   method: 'GET',
   url: '/releases',
-  summary: 'Releases: patches scheduled, released or verified, with their route, targets and on-chain verification checks when known.',
+  summary: 'Releases: patches scheduled, released or verified, with their stored plan (route, plan hash, executed transactions) and their latest stored verifyRelease result; overrides are shown as such.',
   tag: 'dashboard',
   permission: 'advisory:read',
   response: z.strictObject({ releases: z.array(json) }),
   handler: async ({ actor, env }) => {
-    const patches = await listPatches(env.context, {}, actor)
-    const run = currentDemoRun()
-    const releases = patches
-      .filter((patch) => ['scheduled', 'released', 'verified'].includes(patch.status))
-      .map((patch) => ({ patch: toJsonValue(patch), verification: run?.release && run.release.patchId === patch.id ? toJsonValue(run.release) : null }))
+    const patches = (await listPatches(env.context, {}, actor)).filter((patch) => ['scheduled', 'released', 'verified'].includes(patch.status))
+    const releases = []
+    for (const patch of patches) {
+      const release = await loadRelease(env.context.store, patch.id).catch(() => null)
+      const [verification] = await listVerifications(env.context, patch.id)
+      const overrides = (await listTransitions(env.context, { advisoryId: patch.advisoryId }, actor)).filter((t) => t.subjectId === patch.id && t.override !== undefined)
+      releases.push({
+        patch: toJsonValue(patch),
+        release: release
+          ? toJsonValue({ route: release.route, planHash: release.planHash, reportHash: release.reportHash, status: release.status, gate: release.plan.gate, executions: release.executions.map((e) => ({ ...e, blockNumber: e.blockNumber.toString() })), releasedAt: release.releasedAt, verifiedAt: release.verifiedAt })
+          : null,
+        verification: verification ? toJsonValue({ id: verification.id, ok: verification.ok, verifiedAt: verification.verifiedAt, checks: verification.result.checks, targets: verification.result.targets }) : null,
+        overrides: overrides.map((t) => ({ to: t.to, reason: t.override, by: t.actor.id, at: t.at.toISOString() })),
+      })
+    }
     return { releases }
   },
 })

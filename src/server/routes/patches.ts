@@ -3,6 +3,7 @@ import { createPatch, createPatchInputSchema } from '../../lifecycle/createPatch
 import { getPatch } from '../../lifecycle/getPatch.js'
 import { listPatches, listPatchesFilterSchema } from '../../lifecycle/listPatches.js'
 import { recordApproval, recordApprovalInputSchema } from '../../lifecycle/recordApproval.js'
+import { listApprovalSigners, registerApprovalSigner, registerApprovalSignerInputSchema } from '../../lifecycle/registerApprovalSigner.js'
 import { transitionPatch, transitionPatchInputSchema } from '../../lifecycle/transitionPatch.js'
 import { visibilityKey } from '../readCache.js'
 import { defineRoute } from '../route.js'
@@ -69,7 +70,7 @@ export const transitionPatchRoute = defineRoute({
 export const approvePatchRoute = defineRoute({
   method: 'POST',
   url: '/patches/:id/approvals',
-  summary: "Records the calling signer's approval; the approval that reaches the threshold moves the patch to `approved`.",
+  summary: "Records an approval from its EIP-712 PatchApproval signature (a registered signer address, over patch id, validated report hash and chain id); 422 BW_APPROVAL_SIGNATURE_INVALID without one. The approval that reaches the threshold moves the patch to `approved`.",
   tag: 'patches',
   permission: 'patch:approve',
   params: patchParams,
@@ -81,4 +82,26 @@ export const approvePatchRoute = defineRoute({
     env.feed.poke()
     return result
   },
+})
+
+export const registerApprovalSignerRoute = defineRoute({
+  method: 'POST',
+  url: '/approval-signers',
+  summary: 'Registers (or, with `revoke: true`, revokes) an address whose EIP-712 PatchApproval signatures count as approvals. Admin only; audited.',
+  tag: 'patches',
+  permission: 'config:write',
+  body: registerApprovalSignerInputSchema,
+  status: 201,
+  response: z.record(z.string(), z.unknown()),
+  handler: async ({ body, actor, env }) => toJsonValue(await registerApprovalSigner(env.context, body, actor)) as Record<string, unknown>,
+})
+
+export const listApprovalSignersRoute = defineRoute({
+  method: 'GET',
+  url: '/approval-signers',
+  summary: 'The registered approval signers (address, label, who registered them, revoked or not).',
+  tag: 'patches',
+  permission: 'advisory:read',
+  response: z.strictObject({ signers: z.array(z.record(z.string(), z.unknown())) }),
+  handler: async ({ actor, env }) => ({ signers: toJsonValue(await listApprovalSigners(env.context, actor)) as Record<string, unknown>[] }),
 })

@@ -1,7 +1,6 @@
 import { getAddress, isAddress, type Address, type Hex } from 'viem'
 import { z } from 'zod'
 import { SafeTransactionNotFoundError } from '../../authorize/errors.js'
-import { confirmSafeTransaction } from '../../authorize/confirmSafeTransaction.js'
 import { getSignerView } from '../../authorize/getSignerView.js'
 import { listPendingSafeTransactions } from '../../authorize/listPendingSafeTransactions.js'
 import { proposeSafeTransaction } from '../../authorize/proposeSafeTransaction.js'
@@ -11,32 +10,24 @@ import { RpcUnreachableError } from '../../chain/errors.js'
 import type { LifecycleContext } from '../../lifecycle/context.js'
 import { PatchNotFoundError } from '../../lifecycle/errors.js'
 import { getPatch } from '../../lifecycle/getPatch.js'
-import { listTransitions } from '../../lifecycle/listTransitions.js'
 import type { Actor } from '../../lifecycle/types.js'
 import { InputInvalidError } from '../errors.js'
-import { defineRoute } from '../route.js'
+import { confirmRelease } from '../../operations/confirmRelease.js'
+import { defineRoute, type RouteEnvironment } from '../route.js'
 
 /**
  * Safe Transaction Service–shaped endpoints (propose, confirm, list pending) plus the signer view.
  * Safe state is read live from the chain: the RPC endpoint of chain N is BULWARK_RPC_URL_<N>, else BULWARK_RPC_URL.
  */
-function chainReader(chainId: number) {
-  const rpcUrl = process.env[`BULWARK_RPC_URL_${chainId}`] ?? process.env.BULWARK_RPC_URL
+function chainReader(chainId: number, env?: RouteEnvironment) {
+  const rpcUrl = process.env[`BULWARK_RPC_URL_${chainId}`] ?? (env?.devnet?.chainId === chainId ? env.devnet.rpcUrl : undefined) ?? process.env.BULWARK_RPC_URL
   if (!rpcUrl) throw new RpcUnreachableError({ url: `BULWARK_RPC_URL_${chainId}`, cause: new Error(`no RPC endpoint is configured for chain ${chainId} (set BULWARK_RPC_URL_${chainId} or BULWARK_RPC_URL)`) })
   return createReadClient({ rpcUrl })
 }
 
-/** The patch's current report hash: the latest `reportHash` in the evidence of its transitions (as `bulwark validate --patch` records it). */
+/** The patch's validated report hash, from its own column, for a caller who may see the patch (embargo). */
 export function lifecycleReportHash(context: LifecycleContext, actor: Actor): ReportHashSource {
-  return async (patchId) => {
-    const patch = await getPatch(context, patchId, actor)
-    const transitions = await listTransitions(context, { advisoryId: patch.advisoryId }, actor)
-    for (const transition of [...transitions].reverse()) {
-      const hash = transition.machine === 'patch' && transition.subjectId === patchId ? transition.evidence.data?.reportHash : undefined
-      if (typeof hash === 'string' && /^0x[0-9a-fA-F]{64}$/.test(hash)) return hash as Hex
-    }
-    return null
-  }
+  return async (patchId) => (await getPatch(context, patchId, actor)).reportHash
 }
 
 // A pattern, not only a refinement: Fastify validates the JSON Schema generated from it, before the handler runs.
@@ -149,15 +140,12 @@ export const confirmSafeTransactionRoute = defineRoute({
   body: z.strictObject({ signature: hex }),
   status: 201,
   response: jsonObject,
-  handler: async ({ params, body, actor, env }) =>
-    json(
-      await confirmSafeTransaction(chainReader(await chainOf(env.context, params.safeTxHash, actor)), env.context.store, {
-        safeTxHash: params.safeTxHash as Hex,
-        signature: body.signature as Hex,
-        currentReportHash: lifecycleReportHash(env.context, actor),
-        submittedBy: actor.id,
-      }),
-    ),
+  handler: async ({ params, body, actor, env }) => {
+    // The confirmation is stored, and the owners' confirmations of the patch's release become its approvals (operations/confirmRelease).
+    const result = await confirmRelease(env.context, { client: chainReader(await chainOf(env.context, params.safeTxHash, actor), env), safeTxHash: params.safeTxHash as Hex, signature: body.signature as Hex, actor })
+    env.feed.poke()
+    return json(result)
+  },
 })
 
 export const listPendingSafeTransactionsRoute = defineRoute({
