@@ -38,6 +38,23 @@ describe('inventoryFindings', () => {
           },
           { address: at(6), kind: 'proxy-admin', root: false, owner: at(7) },
           { address: at(7), kind: 'proxy-admin', root: false, owner: at(4) },
+          {
+            address: at(8),
+            kind: 'diamond',
+            root: true,
+            owner: at(4),
+            diamond: {
+              facets: [
+                { address: at(9), selectors: ['0x1f931c1c', '0xcdffacc6'] },
+                { address: at(10), selectors: ['0xcdffacc6'] },
+              ],
+              cuts: [
+                { blockNumber: '5', transactionHash: `0x${'ab'.repeat(32)}`, cuts: [{ facet: at(10), action: 'add', selectors: ['0xcdffacc6'] }], init: null, initAudited: null },
+                { blockNumber: '9', transactionHash: `0x${'cd'.repeat(32)}`, cuts: [{ facet: at(9), action: 'replace', selectors: ['0x1f931c1c'] }], init: at(11), initAudited: false },
+                { blockNumber: '12', transactionHash: `0x${'ef'.repeat(32)}`, cuts: [], init: at(12), initAudited: true },
+              ],
+            },
+          },
         ],
         [{ from: at(2), to: at(3), relation: 'implementation' }],
       ),
@@ -49,6 +66,8 @@ describe('inventoryFindings', () => {
       ['timelock-admin-held-by-deployer', 'high', at(4)],
       ['safe-threshold-one', 'medium', at(5)],
       ['proxy-admin-owned-by-proxy-admin', 'high', at(6)],
+      ['diamond-selector-clash', 'critical', at(8)],
+      ['diamond-init-unaudited', 'high', at(8)],
     ])
     expect(new Set(findings.map((finding) => finding.kind))).toEqual(new Set(inventoryFindingKinds))
     for (const finding of findings) {
