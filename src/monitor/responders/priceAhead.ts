@@ -26,14 +26,26 @@ export function effectiveTip(fees: PendingFees, baseFeePerGas: bigint): bigint {
   return 0n
 }
 
+/** What the attack offers at most per gas: its fee cap (EIP-1559) or its gas price (legacy). */
+export function feeCap(fees: PendingFees): bigint {
+  return fees.maxFeePerGas ?? fees.gasPrice ?? fees.maxPriorityFeePerGas ?? 0n
+}
+
+/** A quarter above `amount` plus one gwei, so a tie is impossible. */
+const above = (amount: bigint) => amount + amount / 4n + gwei
+
 /**
- * EIP-1559 fees that order the response ahead of the attack in the same block: a tip a quarter
- * above the attack's effective tip plus one gwei (so a tie is impossible), and a fee cap that
- * covers twice the base fee so one base-fee rise does not leave the response behind.
+ * EIP-1559 fees that order the response ahead of the attack in the same block. Block producers
+ * differ in what they sort pending transactions by: most by the effective tip, anvil (and some
+ * builders) by the fee cap. So both are raised past the attack's: a tip a quarter above the
+ * attack's effective tip plus one gwei, and a fee cap a quarter above the attack's cap plus one
+ * gwei, never under twice the base fee plus the tip (one base-fee rise must not leave the
+ * response behind).
  */
 export function priceAhead({ baseFeePerGas, attack, minimumTip = 2n * gwei }: PriceAheadParameters): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
-  const attackTip = attack ? effectiveTip(attack, baseFeePerGas) : 0n
-  const outbid = attackTip + attackTip / 4n + gwei
+  const outbid = above(attack ? effectiveTip(attack, baseFeePerGas) : 0n)
   const maxPriorityFeePerGas = outbid > minimumTip ? outbid : minimumTip
-  return { maxFeePerGas: 2n * baseFeePerGas + maxPriorityFeePerGas, maxPriorityFeePerGas }
+  const headroom = 2n * baseFeePerGas + maxPriorityFeePerGas
+  const capAhead = attack ? above(feeCap(attack)) : 0n
+  return { maxFeePerGas: capAhead > headroom ? capAhead : headroom, maxPriorityFeePerGas }
 }

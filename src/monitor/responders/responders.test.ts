@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { encodeErrorResult, parseAbi } from 'viem'
 import { describeRevertData } from './decodeRevertReason.js'
 import { loadResponderKey } from './loadResponderKey.js'
-import { effectiveTip, priceAhead } from './priceAhead.js'
+import { effectiveTip, feeCap, priceAhead } from './priceAhead.js'
 
 const gwei = 1_000_000_000n
 const key = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
@@ -40,12 +40,17 @@ describe('pricing ahead of a pending attack', () => {
     expect(effectiveTip({ gasPrice: 5n * gwei }, 10n * gwei)).toBe(0n)
   })
 
-  test('the response tips strictly more than the attack, and its fee cap covers a doubled base fee', () => {
+  test('the response outbids the attack on both orderings: a higher effective tip and a higher fee cap (anvil sorts by the cap), never under a doubled base fee', () => {
+    const baseFeePerGas = 10n * gwei
     for (const attack of [{ maxFeePerGas: 100n * gwei, maxPriorityFeePerGas: 40n * gwei }, { gasPrice: 300n * gwei }, { maxPriorityFeePerGas: 0n, maxFeePerGas: 20n * gwei }]) {
-      const fees = priceAhead({ baseFeePerGas: 10n * gwei, attack })
-      expect(fees.maxPriorityFeePerGas).toBeGreaterThan(effectiveTip(attack, 10n * gwei))
-      expect(fees.maxFeePerGas).toBe(20n * gwei + fees.maxPriorityFeePerGas)
+      const fees = priceAhead({ baseFeePerGas, attack })
+      expect(fees.maxPriorityFeePerGas).toBeGreaterThan(effectiveTip(attack, baseFeePerGas))
+      expect(fees.maxFeePerGas).toBeGreaterThan(feeCap(attack))
+      expect(fees.maxFeePerGas).toBeGreaterThanOrEqual(2n * baseFeePerGas + fees.maxPriorityFeePerGas)
     }
+    // a large fee cap with a small tip (what wallets send): the cap, not the tip, sets the response's cap
+    expect(priceAhead({ baseFeePerGas, attack: { maxFeePerGas: 100n * gwei, maxPriorityFeePerGas: 40n * gwei } })).toEqual({ maxPriorityFeePerGas: 51n * gwei, maxFeePerGas: 126n * gwei })
+    expect(priceAhead({ baseFeePerGas, attack: { maxPriorityFeePerGas: 0n, maxFeePerGas: 20n * gwei } })).toEqual({ maxPriorityFeePerGas: 2n * gwei, maxFeePerGas: 26n * gwei })
     expect(priceAhead({ baseFeePerGas: gwei })).toEqual({ maxPriorityFeePerGas: 2n * gwei, maxFeePerGas: 4n * gwei })
   })
 })
