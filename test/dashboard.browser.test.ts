@@ -1,30 +1,28 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { decodeFunctionData, getAddress, parseAbi, type Hex } from 'viem'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { deployDemoProtocol } from '../src/chain/deployDemoProtocol.js'
+import { createReadClient } from '../src/chain/clients.js'
+import { deployDemoProtocol, type DemoProtocol } from '../src/chain/deployDemoProtocol.js'
 import { startAnvil, type Anvil } from '../src/chain/startAnvil.js'
+import { startDashboard } from '../src/cli/commands/startDashboard.js'
+import { captureIo } from '../src/cli/testIo.js'
 import { compileProject } from '../src/compile/compileProject.js'
-import type { LifecycleContext } from '../src/lifecycle/context.js'
-import { signingKeyFromPem } from '../src/lifecycle/signingKey.js'
-import { createApiToken } from '../src/server/auth.js'
-import { createServer } from '../src/server/createServer.js'
 import { currentDemoRun } from '../src/operations/playDemo.js'
-import { openStore } from '../src/store/openStore.js'
 import { findChromium } from './chromium.js'
-import type { FastifyInstance } from 'fastify'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const dist = path.join(root, 'web', 'dist')
 const shots = path.join(root, 'test-results', 'dashboard')
 
 let anvil: Anvil
-let app: FastifyInstance
-let context: LifecycleContext
+let protocol: DemoProtocol
+let cwd: string
+let dashboard: Awaited<ReturnType<typeof startDashboard>>
 let browser: BrowserContext
 let profile: string
 let url: string
@@ -33,14 +31,13 @@ beforeAll(async () => {
   if (!existsSync(path.join(dist, 'index.html'))) throw new Error('web/dist is not built: run `npm run build` first')
   const build = await compileProject({ root })
   anvil = await startAnvil()
-  const protocol = await deployDemoProtocol({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, build })
-  const { privateKey } = generateKeyPairSync('ed25519')
-  context = { store: await openStore({ dataDir: 'memory://' }), signingKey: signingKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }
-  const { token } = await createApiToken(context, { roles: ['admin', 'responder', 'signer'], label: 'browser-operator' }, { id: 'test', roles: ['admin'] })
-  app = await createServer({ context, devnet: { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, protocol }, dashboardDir: dist, options: { logLevel: 'silent', eventsPollMs: 200 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/#token=${token}`
+  protocol = await deployDemoProtocol({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, build })
+  // The server `npm start` runs (startDashboard): the devnet attached and the monitor in-process with the
+  // guardian key, which is what pauses the pool. A bare createServer has no monitor, so nothing pauses.
+  cwd = await mkdtemp(path.join(tmpdir(), 'bulwark-browser-'))
+  dashboard = await startDashboard({ io: captureIo(cwd).io, devnet: { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, protocol }, port: 0 })
+  expect(dashboard.monitoring).toBe(true)
+  url = dashboard.url
   await mkdir(shots, { recursive: true })
   // The system's Chromium when there is one, else the one from the npm registry; none is a failure that names what is missing.
   const executable = await findChromium()
@@ -58,10 +55,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await app?.close()
-  await context?.store.close()
+  await dashboard?.close()
   await anvil?.stop()
   if (profile) await rm(profile, { recursive: true, force: true })
+  if (cwd) await rm(cwd, { recursive: true, force: true })
 })
 
 /** Waits until the step is done; a failed step fails the test at once with the reason the page shows under it. */
@@ -103,6 +100,7 @@ test('the dashboard plays the demo: each stage appears, a signer approves in the
   await page.getByRole('link', { name: 'Incident' }).click()
   for (const step of ['approve', 'release', 'verify', 'unpause']) await stepDone(page, step, 120_000)
   await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 }).toBe('done')
+  await assertSenders(page)
   await page.screenshot({ path: path.join(shots, '3-incident-done.png'), fullPage: true })
 
   await page.getByRole('link', { name: 'Releases' }).click()
@@ -121,3 +119,33 @@ test('the dashboard plays the demo: each stage appears, a signer approves in the
 
   expect(consoleErrors).toEqual([])
 }, 420_000)
+
+/**
+ * Who sent what, from the chain and the store: the pause came from the monitor's responder (the
+ * guardian key, recorded in its response ledger), the approval the browser made is a verified EIP-712
+ * PatchApproval of the demo signer, and the release went through the release module (its recorded
+ * executions, each the plan Safe's execTransaction).
+ */
+async function assertSenders(page: Page) {
+  const run = currentDemoRun()!
+  expect(run.status).toBe('done')
+  const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
+  const pause = await reader.getTransaction({ hash: run.pause!.txHash })
+  expect(getAddress(pause.from)).toBe(getAddress(protocol.guardian))
+  expect(pause.to?.toLowerCase()).toBe(protocol.lendingPool.proxy.toLowerCase())
+  expect(decodeFunctionData({ abi: parseAbi(['function pauseFor(uint256)']), data: pause.input }).functionName).toBe('pauseFor')
+  const responses = await dashboard.context.store.query<{ tx_hash: string }>("SELECT tx_hash FROM monitor_responses WHERE status = 'mined' AND kind = 'contract-call'")
+  expect(responses.map((r) => r.tx_hash)).toContain(run.pause!.txHash)
+  expect(await page.locator('li[data-step="pause"]').textContent()).toContain(run.pause!.txHash)
+
+  const approvals = await dashboard.context.store.query<{ signer: string; kind: string }>('SELECT signer, kind FROM patch_approvals WHERE patch_id = $1 ORDER BY at', [run.patchId])
+  expect(approvals.map((a) => `${a.kind} ${a.signer.toLowerCase()}`)).toEqual([`safe-confirmation ${protocol.safeOwners[0]!.toLowerCase()}`, `eip712 ${run.signing!.demoSigner.address.toLowerCase()}`])
+
+  const executions = await dashboard.context.store.query<{ tx_hash: string; purpose: string }>('SELECT tx_hash, purpose FROM release_executions WHERE patch_id = $1 ORDER BY step', [run.patchId])
+  expect(executions.map((e) => e.purpose)).toEqual(['schedule', 'execute'])
+  for (const execution of executions) {
+    const transaction = await reader.getTransaction({ hash: execution.tx_hash as Hex })
+    expect(transaction.to?.toLowerCase()).toBe(protocol.safe.toLowerCase())
+    expect(decodeFunctionData({ abi: parseAbi(['function execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)']), data: transaction.input }).functionName).toBe('execTransaction')
+  }
+}

@@ -14,6 +14,8 @@ import { createPatch } from '../lifecycle/createPatch.js'
 import { getAdvisoryLatency } from '../lifecycle/getAdvisoryLatency.js'
 import { getPatch } from '../lifecycle/getPatch.js'
 import { listAdvisories } from '../lifecycle/listAdvisories.js'
+import { patchApprovalDigest } from '../lifecycle/patchApprovalTypedData.js'
+import { registerApprovalSigner } from '../lifecycle/registerApprovalSigner.js'
 import { setContainment } from '../lifecycle/setContainment.js'
 import { transitionAdvisory } from '../lifecycle/transitionAdvisory.js'
 import type { Actor, Advisory } from '../lifecycle/types.js'
@@ -62,7 +64,21 @@ export type DemoRun = {
   exploitTx: Hash | null
   pause: { txHash: Hash; from: Address; response: string } | null
   /** What signers sign: the report hash, the plan and its Safe transactions. */
-  signing: { reportHash: Hex; planHash: Hex; gatePatchId: Hex; codehashes: Hex[]; calls: { target: Address; description: string }[]; threshold: number; safeOwners: Address[]; safeTxHashes: Hex[] } | null
+  signing: {
+    reportHash: Hex
+    /** The EIP-712 PatchApproval digest over { patchId, reportHash } on the devnet's chain id (what a signer's wallet shows). */
+    approvalDigest: Hex
+    chainId: number
+    /** The registered approval signer the dashboard signs as in the demo: an anvil account (its key is public, devnet only). */
+    demoSigner: { address: Address; label: string; devAccountIndex: number }
+    planHash: Hex
+    gatePatchId: Hex
+    codehashes: Hex[]
+    calls: { target: Address; description: string }[]
+    threshold: number
+    safeOwners: Address[]
+    safeTxHashes: Hex[]
+  } | null
   latency: unknown
   error: string | null
 }
@@ -74,7 +90,7 @@ export type PlayDemoParameters = {
   approvals?: 'auto' | 'wait' | undefined
   /** How long `wait` waits for the remaining confirmations before the demo's own owners complete them (ms). */
   approvalTimeoutMs?: number | undefined
-  /** How long to wait for the monitor's pause (ms). */
+  /** How long to wait for the monitor's pause (ms); generous, as the monitor shares a loaded machine in CI. */
   pauseTimeoutMs?: number | undefined
   onChange?: ((run: DemoRun) => void) | undefined
 }
@@ -104,6 +120,9 @@ export function demoResponsePolicy(protocol: DemoProtocol): Policy {
 }
 
 const responderActor: Actor = { id: 'demo-responder', roles: ['admin', 'responder'] }
+/** The demo's approval signer: Safe owner 2's anvil account, registered as an approval signer for the run. */
+const demoSignerIndex = devRoles.safeOwners[1]
+const demoSignerLabel = 'demo signer (Safe owner 2, anvil account 2)'
 const seed = parseEther('25000')
 
 let running: DemoRun | null = null
@@ -159,7 +178,7 @@ export async function playDemo(parameters: PlayDemoParameters): Promise<DemoRun>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function play(run: DemoRun, { context, devnet, approvals = 'auto', approvalTimeoutMs = 600_000, pauseTimeoutMs = 60_000, onChange }: PlayDemoParameters): Promise<void> {
+async function play(run: DemoRun, { context, devnet, approvals = 'auto', approvalTimeoutMs = 600_000, pauseTimeoutMs = 180_000, onChange }: PlayDemoParameters): Promise<void> {
   const { rpcUrl, chainId, protocol: demo } = devnet
   const changed = () => onChange?.(run)
   const step = async <T>(id: DemoStepId, work: (s: DemoStep) => Promise<T>): Promise<T> => {
@@ -210,7 +229,7 @@ async function play(run: DemoRun, { context, devnet, approvals = 'auto', approva
         s.detail = `the monitor's responder ${transaction.from} sent pauseFor in tx ${txHash}`
         return
       }
-      if (Date.now() > deadline) throw new Error('the monitor did not pause the pool (is it running with the guardian key? `npm start` runs it)')
+      if (Date.now() > deadline) throw new Error(`the monitor did not pause the pool within ${pauseTimeoutMs} ms: ${await monitorProgress(context, chainId, run.exploitTx, startedAt)} (is it running with the guardian key? \`npm start\` runs it)`)
       await sleep(200)
     }
   })
@@ -273,8 +292,14 @@ async function play(run: DemoRun, { context, devnet, approvals = 'auto', approva
     artifacts: build.artifacts,
     auditors: demoAuditorAccountIndices.slice(0, demo.auditorThreshold).map((index) => devAccount(index)),
   })
+  const patched = await getPatch(context, patchId, responderActor)
+  const demoSigner = devAccount(demoSignerIndex)
+  await registerApprovalSigner(context, { address: demoSigner.address, label: demoSignerLabel }, responderActor)
   run.signing = {
     reportHash: planned.plan.reportHash,
+    approvalDigest: patchApprovalDigest({ patchId, reportHash: patched.reportHash!, chainId: patched.chainId! }),
+    chainId: patched.chainId!,
+    demoSigner: { address: demoSigner.address, label: demoSignerLabel, devAccountIndex: demoSignerIndex },
     planHash: planned.plan.hash,
     gatePatchId: planned.plan.gatePatchId,
     codehashes: planned.plan.codehashes,
@@ -292,7 +317,7 @@ async function play(run: DemoRun, { context, devnet, approvals = 'auto', approva
   await step('approve', async (s) => {
     await confirm(0, 0)
     if (approvals === 'wait') {
-      Object.assign(s, { status: 'waiting', detail: `1 of ${demo.threshold} confirmations of ${planned.plan.safeTransactions[0]!.safeTxHash}; waiting for a Safe owner in the dashboard` })
+      Object.assign(s, { status: 'waiting', detail: `1 of ${demo.threshold} approvals (a Safe confirmation of ${planned.plan.safeTransactions[0]!.safeTxHash}); waiting for a signer in the dashboard (an EIP-712 PatchApproval) or a Safe owner's confirmation` })
       run.status = 'waiting'
       changed()
       const deadline = Date.now() + approvalTimeoutMs
@@ -314,10 +339,16 @@ async function play(run: DemoRun, { context, devnet, approvals = 'auto', approva
   // 6. The release module schedules the batch, then executes it after the delay.
   await step('release', async (s) => {
     const submitter = devAccount(devRoles.deployer)
+    // The patch is approved (Safe confirmations and/or PatchApproval signatures); the Safe still executes each
+    // step only with its owners' threshold, so the demo's owners confirm what is not yet confirmed.
+    const confirmStep = async (stepIndex: number) => {
+      for (let index = 0; index < demo.threshold; index++) await confirm(index, stepIndex).catch((error: unknown) => {
+        if ((error as { code?: string }).code !== 'BW_SIGNATURE_DUPLICATE') throw error
+      })
+    }
+    await confirmStep(0)
     const scheduled = await executeRelease({ context, actor: responderActor, patchId, rpcUrl, submitter })
-    for (let index = 0; index < demo.threshold; index++) await confirm(index, 1).catch((error: unknown) => {
-      if ((error as { code?: string }).code !== 'BW_SIGNATURE_DUPLICATE') throw error
-    })
+    await confirmStep(1)
     await chain.increaseTime({ seconds: planned.plan.route.delay + 1 })
     await chain.mine({ blocks: 1 })
     const released = await executeRelease({ context, actor: responderActor, patchId, rpcUrl, submitter })
@@ -351,4 +382,16 @@ async function play(run: DemoRun, { context, devnet, approvals = 'auto', approva
     s.detail = `liftTimedPause + breaker reset in tx ${result.executeTransactionHash}`
   })
   run.latency = JSON.parse(JSON.stringify(await getAdvisoryLatency(context, advisory.id, responderActor))) as unknown
+}
+
+/** Where the monitor stands when no pause came: its last processed block against the exploit's, and the responses it decided. */
+async function monitorProgress(context: LifecycleContext, chainId: number, exploitTx: Hash | null, since: Date): Promise<string> {
+  const [checkpoint] = await context.store.query<{ block_number: string }>('SELECT block_number::text FROM monitor_checkpoints WHERE chain_id = $1', [chainId])
+  const responses = await context.store.query<{ response: string; status: string; detail: unknown }>('SELECT response, status, detail FROM monitor_responses WHERE chain_id = $1 AND decided_at >= $2', [chainId, since])
+  const alerts = await context.store.query<{ detector: string }>('SELECT detector FROM monitor_alerts WHERE chain_id = $1 AND lower(tx_hash) = lower($2)', [chainId, exploitTx])
+  return [
+    `monitor checkpoint ${checkpoint ? `block ${checkpoint.block_number}` : 'none (no monitor has processed a block on this chain)'}`,
+    `alerts on the exploit tx: ${alerts.map((a) => a.detector).join(', ') || 'none'}`,
+    `responses: ${responses.map((r) => `${r.response} ${r.status} ${JSON.stringify(r.detail).slice(0, 200)}`).join('; ') || 'none'}`,
+  ].join('; ')
 }

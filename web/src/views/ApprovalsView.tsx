@@ -1,23 +1,17 @@
 import { useState } from 'react'
 import type { ResponseOf } from '../api.generated.js'
 import { api } from '../api.js'
-import { demoRunOf, type Run } from '../demoRun.js'
+import { demoRunOf, type Signing } from '../demoRun.js'
+import { patchApprovalTypedData, signAsDemoSigner, signWithWallet } from '../patchApproval.js'
 import { Status, useApi } from '../useApi.js'
 
-/** Patches awaiting approval, what a signer signs, and the approval form. */
+/** Patches awaiting approval, what a signer signs (an EIP-712 PatchApproval), and the ways to sign it. */
 type Patch = ResponseOf<'GET /patches'>['patches'][number]
-
-declare global {
-  interface Window {
-    ethereum?: { request(args: { method: string; params?: unknown[] }): Promise<unknown> }
-  }
-}
 
 export function ApprovalsView({ token, refreshKey, onChange }: { token: string; refreshKey: number; onChange: () => void }) {
   const patches = useApi(token, 'GET /patches', '/patches?status=awaiting_approval', refreshKey)
   const demo = useApi(token, 'GET /demo', '/demo', refreshKey)
   const demoRun = demoRunOf(demo.data)
-  const signing = demoRun?.signing ?? null
   // Kept here, not in the card: the approval that reaches the threshold moves the patch out of this list.
   const [message, setMessage] = useState<string | null>(null)
   return (
@@ -25,29 +19,28 @@ export function ApprovalsView({ token, refreshKey, onChange }: { token: string; 
       <h2 id="appr-title">Approvals</h2>
       <p role="status" data-testid="approval-message">{message}</p>
       <Status load={patches} empty={patches.data?.patches.length === 0}>
-        {(data) => data.patches.map((patch) => <ApprovalCard key={patch.id} token={token} patch={patch} signing={demoRun?.patchId === patch.id ? signing : null} onChange={onChange} onMessage={setMessage} />)}
+        {(data) => data.patches.map((patch) => <ApprovalCard key={patch.id} token={token} patch={patch} signing={demoRun?.patchId === patch.id ? demoRun.signing : null} onChange={onChange} onMessage={setMessage} />)}
       </Status>
     </section>
   )
 }
 
-function ApprovalCard({ token, patch, signing, onChange, onMessage: setMessage }: { token: string; patch: Patch; signing: Run['signing']; onChange: () => void; onMessage: (message: string | null) => void }) {
-  const [signature, setSignature] = useState('')
-  const digest = signing?.reportHash
-  const submit = async (sig: string | undefined) => {
+function ApprovalCard({ token, patch, signing, onChange, onMessage: setMessage }: { token: string; patch: Patch; signing: Signing | null; onChange: () => void; onMessage: (message: string | null) => void }) {
+  const [pasted, setPasted] = useState('')
+  const typedData = patch.reportHash !== null && patch.chainId !== null ? patchApprovalTypedData({ patchId: patch.id, reportHash: patch.reportHash, chainId: patch.chainId }) : null
+  // The server recovers the signer from the signature and counts it only for a registered approval signer.
+  const submit = async (signature: string) => {
     try {
-      await api(token, 'POST /patches/{id}/approvals', `/patches/${encodeURIComponent(patch.id)}/approvals`, { ...(digest ? { digest } : {}), ...(sig ? { signature: sig } : {}), note: 'approved in the dashboard' })
-      setMessage(`Approval recorded for ${patch.id}.`)
+      const { approval } = await api(token, 'POST /patches/{id}/approvals', `/patches/${encodeURIComponent(patch.id)}/approvals`, { signature, ...(signing ? { digest: signing.approvalDigest } : {}), note: 'approved in the dashboard' })
+      setMessage(`Approval recorded for ${patch.id}: ${approval.signer} (${approval.kind}).`)
       onChange()
     } catch (error) {
       setMessage((error as Error).message)
     }
   }
-  const signWithWallet = async () => {
+  const sign = async (signer: () => Promise<{ signature: string }>) => {
     try {
-      const [account] = (await window.ethereum!.request({ method: 'eth_requestAccounts' })) as string[]
-      const sig = (await window.ethereum!.request({ method: 'personal_sign', params: [digest, account] })) as string
-      await submit(sig)
+      await submit((await signer()).signature)
     } catch (error) {
       setMessage((error as Error).message)
     }
@@ -59,23 +52,39 @@ function ApprovalCard({ token, patch, signing, onChange, onMessage: setMessage }
         <span data-testid="approval-progress">{patch.approvals.length} of {patch.requiredApprovals}</span> approvals ({patch.route} route)
         <progress max={patch.requiredApprovals} value={patch.approvals.length} aria-label="Approval progress" style={{ marginLeft: 8 }} />
       </p>
-      <ul>{patch.approvals.map((a) => <li key={a.signer}>{a.signer}</li>)}</ul>
-      {signing && (
+      <ul>{patch.approvals.map((a) => <li key={a.signer}>{a.signer} <span className="badge">{a.kind}</span></li>)}</ul>
+      {typedData ? (
         <dl>
-          <dt>Validation report hash (the message you sign)</dt><dd className="hash">{signing.reportHash}</dd>
-          <dt>Report verdict</dt><dd><span className={`badge ${signing.verdict}`}>{signing.verdict}</span></dd>
-          <dt>Release attestation digest (EIP-712)</dt><dd className="hash">{signing.attestationDigest}</dd>
-          <dt>Approved codehashes</dt><dd className="hash">{signing.codehashes.join(', ')}</dd>
-          <dt>Decoded calls of the timelock batch</dt>
-          <dd><ol>{signing.calls.map((c, i) => <li key={i}><code>{c.function}</code> on <span className="hash">{c.target}</span><ul>{c.args.map((arg, j) => <li key={j} className="hash">{arg.slice(0, 200)}</li>)}</ul></li>)}</ol></dd>
+          <dt>Validation report hash (bound by the signature)</dt><dd className="hash">{typedData.message.reportHash}</dd>
+          <dt>What you sign (EIP-712)</dt><dd><code>PatchApproval(string patchId, bytes32 reportHash)</code> for {patch.id} on chain {typedData.domain.chainId}</dd>
+          {signing && (
+            <>
+              <dt>PatchApproval digest</dt><dd className="hash">{signing.approvalDigest}</dd>
+              <dt>Release plan hash</dt><dd className="hash">{signing.planHash}</dd>
+              <dt>Approved codehashes</dt><dd className="hash">{signing.codehashes.join(', ')}</dd>
+              <dt>Calls of the timelock batch</dt>
+              <dd><ol>{signing.calls.map((c, i) => <li key={i}>{c.description} on <span className="hash">{c.target}</span></li>)}</ol></dd>
+              <dt>Safe transactions (owners confirm these to execute)</dt><dd className="hash">{signing.safeTxHashes.join(', ')}</dd>
+            </>
+          )}
         </dl>
+      ) : (
+        <p>This patch has no validated report hash, so no signature can approve it.</p>
       )}
-      {window.ethereum && digest && <button type="button" onClick={signWithWallet}>Sign with wallet</button>}
-      <form onSubmit={(event) => { event.preventDefault(); void submit(signature.trim() || undefined) }}>
-        <label htmlFor={`sig-${patch.id}`}>Signature over the report hash (paste from your wallet; optional)</label>
-        <input id={`sig-${patch.id}`} value={signature} onChange={(e) => setSignature(e.target.value)} pattern="0x[0-9a-fA-F]*" placeholder="0x…" />
-        <button type="submit" style={{ marginTop: 6 }}>Approve as signer</button>
-      </form>
+      {typedData && signing && (
+        <p>
+          <button type="button" onClick={() => void sign(() => signAsDemoSigner(signing.demoSigner.devAccountIndex, typedData))}>Approve as signer</button>{' '}
+          signs in this browser as {signing.demoSigner.label} <span className="hash">{signing.demoSigner.address}</span>
+        </p>
+      )}
+      {typedData && window.ethereum && <button type="button" onClick={() => void sign(() => signWithWallet(window.ethereum!, typedData))}>Sign with wallet</button>}
+      {typedData && (
+        <form onSubmit={(event) => { event.preventDefault(); void submit(pasted.trim()) }}>
+          <label htmlFor={`sig-${patch.id}`}>Or paste a PatchApproval signature (e.g. from <code>bulwark patch approve</code>)</label>
+          <input id={`sig-${patch.id}`} value={pasted} onChange={(e) => setPasted(e.target.value)} pattern="0x[0-9a-fA-F]{130}" required placeholder="0x…" />
+          <button type="submit" style={{ marginTop: 6 }}>Submit signature</button>
+        </form>
+      )}
     </article>
   )
 }

@@ -20,19 +20,15 @@ export function DemoView({ token, refreshKey, onChange }: { token: string; refre
   const run = demoRunOf(load.data)
   const playing = run?.status === 'running' || run?.status === 'waiting'
   const monitor = useApi(token, 'GET /alerts', '/alerts', refreshKey)
-  const alerts: AlertRow[] = [
-    ...((monitor.data?.alerts ?? []) as MonitorAlert[]).map((a) => ({
-      id: a.id,
-      source: 'monitor',
-      detector: a.detector,
-      severity: a.severity,
-      block: a.block?.number ?? 'pending',
-      tx: a.tx ?? '',
-      evidence: `${a.summary} (risk ${a.riskScore})`,
-      response: `${a.response.kind}${a.response.tx ? ` ${a.response.tx}` : ''}`,
-    })),
-    ...(run?.alerts ?? []).map((a) => ({ ...a, source: 'demo' })),
-  ]
+  const alerts: AlertRow[] = ((monitor.data?.alerts ?? []) as MonitorAlert[]).map((a) => ({
+    id: a.id,
+    detector: a.detector,
+    severity: a.severity,
+    block: a.block?.number ?? 'pending',
+    tx: a.tx ?? '',
+    evidence: `${a.summary} (risk ${a.riskScore})`,
+    response: `${a.response.kind}${a.response.tx ? ` ${a.response.tx}` : ''}`,
+  }))
   return (
     <>
       <section className="card" aria-labelledby="demo-title">
@@ -47,6 +43,7 @@ export function DemoView({ token, refreshKey, onChange }: { token: string; refre
               <>
                 <p>Run {run.id}: <span className="badge" data-testid="run-status">{run.status}</span> {run.advisoryId && <a href="#/advisories">{run.advisoryId}</a>} {run.patchId}</p>
                 {run.error && <p role="alert" className="error">{run.error}</p>}
+                {run.pause && <p data-testid="pause-sender">Paused by the monitor's responder <span className="hash">{run.pause.from}</span> in <span className="hash">{run.pause.txHash}</span> ({run.pause.response})</p>}
                 <ol className="steps" aria-label="Incident steps">
                   {run.steps.map((step) => (
                     <li key={step.id} data-step={step.id} data-status={step.status}>
@@ -70,7 +67,7 @@ export function DemoView({ token, refreshKey, onChange }: { token: string; refre
             <thead><tr><th scope="col">Alert</th><th scope="col">Detector</th><th scope="col">Evidence</th><th scope="col">Response taken</th></tr></thead>
             <tbody>
               {alerts.map((alert, index) => (
-                <tr key={`${alert.source}-${index}-${alert.id}`} data-source={alert.source}>
+                <tr key={`${index}-${alert.id}`}>
                   <td>{alert.id} <span className={`badge ${alert.severity}`}>{alert.severity}</span><div className="hash">block {alert.block}</div></td>
                   <td>{alert.detector}</td>
                   <td>{alert.evidence}<div className="hash">{alert.tx}</div></td>
