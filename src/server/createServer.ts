@@ -74,11 +74,18 @@ export async function createServer({ context, options: input, logStream, devnet,
   const alerts = createAlertFeed(context, { pollMs: options.eventsPollMs })
   const reads = createReadCache(context.store, { maxEntries: options.readCacheEntries })
   const env: RouteEnvironment = { context, options, tokens, feed, alerts, reads, streams: new Set(), devnet }
+  // On PostgreSQL other processes write too (another API process, the CLI, a monitor): their inserts
+  // NOTIFY (migration 75) and wake this process's feeds at once; the poll stays as the safety net.
+  const stopListening = await context.store.listen?.('bulwark_changes', (table) => {
+    if (table === 'lifecycle_transitions') feed.poke()
+    else if (table === 'monitor_alert_stream') alerts.poke()
+  })
   // Open event streams would keep `close()` waiting for ever: end them first.
   app.addHook('preClose', async () => {
     for (const end of [...env.streams]) end()
     feed.close()
     alerts.close()
+    await stopListening?.()
   })
 
   app.decorateRequest('bulwarkToken', null)

@@ -473,4 +473,24 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 75,
+    name: 'change notifications for live feeds across processes',
+    sql: `
+      -- What /events streams is appended to these two tables by any process (API, CLI, monitor).
+      -- A NOTIFY after each inserting statement (delivered at commit, so the rows are readable)
+      -- wakes every API process's feed at once instead of at its next poll. The payload is only
+      -- the table's name: who may see a row is decided by each reader, never by the notification.
+      CREATE FUNCTION bulwark_notify_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        PERFORM pg_notify('bulwark_changes', TG_TABLE_NAME);
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER lifecycle_transitions_notify AFTER INSERT ON lifecycle_transitions
+        FOR EACH STATEMENT EXECUTE FUNCTION bulwark_notify_change();
+      CREATE TRIGGER monitor_alert_stream_notify AFTER INSERT ON monitor_alert_stream
+        FOR EACH STATEMENT EXECUTE FUNCTION bulwark_notify_change();
+    `,
+  },
 ]

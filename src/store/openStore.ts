@@ -18,6 +18,13 @@ export type Store = {
    * asking the database. Undefined on PostgreSQL, where other processes write too.
    */
   readonly changes?: (() => number) | undefined
+  /**
+   * Only on PostgreSQL, where other processes write too: calls `onNotification` with the payload of
+   * every NOTIFY on `channel` (a plain identifier), on a connection of its own that is reopened if it
+   * drops (notifications sent while it was down are lost: a listener keeps a slower poll as well).
+   * Resolves once listening; the returned function stops it.
+   */
+  readonly listen?: ((channel: string, onNotification: (payload: string) => void) => Promise<() => Promise<void>>) | undefined
 }
 
 export type Transaction = Pick<Store, 'query'> & {
@@ -135,6 +142,7 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
   return {
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
+    listen: (channel, onNotification) => listenOn(databaseUrl, channel, onNotification),
     async transaction(work) {
       const client = await pool.connect()
       try {
@@ -153,6 +161,53 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
       }
     },
     close: () => pool.end(),
+  }
+}
+
+/** `Store.listen` on PostgreSQL: one client per channel, reconnected after a second when it drops. */
+async function listenOn(databaseUrl: string, channel: string, onNotification: (payload: string) => void): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new StoreError({ action: `listen on "${channel}"`, cause: new Error('a channel is a lower-case identifier') })
+  const { default: pg } = await import('pg')
+  let stopped = false
+  let client: import('pg').Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  const open = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 })
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotification(message.payload ?? '')
+    })
+    // A dropped connection (server restart, network) is reopened; until then the listener's poll carries on alone.
+    next.on('error', () => undefined)
+    next.on('end', () => {
+      if (stopped || client !== next) return
+      client = undefined
+      reopen()
+    })
+    try {
+      await next.connect()
+      await next.query(`LISTEN ${channel}`)
+    } catch (error) {
+      await next.end().catch(() => undefined)
+      throw error
+    }
+    if (stopped) await next.end().catch(() => undefined)
+    else client = next
+  }
+  const reopen = (): void => {
+    retry = setTimeout(() => {
+      if (!stopped) open().catch(reopen)
+    }, 1_000)
+    retry.unref()
+  }
+  try {
+    await open()
+  } catch (error) {
+    throw new StoreError({ action: `listen on "${channel}"`, cause: error })
+  }
+  return async () => {
+    stopped = true
+    clearTimeout(retry)
+    await client?.end().catch(() => undefined)
   }
 }
 
