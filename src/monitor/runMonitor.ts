@@ -1,5 +1,5 @@
 import type { LocalAccount, PublicClient } from 'viem'
-import type { Store } from '../store/openStore.js'
+import type { Store, Transaction } from '../store/openStore.js'
 import { alertOfFinding, saveAlerts } from './alertStore.js'
 import { runDetectors } from './detectors/createDetectors.js'
 import type { Policy } from './policy.js'
@@ -57,6 +57,11 @@ export type StartMonitorParameters = {
    * detectors, silently: baselines, windows and the watched set learn the protocol's history.
    */
   warmupFromBlock?: bigint | undefined
+  /**
+   * Runs first in every transaction that moves the chain's checkpoint (a monitor lease's `fence`
+   * on PostgreSQL, `acquireMonitorLease`): a monitor that lost its lease to a standby records nothing more.
+   */
+  fence?: ((tx: Transaction) => Promise<void>) | undefined
 }
 
 export type RunningMonitor = {
@@ -138,6 +143,7 @@ export async function startMonitor(parameters: StartMonitorParameters): Promise<
       decide: async (findings, drafts) => pipeline.decide({ findings, alerts: drafts, seenAt: new Date(), chainTime: await chainTimeOf(findings) }),
       onAlerts: (alerts) => pipeline.publish(alerts),
       onReorg: ({ ancestor, retracted }) => log(`reorg: back to block ${ancestor}, ${retracted.length} alert(s) retracted`),
+      fence: parameters.fence,
     })
     if (pass.processed > 1) log(`caught up ${pass.processed} blocks to #${pass.checkpoint?.blockNumber}`)
   }

@@ -13,7 +13,9 @@ import { createDetectors, type DetectorsConfig } from '../../monitor/detectors/c
 import { loadPolicy, parsePolicy, type Policy } from '../../monitor/policy.js'
 import { loadResponderKey } from '../../monitor/responders/loadResponderKey.js'
 import { assertResponsesArmed, checkResponses } from '../../monitor/responders/checkResponses.js'
+import { acquireMonitorLease, type MonitorLease } from '../../monitor/acquireMonitorLease.js'
 import { startMonitor } from '../../monitor/runMonitor.js'
+import { readCheckpoint } from '../../monitor/sources/checkpoint.js'
 import type { AlertSink } from '../../monitor/sinks/alertSink.js'
 import { createAlertStreamSink } from '../../monitor/sinks/alertStream.js'
 import { createStdoutSink } from '../../monitor/sinks/createStdoutSink.js'
@@ -80,7 +82,27 @@ export const monitorCommand: Command = {
     report(`connecting to ${redactSecrets(rpcUrl)}`)
     const { client, chainId } = await connectChain({ rpcUrl })
     const context = await openLifecycle({ cwd: io.cwd, env: io.env })
+    const stopRequested = io.waitForStop()
+    const standingBy = new AbortController()
+    void stopRequested.then(() => standingBy.abort())
+    let lease: MonitorLease | undefined
     try {
+      // On PostgreSQL several monitors may watch one chain: one holds the lease, the others stand by.
+      if (context.store.kind === 'postgres') {
+        const shard = `chain:${chainId}`
+        lease = await acquireMonitorLease({
+          databaseUrl: io.env.DATABASE_URL!,
+          shard,
+          signal: standingBy.signal,
+          onStandby: (holder) => report(`standby: ${shard} is monitored by ${holder ?? 'another process'}; taking over when its lease ends`),
+        })
+        if (!lease) {
+          report('stopping (standby)')
+          return 0
+        }
+        const checkpoint = await readCheckpoint(context.store, chainId)
+        report(`lease on ${shard} held by ${lease.holder}; ${checkpoint ? `resuming after block ${checkpoint.blockNumber}` : 'no checkpoint yet'}`)
+      }
       // alerts as JSON lines on stdout with --json; a readable line otherwise
       sinks.unshift(values.json ? createStdoutSink(io.stdout) : { name: 'stdout', send: async (alert) => io.stdout(`[${alert.severity}] ${alert.detector} risk ${alert.riskScore} → ${alert.response.kind}${alert.response.tx ? ` ${alert.response.tx}` : ''}: ${alert.summary}`) })
       sinks.push(createAlertStreamSink(context.store))
@@ -105,12 +127,15 @@ export const monitorCommand: Command = {
         traceMethod: traceMethod as TraceMethod,
         governanceFromChain: !values['no-chain-governance'],
         warmupFromBlock: values['warmup-from-block'] === undefined ? undefined : wholeNumber(values['warmup-from-block'] as string, '--warmup-from-block'),
+        fence: lease?.fence,
       })
       report(`watching ${contracts.length} contract(s) on chain ${chainId}${account ? ` as responder ${account.address}${values['dry-run'] ? ' (--dry-run: nothing is sent)' : ', every response checked and armed'}` : ' (no --key: alerts only)'}; Ctrl-C stops`)
-      await io.waitForStop()
-      report('stopping')
+      const lost = await Promise.race([stopRequested.then(() => undefined), lease?.lost ?? new Promise<never>(() => undefined)])
+      report(lost ? 'lease lost: stopping' : 'stopping')
       await monitor.stop()
+      if (lost) throw lost
     } finally {
+      await lease?.release()
       await context.store.close()
     }
     return 0

@@ -1,5 +1,5 @@
 import type { Hash, PublicClient } from 'viem'
-import type { Store } from '../../store/openStore.js'
+import type { Store, Transaction } from '../../store/openStore.js'
 import { alertOfFinding, retractAlerts, saveAlerts } from '../alertStore.js'
 import { runDetectors } from '../detectors/createDetectors.js'
 import { MonitorSourceError } from '../errors.js'
@@ -35,6 +35,11 @@ export type ProcessNewBlocksParameters = {
   /** Called after a block is committed, with its newly stored alerts (sinks). */
   onAlerts?: ((alerts: readonly Alert[], block: { number: bigint; hash: Hash }) => Promise<void> | void) | undefined
   onReorg?: ((reorg: { ancestor: bigint; retracted: readonly string[] }) => Promise<void> | void) | undefined
+  /**
+   * Runs first in every transaction that moves the checkpoint; throwing aborts it. A monitor that
+   * shares the chain with a standby passes its lease's fence, so after a takeover it records nothing.
+   */
+  fence?: ((tx: Transaction) => Promise<void>) | undefined
 }
 
 export type ProcessNewBlocksReturnType = { processed: number; alerts: Alert[]; retracted: string[]; checkpoint: Checkpoint | undefined }
@@ -101,6 +106,7 @@ export async function processNewBlocks(parameters: ProcessNewBlocksParameters): 
     const decided = parameters.decide && drafted.length > 0 ? await parameters.decide(findings, drafted) : drafted
     const committed: Checkpoint = { blockNumber: block.number, blockHash: block.hash }
     const saved = await store.transaction(async (tx) => {
+      await parameters.fence?.(tx)
       const stored = await saveAlerts(tx, decided)
       await tx.query(
         `INSERT INTO monitor_blocks (chain_id, block_number, block_hash, parent_hash) VALUES ($1, $2, $3, $4)
@@ -142,6 +148,7 @@ export async function processNewBlocks(parameters: ProcessNewBlocksParameters): 
     }
     const found = ancestor
     const ids = await store.transaction(async (tx) => {
+      await parameters.fence?.(tx)
       const ids = await retractAlerts(tx, { chainId: chain.id, aboveBlock: found.blockNumber, reason: `reorg: blocks above ${found.blockNumber} were replaced` })
       await tx.query('DELETE FROM monitor_blocks WHERE chain_id = $1 AND block_number > $2', [chain.id, found.blockNumber.toString()])
       await writeCheckpoint(tx, chain.id, found)
