@@ -1,5 +1,7 @@
 import { parseAbiItem, type AbiFunction, type Address } from 'viem'
 import { z } from 'zod'
+import { probeContractRead } from '../../chain/probeContractRead.js'
+import { MonitorSourceError } from '../errors.js'
 import type { Detector, DetectorFinding } from '../types.js'
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 20-byte hex address')
@@ -44,18 +46,24 @@ export const invariant: Detector<InvariantConfig> = {
         const broken = (ctx.memory.get('invariant') as Set<string> | undefined) ?? new Set<string>()
         ctx.memory.set('invariant', broken)
         const blockNumber = event.block.number
-        const call = (c: ViewCall, abi: AbiFunction) =>
-          ctx.client.readContract({ address: c.address as Address, abi: [abi], functionName: abi.name, args: c.args, blockNumber }) as Promise<bigint>
+        const client = ctx.client as Parameters<typeof probeContractRead>[0]
+        // A view that reverts (or answers with something that is not an integer) is the contract's
+        // answer: the invariant is broken. A call the node could not serve is no answer: it throws
+        // BW_MONITOR_SOURCE_FAILED, the block is neither judged nor checkpointed, and the monitor reads it again.
+        const call = async (c: ViewCall, abi: AbiFunction): Promise<bigint | undefined> => {
+          try {
+            const value = await probeContractRead(client, () => ctx.client.readContract({ address: c.address as Address, abi: [abi], functionName: abi.name, args: c.args, blockNumber }))
+            return typeof value === 'bigint' || typeof value === 'number' ? BigInt(value) : undefined
+          } catch (error) {
+            throw new MonitorSourceError({ action: `read ${abi.name}() of ${c.address} for invariant checks at block ${blockNumber}`, cause: error })
+          }
+        }
         const results = await Promise.all(
           parsed.map(async (inv) => {
-            try {
-              const left = BigInt(await call(inv.left, inv.leftAbi))
-              const right = typeof inv.right === 'string' ? BigInt(inv.right) : BigInt(await call(inv.right, inv.rightAbi!))
-              return { inv, left, right, holds: holds(left, inv.op, right), error: undefined }
-            } catch (error) {
-              // A view that reverts is a broken invariant too (the contract no longer answers).
-              return { inv, left: undefined, right: undefined, holds: false, error: error instanceof Error ? error.message.split('\n')[0] ?? 'reverted' : 'reverted' }
-            }
+            const left = await call(inv.left, inv.leftAbi)
+            const right = typeof inv.right === 'string' ? BigInt(inv.right) : await call(inv.right, inv.rightAbi!)
+            if (left === undefined || right === undefined) return { inv, left, right, holds: false, error: `${left === undefined ? inv.left.function : (inv.right as ViewCall).function} reverted (the contract no longer answers)` }
+            return { inv, left, right, holds: holds(left, inv.op, right), error: undefined }
           }),
         )
         const findings: DetectorFinding[] = []

@@ -73,13 +73,27 @@ export const largeOutflow: Detector<LargeOutflowConfig> = {
         ctx.memory.set('large-outflow', windows)
         // every sender gets an actor window: forget the ones that slid out entirely, now and then
         if (event.kind === 'transaction' && windows.size > 1024 && ++judged % 1024 === 0) prune(windows, blockNumber, Math.max(config.windowBlocks, config.actorWindowBlocks))
+        const windowsOf = (key: string) => [
+          { key, windowBlocks: config.windowBlocks, thresholdBps: config.thresholdBps, actor: undefined },
+          { key: `${key}:${event.transaction.from}`, windowBlocks: config.actorWindowBlocks, thresholdBps: config.actorThresholdBps, actor: event.transaction.from },
+        ]
+        // Every balance an outflow is judged against is read before any window changes: a read the node
+        // cannot serve throws (BW_MONITOR_SOURCE_FAILED) and the block is judged again from the same windows.
+        const tvls = new Map<string, bigint | undefined>()
+        await Promise.all(
+          [...net].flatMap(([key, { token, holder, amount }]) =>
+            amount <= 0n
+              ? []
+              : windowsOf(key).map(async (w) => {
+                  const start = blockNumber - BigInt(w.windowBlocks) + 1n
+                  const firstBlock = windows.get(w.key)?.entries.find((e) => e.block >= start)?.first ?? blockNumber
+                  tvls.set(w.key, await balanceAt(ctx, token, holder, (firstBlock > 0n ? firstBlock : 1n) - 1n))
+                }),
+          ),
+        )
         const findings: DetectorFinding[] = []
         for (const [key, { token, holder, amount }] of net) {
-          const judged = [
-            { key, windowBlocks: config.windowBlocks, thresholdBps: config.thresholdBps, actor: undefined },
-            { key: `${key}:${event.transaction.from}`, windowBlocks: config.actorWindowBlocks, thresholdBps: config.actorThresholdBps, actor: event.transaction.from },
-          ]
-          for (const w of judged) {
+          for (const w of windowsOf(key)) {
             const window = windows.get(w.key) ?? { entries: [], lastAlert: undefined }
             const start = blockNumber - BigInt(w.windowBlocks) + 1n
             while (window.entries.length > 0 && window.entries[0]!.block < start) window.entries.shift()
@@ -96,9 +110,9 @@ export const largeOutflow: Detector<LargeOutflowConfig> = {
             }
             if (amount <= 0n || total <= 0n || total < minAmount) continue
             const again = window.lastAlert && window.lastAlert.block >= start
-            const firstBlock = window.entries[0]?.first ?? blockNumber
-            const tvl = await balanceAt(ctx, token, holder, (firstBlock > 0n ? firstBlock : 1n) - 1n)
-            if (tvl === 0n) continue
+            const tvl = tvls.get(w.key)
+            // no balance to compare with (the token cannot answer balanceOf): nothing to judge
+            if (tvl === undefined || tvl === 0n) continue
             const step = (tvl * BigInt(w.thresholdBps)) / 10_000n
             const learned = w.actor === undefined ? baseline.threshold(`${key}:out`) : undefined
             const threshold = learned !== undefined && learned > step ? learned : step

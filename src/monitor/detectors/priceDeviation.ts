@@ -131,6 +131,8 @@ export const priceDeviation: Detector<PriceDeviationConfig> = {
           const base0 = moved.block === blockNumber ? moved.base : 0n
           const quote0 = moved.block === blockNumber ? moved.quote : 0n
           const [baseBefore, quoteBefore] = await Promise.all([balanceAt(ctx, source.base, source.holder, blockNumber - 1n), balanceAt(ctx, source.quote, source.holder, blockNumber - 1n)])
+          // a token that cannot answer balanceOf gives no price, not a price of zero
+          if (baseBefore === undefined || quoteBefore === undefined) continue
           const base = baseBefore + base0 + delta.base
           const quote = quoteBefore + quote0 + delta.quote
           if (learn) ctx.memory.set(`price-deviation:${key}`, { block: blockNumber, base: base0 + delta.base, quote: quote0 + delta.quote })

@@ -43,6 +43,8 @@ export const tvlDrop: Detector<TvlDropConfig> = {
             if (!series.has(key)) {
               // The balance before the first movement seen is the first point of the series.
               const before = await balanceAt(ctx, t.token, holder, event.block.number - 1n)
+              // a token that cannot answer balanceOf has no series: a series starts at a balance, never at a guess
+              if (before === undefined) continue
               series.set(key, { token: t.token, holder, points: [{ block: event.block.number - 1n, balance: before }], alerted: false })
             }
             touched.add(key)
@@ -52,9 +54,13 @@ export const tvlDrop: Detector<TvlDropConfig> = {
       }
       if (event.kind !== 'block') return []
       const findings: DetectorFinding[] = []
+      // Every balance first, before any series changes: a read the node cannot serve throws and the block is judged again as it was.
+      const balances = new Map(await Promise.all([...touched].map(async (key) => [key, await balanceAt(ctx, series.get(key)!.token, series.get(key)!.holder, event.block.number)] as const)))
       for (const key of touched) {
         const s = series.get(key)!
-        const balance = await balanceAt(ctx, s.token, s.holder, event.block.number)
+        const balance = balances.get(key)
+        // no answer at this block (balanceOf reverted): no point, so no drop; the peak stays for the next block that answers
+        if (balance === undefined) continue
         const start = event.block.number - BigInt(config.windowBlocks)
         s.points = s.points.filter((p) => p.block >= start)
         const peak = s.points.reduce((max, p) => (p.balance > max ? p.balance : max), 0n)
