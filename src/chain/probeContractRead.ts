@@ -2,6 +2,7 @@ import {
   BaseError as ViemBaseError,
   ContractFunctionRevertedError,
   ContractFunctionZeroDataError,
+  ExecutionRevertedError,
   HttpRequestError,
   RpcRequestError,
   SocketClosedError,
@@ -49,6 +50,23 @@ function isContractAnswer(error: unknown): boolean {
   if (error.walk((cause) => cause instanceof RpcRequestError)) return false
   // What remains are local decoding failures: the contract answered with data of another shape.
   return true
+}
+
+/**
+ * Whether a failure (anywhere in its `cause` chain) is the node failing rather than the contract
+ * answering: a transport failure (connection, HTTP status, timeout, socket), or a JSON-RPC error that
+ * is not a revert (an upstream fork that cannot be reached, a method the node refuses). A revert, an
+ * EVM fault or Bulwark's own verdict (`transaction … reverted`) is an answer about the code and gives false.
+ * Stages use it to tell "could not run" (an error) from a finding.
+ */
+export function isNodeFailure(error: unknown): boolean {
+  let rpcError = false
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 16; cause = cause.cause, depth++) {
+    if (isTransportFailure(cause) || cause instanceof RpcUnreachableError) return true
+    if (cause instanceof ExecutionRevertedError || cause instanceof ContractFunctionRevertedError || cause instanceof ContractFunctionZeroDataError) return false
+    if (cause instanceof RpcRequestError || cause instanceof RpcCallError) rpcError = true
+  }
+  return rpcError
 }
 
 function isTransportFailure(error: unknown): boolean {

@@ -6,7 +6,7 @@ import { safeArtifacts } from '../../chain/safeArtifacts.js'
 import { signSafeTransaction, type SafeTransaction } from '../../chain/execSafeTransaction.js'
 import { getProxyInfo } from '../../chain/getProxyInfo.js'
 import { getRoleHolders } from '../../chain/getRoleHolders.js'
-import { probeContractRead } from '../../chain/probeContractRead.js'
+import { isNodeFailure, probeContractRead } from '../../chain/probeContractRead.js'
 import { getSafeInfo } from '../../chain/getSafeInfo.js'
 import { getTimelockInfo } from '../../chain/getTimelockInfo.js'
 import { CheckInvalidError, ForkPreparationError } from '../dynamicStageErrors.js'
@@ -88,7 +88,11 @@ export const forkRehearsal: Stage = async (context) => {
       // Atomicity: the batch plus a failing call must leave every proxy as it was.
       const snapshot = await fork.client.snapshot()
       const atomic = await runThroughGovernance(fork, path, signing, [...calls, { target: path.timelock, data: sentinelCalldata }], toHex(1n, { size: 32 }), false)
-        .then(() => ({ failed: false as const }), (error: unknown) => ({ failed: true as const, reason: reasonOf(error) }))
+        .then(() => ({ failed: false as const }), (error: unknown) => {
+          // The node failing is not the batch failing: it would pass a probe that never ran.
+          if (isNodeFailure(error)) throw new ForkPreparationError({ step: 'run the atomicity probe', reason: reasonOf(error), cause: error })
+          return { failed: true as const, reason: reasonOf(error) }
+        })
       const leaked = atomic.failed ? await changedProxies(fork, authorityRoutes) : []
       await fork.client.revert({ id: snapshot })
       if (!atomic.failed) {
@@ -116,6 +120,8 @@ export const forkRehearsal: Stage = async (context) => {
           atomicityProbe: { reverted: atomic.failed, upgradedAnyway: leaked },
         })
       } catch (error) {
+        // A release that reverts is a finding; a node that fails under it means the rehearsal could not run.
+        if (isNodeFailure(error)) throw new ForkPreparationError({ step: 'release through the governance path', reason: reasonOf(error), cause: error })
         findings.push(createFinding('fork-rehearsal', 'rehearsal-release-failed', {
           message: `Releasing ${authorityRoutes.map((route) => route.target).join(', ')} through Safe ${path.proposer} → timelock ${path.timelock} failed: ${reasonOf(error)}`,
           details: { timelock: path.timelock, safe: path.proposer },
@@ -209,7 +215,11 @@ async function findGovernancePath(client: ReadClient, authority: Address, blockN
     const roles = await getRoleHolders(client, { address: authority, blockNumber, roleNames: ['RELEASER_ROLE'] })
     const releasers = roles.find((role) => role.name === 'RELEASER_ROLE')?.holders ?? []
     for (const releaser of releasers) {
-      const path = await findGovernancePath(client, releaser, blockNumber).catch(() => undefined)
+      // A releaser that is not a Safe-proposed timelock is not the path; a node that cannot answer is an error.
+      const path = await findGovernancePath(client, releaser, blockNumber).catch((error: unknown) => {
+        if (error instanceof ForkPreparationError && !isNodeFailure(error)) return undefined
+        throw error
+      })
       if (path) return { ...path, releaseGate }
     }
     throw new ForkPreparationError({ step: 'find the governance path', reason: `no RELEASER_ROLE holder of release gate ${authority} is a timelock proposed to by a Safe` })
@@ -285,6 +295,7 @@ async function execThroughSafe(fork: ValidationFork, safe: Address, signing: Sig
   // Simulated first: inside execTransaction a failing inner call only says GS013.
   if (simulate) {
     await fork.client.call({ account: safe, to, data }).catch((error: unknown) => {
+      if (isNodeFailure(error)) throw error
       throw new Error(`the Safe's call to ${to} reverts: ${reasonOf(error)}`)
     })
   }
