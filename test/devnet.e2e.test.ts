@@ -1,6 +1,8 @@
 /**
  * The README's flow, end to end on a real anvil: `bulwark devnet` brings up the demo protocol,
- * `bulwark init` writes the project file, `bulwark inventory` records a snapshot, governance
+ * `bulwark init` writes the project file, `bulwark inventory` records a snapshot, `bulwark demo`
+ * plays the incident on the server `bulwark devnet` runs (the monitor pauses, the release module
+ * releases), governance
  * upgrades the pool (Safe → timelock → proxy) and swaps a Safe owner, and `inventory --diff`
  * reports both changes.
  */
@@ -8,9 +10,9 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { encodeFunctionData, keccak256, parseAbi, toHex } from 'viem'
+import { decodeFunctionData, encodeFunctionData, getAddress, keccak256, parseAbi, toHex, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createDevClient } from '../src/chain/clients.js'
+import { createDevClient, createReadClient } from '../src/chain/clients.js'
 import { deployContract } from '../src/chain/deployContract.js'
 import { demoAuditorAccountIndices } from '../src/chain/deployDemoProtocol.js'
 import { devAccount, devRoles } from '../src/chain/devAccounts.js'
@@ -19,11 +21,13 @@ import { signReleaseAttestation } from '../src/chain/signReleaseAttestation.js'
 import { execSafeTransaction } from '../src/chain/execSafeTransaction.js'
 import { scheduleAndExecuteViaSafe } from '../src/chain/scheduleAndExecuteViaSafe.js'
 import { devnetStateFile, type DevnetState } from '../src/cli/commands/devnet.js'
+import { dashboardStateFile } from '../src/cli/commands/startDashboard.js'
 import { main } from '../src/cli/main.js'
 import { captureIo } from '../src/cli/testIo.js'
 import { bulwarkRoot } from '../src/compile/bulwarkRoot.js'
 import { compileProject } from '../src/compile/compileProject.js'
 import { getArtifact } from '../src/compile/getArtifact.js'
+import type { DemoRun } from '../src/operations/playDemo.js'
 
 let cwd: string
 let stopDevnet: () => void
@@ -79,6 +83,31 @@ describe('devnet → init → inventory → governance change → inventory --di
     expect(nodes[state.protocol.interestRateModel.proxy].kind).toBe('transparent')
     expect(nodes[state.protocol.safe].safe.threshold).toBe(2)
   })
+
+  test('`bulwark demo` plays the incident on the devnet\'s server: the monitor\'s responder (guardian key) sends the pause, the release module the release', async () => {
+    const demo = await bulwark('demo', '--json')
+    expect(demo.exitCode, demo.stderr()).toBe(0)
+    const { run } = demo.json<{ ok: boolean; run: DemoRun }>()
+    expect(run.steps.map((step) => [step.id, step.status])).toEqual(['exploit', 'pause', 'advisory', 'validate', 'approve', 'release', 'verify', 'unpause'].map((id) => [id, 'done']))
+    const reader = createReadClient({ rpcUrl: state.rpcUrl })
+    // The pause: the transaction the monitor's response ledger recorded, sent from the guardian key to the pool.
+    const pause = await reader.getTransaction({ hash: run.pause!.txHash })
+    expect(getAddress(pause.from)).toBe(getAddress(state.protocol.guardian))
+    expect(getAddress(run.pause!.from)).toBe(getAddress(state.protocol.guardian))
+    expect(pause.to?.toLowerCase()).toBe(state.protocol.lendingPool.proxy.toLowerCase())
+    expect(decodeFunctionData({ abi: parseAbi(['function pauseFor(uint256)']), data: pause.input }).functionName).toBe('pauseFor')
+    // The release: the executions the release module recorded with the plan (read back through the API), each the plan Safe's execTransaction.
+    const { url, token } = JSON.parse(await readFile(dashboardStateFile(cwd), 'utf8')) as { url: string; token: string }
+    const { releases } = (await (await fetch(`${url}/releases`, { headers: { authorization: `Bearer ${token}` } })).json()) as { releases: { patch: { id: string; status: string }; release: { executions: { purpose: string; transactionHash: Hex }[] } }[] }
+    const release = releases.find((row) => row.patch.id === run.patchId)!
+    expect(release.patch.status).toBe('verified')
+    expect(release.release.executions.map((execution) => execution.purpose)).toEqual(['schedule', 'execute'])
+    for (const execution of release.release.executions) {
+      const transaction = await reader.getTransaction({ hash: execution.transactionHash })
+      expect(transaction.to?.toLowerCase()).toBe(state.protocol.safe.toLowerCase())
+      expect(decodeFunctionData({ abi: parseAbi(['function execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)']), data: transaction.input }).functionName).toBe('execTransaction')
+    }
+  }, 300_000)
 
   test('--diff reports an upgrade and an owner change made through governance', async () => {
     const build = await compileProject({ root: bulwarkRoot() })
