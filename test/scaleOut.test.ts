@@ -67,13 +67,13 @@ function bulwark(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Bul
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Polls `read` until it returns something defined (fails after `timeoutMs` naming `what`). */
-async function until<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+async function until<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await read()
     if (value !== undefined) return value
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
+    await sleep(everyMs)
   }
 }
 
@@ -185,39 +185,37 @@ describe('scale-out on PostgreSQL: two API processes, an active and a standby mo
     const [lease] = await store.query<{ holder: string }>('SELECT holder FROM monitor_leases')
     expect(first.output()).toContain(`held by ${lease!.holder}`)
 
-    // The attack: the active monitor pauses the target, once.
-    const drain = await sweep(target, '600')
-    const response = await until(async () => (await listResponses(store, { chainId: anvil.chainId })).find((row) => row.status === 'mined'), 'the pause response to be mined')
-    expect(response.txHashes).toHaveLength(1)
-
-    // Small sweeps keep coming; the active monitor is killed while it follows them.
-    const sweeps: { hash: Hash; block: bigint }[] = []
-    for (let i = 0; i < 5; i++) sweeps.push(await sweep(watched, '1'))
-    await until(async () => {
+    const checkpoint = async () => {
       const [row] = await store.query<{ block_number: string }>('SELECT block_number::text AS block_number FROM monitor_checkpoints WHERE chain_id = $1', [anvil.chainId])
-      return row && BigInt(row.block_number) >= sweeps[2]!.block ? true : undefined
-    }, 'the active monitor to follow the sweeps')
+      return row ? BigInt(row.block_number) : undefined
+    }
+    // Small sweeps: the active monitor follows them.
+    const sweeps: { hash: Hash; block: bigint }[] = []
+    for (let i = 0; i < 3; i++) sweeps.push(await sweep(watched, '1'))
+    await until(async () => ((await checkpoint()) ?? 0n) >= sweeps[2]!.block || undefined, 'the active monitor to follow the sweeps')
+    // The attack. The active monitor is killed the moment its pause is claimed in the store (before or
+    // just after the block's commit, signed or not yet): the standby then judges the block again or
+    // resumes the claim, and must answer once in all.
+    const drain = await sweep(target, '600')
+    const claimed = await until(async () => (await listResponses(store, { chainId: anvil.chainId }))[0], 'the pause to be claimed', 60_000, 5)
     expect(await first.kill()).toBe('SIGKILL')
     const killedAt = performance.now()
+    console.log(`active monitor killed with the pause ${claimed.status}; its checkpoint at block ${await checkpoint()}, the attack in block ${drain.block}`)
     const after = await sweep(watched, '1')
     sweeps.push(after)
     // The standby holds the lease and has recorded a block mined after the kill.
-    await until(async () => {
-      const [row] = await store.query<{ block_number: string }>('SELECT block_number::text AS block_number FROM monitor_checkpoints WHERE chain_id = $1', [anvil.chainId])
-      return row && BigInt(row.block_number) >= after.block ? true : undefined
-    }, 'the standby to take over', 30_000)
+    await until(async () => ((await checkpoint()) ?? 0n) >= after.block || undefined, 'the standby to take over', 30_000)
     const takeoverMs = performance.now() - killedAt
     console.log(`monitor takeover after kill -9: ${Math.round(takeoverMs)} ms to a committed block mined after the kill`)
     expect(takeoverMs).toBeLessThan(5_000)
+    const response = await until(async () => (await listResponses(store, { chainId: anvil.chainId })).find((row) => row.status === 'mined'), 'the pause to be mined')
+    expect(response.txHashes).toHaveLength(1)
     expect(second.output()).toMatch(/lease on chain:\d+ held by .*resuming after block \d+/)
     const [taken] = await store.query<{ holder: string }>('SELECT holder FROM monitor_leases')
     expect(taken!.holder).not.toBe(lease!.holder)
     for (let i = 0; i < 3; i++) sweeps.push(await sweep(watched, '1'))
     const head = await reader.getBlockNumber({ cacheTime: 0 })
-    await until(async () => {
-      const [row] = await store.query<{ block_number: string }>('SELECT block_number::text AS block_number FROM monitor_checkpoints WHERE chain_id = $1', [anvil.chainId])
-      return row && BigInt(row.block_number) >= head ? true : undefined
-    }, 'the standby to reach the head')
+    await until(async () => ((await checkpoint()) ?? 0n) >= head || undefined, 'the standby to reach the head')
 
     // No block missed: every block from the start to the head was recorded, once.
     const blocks = await store.query<{ block_number: string }>('SELECT block_number::text AS block_number FROM monitor_blocks WHERE chain_id = $1 ORDER BY monitor_blocks.block_number', [anvil.chainId])
