@@ -1,0 +1,205 @@
+/**
+ * Issue 19, second bullet: one patch released on two anvil chains with different chain ids, each
+ * with its own Safe 1.4.1, TimelockController and ReleaseGate (the demo protocol on each). The patch
+ * is validated on both (a pipeline run per chain), approved once (one EIP-712 PatchApproval over the
+ * combined report hash), released on both (pauses first, schedules back to back, releases at once)
+ * and verified on both. Read from the chains: every chain was paused from before the fix went
+ * public anywhere until its own release, and the releases landed within a small window.
+ */
+import { parseAbi, type Address } from 'viem'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createReadClient, createTestChainClient } from '../src/chain/clients.js'
+import { demoReleaseConfig } from '../src/chain/demoEntries.js'
+import { demoAuditorAccountIndices, deployDemoProtocol, type DemoProtocol } from '../src/chain/deployDemoProtocol.js'
+import { devAccount, devRoles } from '../src/chain/devAccounts.js'
+import { startAnvil, type Anvil } from '../src/chain/startAnvil.js'
+import type { Artifact } from '../src/compile/artifacts.js'
+import { bulwarkRoot } from '../src/compile/bulwarkRoot.js'
+import { compileProject } from '../src/compile/compileProject.js'
+import { createAdvisory } from '../src/lifecycle/createAdvisory.js'
+import { createPatch } from '../src/lifecycle/createPatch.js'
+import { getPatch } from '../src/lifecycle/getPatch.js'
+import { patchApprovalTypedData } from '../src/lifecycle/patchApprovalTypedData.js'
+import { recordApproval } from '../src/lifecycle/recordApproval.js'
+import { registerApprovalSigner } from '../src/lifecycle/registerApprovalSigner.js'
+import { testActors, testContext, testSignerAccount } from '../src/lifecycle/testing.js'
+import { transitionAdvisory } from '../src/lifecycle/transitionAdvisory.js'
+import type { LifecycleContext } from '../src/lifecycle/context.js'
+import { executeMultiChainRelease } from '../src/operations/executeMultiChainRelease.js'
+import { planMultiChainRelease } from '../src/operations/planMultiChainRelease.js'
+import type { ReleaseChain } from '../src/operations/releaseChains.js'
+import { validateMultiChainPatch } from '../src/operations/validateMultiChainPatch.js'
+import { verifyMultiChainRelease } from '../src/operations/verifyMultiChainRelease.js'
+import { signPlannedSafeTransaction } from '../src/release/safeTransactions.js'
+import { openStore, type Store } from '../src/store/openStore.js'
+import { parseManifest } from '../src/validate/loadManifest.js'
+
+const chainIds = [31337, 31338] as const
+const anvils: Anvil[] = []
+const demos: DemoProtocol[] = []
+let artifacts: Artifact[]
+let store: Store
+let context: LifecycleContext
+const actor = testActors.admin
+const safeOwners = devRoles.safeOwners.map((index) => devAccount(index))
+const poolAbi = parseAbi(['function paused() view returns (bool)', 'function version() view returns (string)'])
+
+beforeAll(async () => {
+  const build = await compileProject({ root: bulwarkRoot() })
+  artifacts = [...build.artifacts]
+  anvils.push(...(await Promise.all(chainIds.map((chainId) => startAnvil({ chainId })))))
+  demos.push(...(await Promise.all(anvils.map((anvil) => deployDemoProtocol({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, build, minDelay: 3600 })))))
+  store = await openStore({ dataDir: 'memory://' })
+  context = testContext(store).context
+}, 300_000)
+
+afterAll(async () => {
+  await store?.close()
+  await Promise.all(anvils.map((anvil) => anvil.stop()))
+})
+
+function chains(options: { pause?: boolean } = {}): ReleaseChain[] {
+  return anvils.map((anvil, index) => ({
+    chainId: anvil.chainId,
+    rpcUrl: anvil.rpcUrl,
+    release: { ...demoReleaseConfig(demos[index]!), routes: { ...demoReleaseConfig(demos[index]!).routes } },
+    ...(options.pause === false && index === 1 ? {} : { pause: { target: demos[index]!.lendingPool.proxy } }),
+  }))
+}
+
+const manifest = () =>
+  parseManifest(
+    JSON.stringify({
+      version: 1,
+      advisory: { id: 'ADV-MULTI', title: 'LendingPool reentrancy on every chain', severity: 'critical' },
+      targets: [{ name: 'LendingPool', proxy: demos[0]!.lendingPool.proxy, kind: 'uups', implementation: { sources: ['contracts/examples/LendingPool.sol', 'contracts/examples/LendingPoolV2.sol'], contract: 'LendingPoolV2' } }],
+    }),
+    'multi-chain-v2.json',
+  )
+
+async function expectCode(promise: Promise<unknown>, code: string) {
+  await expect(promise).rejects.toMatchObject({ code })
+}
+
+const safeNonce = (index: number) => createReadClient({ rpcUrl: anvils[index]!.rpcUrl }).readContract({ address: demos[index]!.safe, abi: parseAbi(['function nonce() view returns (uint256)']), functionName: 'nonce' })
+const paused = (index: number, blockNumber?: bigint) =>
+  createReadClient({ rpcUrl: anvils[index]!.rpcUrl }).readContract({ address: demos[index]!.lendingPool.proxy, abi: poolAbi, functionName: 'paused', ...(blockNumber === undefined ? {} : { blockNumber }) })
+
+describe('one patch released on two chains', () => {
+  test('validated on both, approved once, released on both with every pending chain paused, verified on both', async () => {
+    // The demo deploys deterministically: the pool has the same address on both chains, each its own contract.
+    expect(demos[1]!.lendingPool.proxy).toBe(demos[0]!.lendingPool.proxy)
+    const { advisory } = await createAdvisory(context, { title: 'LendingPool reentrancy', severity: 'critical', reporter: 'test', affectedContracts: chainIds.map((chainId, index) => ({ address: demos[index]!.lendingPool.proxy, chain: String(chainId) })) }, actor)
+    await transitionAdvisory(context, { id: advisory.id, to: 'triaged' }, actor)
+    const { patch } = await createPatch(
+      context,
+      {
+        advisoryId: advisory.id,
+        title: 'LendingPool V2 on both chains',
+        route: 'standard',
+        targets: chainIds.map((chainId, index) => ({ proxy: demos[index]!.lendingPool.proxy, newImplementation: demos[index]!.lendingPool.implementation, chain: String(chainId) })),
+        requiredApprovals: 1,
+      },
+      actor,
+    )
+
+    // A chain missing from the validation, and an RPC that serves another chain, are refused before the patch moves.
+    await expectCode(validateMultiChainPatch({ context, actor, patchId: patch.id, manifest: manifest(), manifestFile: 'multi-chain-v2.json', manifestDir: bulwarkRoot(), chains: chains().slice(0, 1), toolVersion: 'test' }), 'BW_MULTICHAIN_CHAIN_MISSING')
+    await expectCode(
+      validateMultiChainPatch({ context, actor, patchId: patch.id, manifest: manifest(), manifestFile: 'multi-chain-v2.json', manifestDir: bulwarkRoot(), chains: [{ chainId: 31337, rpcUrl: anvils[1]!.rpcUrl }, { chainId: 31338, rpcUrl: anvils[0]!.rpcUrl }], toolVersion: 'test' }),
+      'BW_MULTICHAIN_CHAIN_MISMATCH',
+    )
+    expect((await getPatch(context, patch.id, actor)).status).toBe('proposed')
+
+    // Validated on both: one run per chain against that chain's deployed code.
+    const validated = await validateMultiChainPatch({ context, actor, patchId: patch.id, manifest: manifest(), manifestFile: 'multi-chain-v2.json', manifestDir: bulwarkRoot(), chains: chains(), stages: ['build', 'upgrade-safety', 'diff-review'], reproducibility: false, toolVersion: 'test' })
+    expect(validated.outcome).toBe('validated')
+    expect(validated.chainReports.map((entry) => [entry.chainId, entry.report.document.chain.chainId, entry.report.document.verdict])).toEqual([
+      [31337, 31337, 'pass'],
+      [31338, 31338, 'pass'],
+    ])
+    expect(validated.report.chains.map((entry) => entry.reportHash)).toEqual(validated.chainReports.map((entry) => entry.report.hash))
+    expect(validated.report.targets.map((target) => target.chainId)).toEqual([31337, 31338])
+    expect(validated.patch).toMatchObject({ status: 'validated', reportHash: validated.report.hash, chainId: 31337 })
+
+    const planned = await planMultiChainRelease({ context, actor, patchId: patch.id, chains: chains(), chainsFile: 'chains.json', artifacts, auditors: demoAuditorAccountIndices.slice(0, demos[0]!.auditorThreshold).map((index) => devAccount(index)) })
+    expect(planned.patch.status).toBe('awaiting_approval')
+    expect(planned.chains.map((entry) => [entry.releaseId, entry.plan.chain.chainId, entry.plan.route.name])).toEqual([
+      [`${patch.id}@31337`, 31337, 'standard'],
+      [`${patch.id}@31338`, 31338, 'standard'],
+    ])
+    // Each batch ends with its chain's unpause: the chain reopens in the transaction that fixes it.
+    for (const entry of planned.chains) expect(entry.plan.calls.at(-1)!.description).toContain('unpause()')
+
+    // Approved once: one PatchApproval over the combined report hash covers both chains' code.
+    const signer = testSignerAccount('multi-chain approver')
+    await registerApprovalSigner(context, { address: signer.address, label: 'approver' }, actor)
+    const current = await getPatch(context, patch.id, actor)
+    const signature = await signer.signTypedData(patchApprovalTypedData({ patchId: patch.id, reportHash: current.reportHash!, chainId: current.chainId! }))
+    expect((await recordApproval(context, { patchId: patch.id, signature }, testActors.signer1)).patch.status).toBe('approved')
+
+    const sign = (transaction: Parameters<typeof signPlannedSafeTransaction>[1]) => Promise.all(safeOwners.slice(0, 2).map((owner) => signPlannedSafeTransaction(owner, transaction)))
+    const pausers = { 31337: devAccount(devRoles.guardian), 31338: devAccount(devRoles.guardian) }
+    const submitter = devAccount(devRoles.deployer)
+
+    // The schedule is public for the timelock delay: a chain without a pause is refused before anything is sent.
+    const noncesBefore = await Promise.all([safeNonce(0), safeNonce(1)])
+    await expectCode(executeMultiChainRelease({ context, actor, patchId: patch.id, chains: chains({ pause: false }), chainsFile: 'chains.json', submitter, pausers, sign }), 'BW_MULTICHAIN_NOT_PAUSED')
+    expect(await Promise.all([safeNonce(0), safeNonce(1)])).toEqual(noncesBefore)
+    expect(await Promise.all([paused(0), paused(1)])).toEqual([false, false])
+
+    // Round 1: both chains paused, then both scheduled; the delay has not passed, so nothing is released.
+    const first = await executeMultiChainRelease({ context, actor, patchId: patch.id, chains: chains(), chainsFile: 'chains.json', submitter, pausers, sign })
+    expect(first.phase).toBe('scheduled')
+    expect(first.patch.status).toBe('scheduled')
+    expect(first.chains.every((chain) => chain.pause !== null && chain.schedule !== null && chain.release === null)).toBe(true)
+    const lastPause = Math.max(...first.chains.map((chain) => Date.parse(chain.pause!.observedAt)))
+    const firstSchedule = Math.min(...first.chains.map((chain) => Date.parse(chain.schedule!.observedAt)))
+    expect(lastPause).toBeLessThanOrEqual(firstSchedule)
+    expect(await Promise.all([paused(0), paused(1)])).toEqual([true, true])
+
+    for (const anvil of anvils) {
+      const chain = createTestChainClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId })
+      await chain.increaseTime({ seconds: 3601 })
+      await chain.mine({ blocks: 1 })
+    }
+
+    // Round 2: released on both at once.
+    const second = await executeMultiChainRelease({ context, actor, patchId: patch.id, chains: chains(), chainsFile: 'chains.json', submitter, pausers, sign })
+    expect(second.phase).toBe('released')
+    expect(second.patch.status).toBe('released')
+    // The window between the two releases: both sent in one round, far inside the timelock delay.
+    expect(second.windowSeconds).not.toBeNull()
+    expect(second.windowSeconds!).toBeLessThan(60)
+    expect(second.windowMs!).toBeLessThan(30_000)
+
+    // The timeline covers both rounds: the fix went public with the first schedule, when every chain was paused already.
+    expect(second.chains.map((chain) => [chain.pause?.transactionHash, chain.schedule?.transactionHash])).toEqual(first.chains.map((chain) => [chain.pause?.transactionHash, chain.schedule?.transactionHash]))
+    expect(second.disclosedAt).toEqual({ chainId: 31337, timestamp: first.chains[0]!.schedule!.timestamp })
+
+    // From the chains: each was paused in every block from its pause (before the first schedule
+    // anywhere) up to its release, which unpaused it; the pool now runs V2.
+    for (const [index, chain] of second.chains.entries()) {
+      expect(chain.pausedUntilRelease).toBe(true)
+      expect(chain.unpausedByRelease).toBe(true)
+      const pauseBlock = BigInt(chain.pause!.blockNumber)
+      const releaseBlock = BigInt(chain.release!.blockNumber)
+      expect(BigInt(chain.schedule!.blockNumber)).toBeGreaterThan(pauseBlock)
+      for (let block = pauseBlock; block < releaseBlock; block += 1n) expect(await paused(index, block)).toBe(true)
+      expect(await paused(index, releaseBlock)).toBe(false)
+      const version = await createReadClient({ rpcUrl: anvils[index]!.rpcUrl }).readContract({ address: demos[index]!.lendingPool.proxy as Address, abi: poolAbi, functionName: 'version' })
+      expect(version).toBe('2')
+    }
+
+    // A second run is refused: every chain has released.
+    await expectCode(executeMultiChainRelease({ context, actor, patchId: patch.id, chains: chains(), chainsFile: 'chains.json', submitter, pausers, sign }), 'BW_TRANSITION_ILLEGAL')
+
+    const verified = await verifyMultiChainRelease(context, { patchId: patch.id, chains: chains(), chainsFile: 'chains.json', actor })
+    expect(verified.chains.map((entry) => [entry.chainId, entry.result.ok])).toEqual([
+      [31337, true],
+      [31338, true],
+    ])
+    expect(verified.patch.status).toBe('verified')
+    expect(verified.result.targets.map((target) => target.name)).toEqual(['LendingPool@31337', 'LendingPool@31338'])
+  }, 600_000)
+})
