@@ -1,6 +1,8 @@
 import { hexToBigInt, parseAbi, parseAbiItem, type AbiFunction, type Address } from 'viem'
 import { z } from 'zod'
 import type { Detector, DetectorContext, DetectorFinding, MonitorEvent } from '../types.js'
+import { probeContractRead } from '../../chain/probeContractRead.js'
+import { MonitorSourceError } from '../errors.js'
 import { balanceAt } from './balances.js'
 import { findingPlace, indexTransaction, topics, type TraceIndex } from './traceIndex.js'
 
@@ -156,16 +158,23 @@ export const priceDeviation: Detector<PriceDeviationConfig> = {
     async function judgeViews(event: Extract<MonitorEvent, { kind: 'block' }>, ctx: DetectorContext, states: Map<string, PriceState>): Promise<DetectorFinding[]> {
       const blockNumber = event.block.number
       const read = (source: (typeof viewSources)[number], at: bigint) =>
-        ctx.client
-          .readContract({ address: source.address as Address, abi: [source.abi], functionName: source.abi.name, args: source.args, blockNumber: at })
-          .then((value) => BigInt(value as bigint) * scale)
-          .catch(() => 0n)
+        priceRead(ctx, `${source.function} on ${source.address}`, at, async () => {
+          const value = await ctx.client.readContract({ address: source.address as Address, abi: [source.abi], functionName: source.abi.name, args: source.args, blockNumber: at })
+          return BigInt(value as bigint) * scale
+        })
       const findings: DetectorFinding[] = []
-      await Promise.all(
+      // Every source is read before any state changes: a read the node cannot serve throws and the block is judged again as it was.
+      const prices = await Promise.all(
         viewSources.map(async (source) => {
+          const state = states.get(`view:${source.address}:${source.function}:${source.args.join(',')}`)
+          return Promise.all([state?.last ?? read(source, blockNumber - 1n), read(source, blockNumber)])
+        }),
+      )
+      await Promise.all(
+        viewSources.map(async (source, index) => {
           const key = `view:${source.address}:${source.function}:${source.args.join(',')}`
           const state = states.get(key)
-          const [open, price] = await Promise.all([state?.last ?? read(source, blockNumber - 1n), read(source, blockNumber)])
+          const [open, price] = prices[index]!
           states.set(key, { open, last: price, openBlock: blockNumber, alertedBlock: state?.alertedBlock ?? -1n })
           if (open === 0n || price === 0n) return
           const moved = ((price > open ? price - open : open - price) * 10_000n) / open
@@ -231,30 +240,38 @@ function sqrtPrice(sqrtPriceX96: bigint): bigint {
   return (sqrtPriceX96 * sqrtPriceX96 * scale) / q192
 }
 
-async function reservesPrice(ctx: DetectorContext, pair: Address, blockNumber: bigint): Promise<bigint> {
+/**
+ * A price read at a block: a revert (or data of another shape) is no price (0n: the source is
+ * skipped); a read the node could not serve throws BW_MONITOR_SOURCE_FAILED — a price the monitor
+ * did not see is unknown, never 0, and the block is read again.
+ *
+ * @throws {MonitorSourceError}
+ */
+async function priceRead(ctx: DetectorContext, what: string, blockNumber: bigint, read: () => Promise<bigint>): Promise<bigint> {
   try {
+    return (await probeContractRead(ctx.client as Parameters<typeof probeContractRead>[0], read)) ?? 0n
+  } catch (error) {
+    throw new MonitorSourceError({ action: `read the price ${what} at block ${blockNumber}`, cause: error })
+  }
+}
+
+function reservesPrice(ctx: DetectorContext, pair: Address, blockNumber: bigint): Promise<bigint> {
+  return priceRead(ctx, `getReserves() of ${pair}`, blockNumber, async () => {
     const [r0, r1] = await ctx.client.readContract({ address: pair, abi: pairAbi, functionName: 'getReserves', blockNumber })
     return ratio(r0, r1)
-  } catch {
-    return 0n
-  }
+  })
 }
 
-async function slot0Price(ctx: DetectorContext, pool: Address, blockNumber: bigint): Promise<bigint> {
-  try {
+function slot0Price(ctx: DetectorContext, pool: Address, blockNumber: bigint): Promise<bigint> {
+  return priceRead(ctx, `slot0() of ${pool}`, blockNumber, async () => {
     const [sqrtPriceX96] = await ctx.client.readContract({ address: pool, abi: poolV3Abi, functionName: 'slot0', blockNumber })
     return sqrtPrice(sqrtPriceX96)
-  } catch {
-    return 0n
-  }
+  })
 }
 
-async function aggregatorPrice(ctx: DetectorContext, feed: Address, blockNumber: bigint): Promise<bigint> {
-  try {
+function aggregatorPrice(ctx: DetectorContext, feed: Address, blockNumber: bigint): Promise<bigint> {
+  return priceRead(ctx, `latestRoundData() of ${feed}`, blockNumber, async () => {
     const [, answer] = await ctx.client.readContract({ address: feed, abi: aggregatorAbi, functionName: 'latestRoundData', blockNumber })
     return answer > 0n ? answer * scale : 0n
-  } catch {
-    return 0n
-  }
+  })
 }
-

@@ -139,3 +139,20 @@ test('an RPC that stops answering view calls is BW_MONITOR_SOURCE_FAILED: no ale
   proxy.down.delete('eth_call')
   expect((await pass()).alerts.filter((alert) => alert.detector === 'invariant')).toEqual([])
 }, 180_000)
+
+test('a price view the node cannot read is unknown, not 0: the block is read again and a later move is still seen', async () => {
+  const { token, vault } = await deployVault()
+  await skipHistory()
+  // The vault's balance as a price source (any view returning one integer), read at the end of every block.
+  const pass = watch(vault, { 'price-deviation': { sources: [{ kind: 'view', address: token, function: 'function balanceOf(address) view returns (uint256)', args: [vault] }] } })
+  await send(token, 'MutableBalanceToken', 'setMuted', [false])
+  proxy.down.add('eth_call')
+  // Read as 0 it became the next block's opening price, and the move below was never judged.
+  await expect(pass()).rejects.toMatchObject({ code: 'BW_MONITOR_SOURCE_FAILED', shortMessage: expect.stringContaining(`read the price function balanceOf(address) view returns (uint256) on ${token}`) })
+  proxy.down.delete('eth_call')
+  expect((await pass()).alerts).toEqual([])
+  await send(vault, 'MutedVault', 'payOut', [recipient, parseEther('500'), false])
+  const moved = (await pass()).alerts.filter((alert) => alert.detector === 'price-deviation')
+  expect(moved).toHaveLength(1)
+  expect(moved[0]!.evidence).toMatchObject({ source: 'view', deviationBps: 5000 })
+}, 120_000)
