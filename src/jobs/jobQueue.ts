@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import pg from 'pg'
 import PgBoss from 'pg-boss'
 import type { Store } from '../store/openStore.js'
 import { JobFailedError, JobsNeedPostgresError } from './errors.js'
@@ -42,16 +43,14 @@ export async function openJobQueue(store: Store, options: JobQueueOptions): Prom
     maintenanceIntervalSeconds: 30,
   })
   boss.on('error', () => undefined)
-  await boss.start()
   const retryLimit = options.retryLimit ?? 3
   const expireInSeconds = options.expireInSeconds ?? 7_200
-  for (const kind of jobKinds) {
-    const name = queueOf(kind)
-    if (await boss.getQueue(name)) continue
-    await boss.createQueue(name, { name, retryLimit, retryDelay: 0, expireInSeconds }).catch(async (error: unknown) => {
-      // Two processes creating the queue at once: the other one won.
-      if (!(await boss.getQueue(name))) throw error
-    })
+  try {
+    await installQueue(boss, { databaseUrl: options.databaseUrl, schema, retryLimit, expireInSeconds })
+  } catch (error) {
+    // A started pg-boss keeps its maintenance timer and pool: stop it, or the process never exits.
+    await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined)
+    throw error
   }
   return {
     boss,
@@ -68,6 +67,36 @@ export async function openJobQueue(store: Store, options: JobQueueOptions): Prom
       return getJob(store, id)
     },
     close: () => boss.stop({ graceful: false, wait: true, close: true }),
+  }
+}
+
+/** Advisory-lock class under which one process at a time installs or migrates a queue schema (the second key is hashtext(schema)). */
+const installLockClass = 7304
+
+/**
+ * Starts pg-boss and creates the queues, one process at a time per schema. pg-boss creates or
+ * migrates its schema in one multi-statement transaction and, when another process won that
+ * race, swallows the "already exists" error but returns the connection to its pool with the
+ * transaction still aborted: the next query on it fails, and a worker started beside another on
+ * a fresh database never became ready. Under this lock the second process finds the schema
+ * installed and creates nothing.
+ */
+async function installQueue(boss: PgBoss, { databaseUrl, schema, retryLimit, expireInSeconds }: { databaseUrl: string; schema: string; retryLimit: number; expireInSeconds: number }): Promise<void> {
+  const lock = new pg.Client({ connectionString: databaseUrl, application_name: 'bulwark-jobs install', connectionTimeoutMillis: 10_000 })
+  lock.on('error', () => undefined)
+  await lock.connect()
+  try {
+    await lock.query('SELECT pg_advisory_lock($1, hashtext($2))', [installLockClass, schema])
+    await boss.start()
+    for (const kind of jobKinds) {
+      const name = queueOf(kind)
+      if (await boss.getQueue(name)) continue
+      await boss.createQueue(name, { name, retryLimit, retryDelay: 0, expireInSeconds })
+    }
+  } finally {
+    // Closing the session releases the lock too, should the unlock itself fail.
+    await lock.query('SELECT pg_advisory_unlock($1, hashtext($2))', [installLockClass, schema]).catch(() => undefined)
+    await lock.end().catch(() => undefined)
   }
 }
 

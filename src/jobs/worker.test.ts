@@ -30,6 +30,9 @@ let store: Store
 let env: NodeJS.ProcessEnv
 const workers: ChildProcess[] = []
 
+/** How long a worker process may take to start (tsx, the store, the queue) on a loaded machine before the test names why. */
+const readyWithinMs = 120_000
+
 /** A `bulwark worker` in its own process, as an operator runs it. */
 function startWorkerProcess(): { child: ChildProcess; ready: Promise<string>; log: () => string } {
   const script = "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(process.argv.slice(1))"
@@ -41,15 +44,31 @@ function startWorkerProcess(): { child: ChildProcess; ready: Promise<string>; lo
   workers.push(child)
   let out = ''
   const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker not ready within ${readyWithinMs} ms:\n${out}`)), readyWithinMs)
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()
       const line = out.split('\n').find((l) => l.includes('"worker ready"'))
-      if (line) resolve((JSON.parse(line) as { worker: string }).worker)
+      if (line) {
+        clearTimeout(timer)
+        resolve((JSON.parse(line) as { worker: string }).worker)
+      }
     })
     child.stderr!.on('data', (chunk: Buffer) => void (out += chunk.toString()))
-    child.once('exit', (code, signal) => reject(new Error(`worker exited (${signal ?? code}) before ready:\n${out}`)))
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`worker exited (${signal ?? code}) before ready:\n${out}`))
+    })
   })
   return { child, ready, log: () => out }
+}
+
+/** Stops workers the test started, gracefully (SIGTERM: running jobs finish) or not, and waits for them to leave. */
+async function stopWorkers(children: ChildProcess[], signal: NodeJS.Signals): Promise<void> {
+  const alive = children.filter((child) => child.exitCode === null && child.signalCode === null)
+  await Promise.all(alive.map((child) => new Promise((resolve) => {
+    child.once('exit', resolve)
+    child.kill(signal)
+  })))
 }
 
 beforeAll(async () => {
@@ -93,22 +112,26 @@ describe('jobs on PostgreSQL with two worker processes', () => {
   test('ten validations enqueued all complete, spread over both workers, once each', async () => {
     const a = startWorkerProcess()
     const b = startWorkerProcess()
-    const ids = await Promise.all([a.ready, b.ready])
-    const manifest = await manifestFile('ten')
-    const jobs = await Promise.all(Array.from({ length: 10 }, () => enqueue(validateInput(manifest))))
-    const done = await Promise.all(jobs.map((id) => waitForJob(store, id, { timeoutMs: 840_000 })))
-    for (const job of done) {
-      expect(job.state).toBe('completed')
-      expect(job.attempts).toBe(1)
-      expect(job.result).toMatchObject({ ok: true, verdict: 'pass' })
+    try {
+      const ids = await Promise.all([a.ready, b.ready])
+      const manifest = await manifestFile('ten')
+      const jobs = await Promise.all(Array.from({ length: 10 }, () => enqueue(validateInput(manifest))))
+      const done = await Promise.all(jobs.map((id) => waitForJob(store, id, { timeoutMs: 240_000 })))
+      for (const job of done) {
+        expect(job.state).toBe('completed')
+        expect(job.attempts).toBe(1)
+        expect(job.result).toMatchObject({ ok: true, verdict: 'pass' })
+      }
+      expect(new Set(done.map((job) => job.workerId))).toEqual(new Set(ids))
+      const events = await listJobEvents(store, { jobId: jobs[0]! })
+      expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['queued', 'started', 'progress', 'completed']))
+      // Stopped gracefully (SIGTERM): they finish and leave, so the next test's jobs go to its own workers.
+      await stopWorkers([a.child, b.child], 'SIGTERM')
+    } finally {
+      // Failed or not, no worker of this test may stay to take the next test's job.
+      await stopWorkers([a.child, b.child], 'SIGKILL')
     }
-    expect(new Set(done.map((job) => job.workerId))).toEqual(new Set(ids))
-    const events = await listJobEvents(store, { jobId: jobs[0]! })
-    expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['queued', 'started', 'progress', 'completed']))
-    // Stopped gracefully (SIGTERM): they finish and leave, so the next test's jobs go to its own workers.
-    for (const { child } of [a, b]) child.kill('SIGTERM')
-    await Promise.all([a, b].map(({ child }) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))))
-  }, 900_000)
+  }, 300_000)
 
   test('kill -9 of the worker mid-validation: the other worker completes the job, and the patch moves once', async () => {
     const lifecycle = await openLifecycle({ cwd: dir, env })
@@ -126,32 +149,39 @@ describe('jobs on PostgreSQL with two worker processes', () => {
       await lifecycle.store.close()
     }
     const pids = new Map<string, ChildProcess>()
-    for (const worker of [startWorkerProcess(), startWorkerProcess()]) pids.set(await worker.ready, worker.child)
-    const id = await enqueue(validateInput(await manifestFile('kill'), { patchId }))
-    // Kill the worker that runs it as soon as the pipeline is under way (the patch already moved to validating).
-    let victim: string | undefined
-    for (let i = 0; i < 4_000 && !victim; i++) {
-      const events = await listJobEvents(store, { jobId: id })
-      const job = await getJob(store, id)
-      if (job.state === 'running' && events.some((event) => event.type === 'progress') && job.workerId && pids.has(job.workerId)) victim = job.workerId
-      else await new Promise((resolve) => setTimeout(resolve, 50))
+    const started = [startWorkerProcess(), startWorkerProcess()]
+    try {
+      const ids = await Promise.all(started.map((worker) => worker.ready))
+      ids.forEach((workerId, index) => pids.set(workerId, started[index]!.child))
+      const id = await enqueue(validateInput(await manifestFile('kill'), { patchId }))
+      // Kill the worker that runs it as soon as the pipeline is under way (the patch already moved to validating).
+      let victim: string | undefined
+      for (const deadline = Date.now() + 120_000; Date.now() < deadline && !victim; ) {
+        const events = await listJobEvents(store, { jobId: id })
+        const job = await getJob(store, id)
+        if (job.state === 'running' && events.some((event) => event.type === 'progress') && job.workerId && pids.has(job.workerId)) victim = job.workerId
+        else if (job.state === 'completed' || job.state === 'failed') throw new Error(`the job ${job.state} before it could be killed: ${JSON.stringify(events.map((event) => event.type))}`)
+        else await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(victim, 'the job never started on a live worker').toBeDefined()
+      expect((await getJob(store, id)).state).toBe('running')
+      pids.get(victim!)!.kill('SIGKILL')
+      const done = await waitForJob(store, id, { timeoutMs: 180_000 })
+      expect(done.state).toBe('completed')
+      expect(done.attempts).toBe(2)
+      expect(done.workerId).not.toBe(victim)
+      expect(done.result).toMatchObject({ ok: true, patch: { id: patchId, status: 'validated' } })
+      const types = (await listJobEvents(store, { jobId: id })).map((event) => event.type)
+      expect(types).toContain('reclaimed')
+      // The stage that reached the audit log before the kill was not repeated.
+      const moves = await store.query<{ to_status: string }>(`SELECT to_status FROM lifecycle_transitions WHERE machine = 'patch' AND subject_id = $1 ORDER BY id`, [patchId])
+      expect(moves.map((move) => move.to_status).slice(-2)).toEqual(['validating', 'validated'])
+      expect(moves.filter((move) => move.to_status === 'validating')).toHaveLength(1)
+      expect(moves.filter((move) => move.to_status === 'validated')).toHaveLength(1)
+    } finally {
+      await stopWorkers(started.map((worker) => worker.child), 'SIGKILL')
     }
-    expect(victim, 'the job never started on a live worker').toBeDefined()
-    expect((await getJob(store, id)).state).toBe('running')
-    pids.get(victim!)!.kill('SIGKILL')
-    const done = await waitForJob(store, id, { timeoutMs: 400_000 })
-    expect(done.state).toBe('completed')
-    expect(done.attempts).toBe(2)
-    expect(done.workerId).not.toBe(victim)
-    expect(done.result).toMatchObject({ ok: true, patch: { id: patchId, status: 'validated' } })
-    const types = (await listJobEvents(store, { jobId: id })).map((event) => event.type)
-    expect(types).toContain('reclaimed')
-    // The stage that reached the audit log before the kill was not repeated.
-    const moves = await store.query<{ to_status: string }>(`SELECT to_status FROM lifecycle_transitions WHERE machine = 'patch' AND subject_id = $1 ORDER BY id`, [patchId])
-    expect(moves.map((move) => move.to_status).slice(-2)).toEqual(['validating', 'validated'])
-    expect(moves.filter((move) => move.to_status === 'validating')).toHaveLength(1)
-    expect(moves.filter((move) => move.to_status === 'validated')).toHaveLength(1)
-  }, 900_000)
+  }, 300_000)
 })
 
 describe('jobs on the embedded store', () => {
