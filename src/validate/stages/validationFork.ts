@@ -16,7 +16,7 @@ import { reasonOf } from '../../chain/deployContract.js'
 import { getOwner } from '../../chain/getOwner.js'
 import { getProxyInfo, type ProxyKind } from '../../chain/getProxyInfo.js'
 import { getRoleHolders } from '../../chain/getRoleHolders.js'
-import { probeContractRead } from '../../chain/probeContractRead.js'
+import { isNodeFailure, probeContractRead } from '../../chain/probeContractRead.js'
 import { startAnvil, type Anvil } from '../../chain/startAnvil.js'
 import { redactSecrets } from '../../errors/BaseError.js'
 import { ForkPreparationError } from '../dynamicStageErrors.js'
@@ -285,10 +285,15 @@ async function impersonatedGas(fork: ValidationFork, request: { from: Address; t
  */
 export async function waitForForkReceipt(fork: Pick<ValidationFork, 'client'>, hash: Hash, timeoutMs = 120_000) {
   const deadline = performance.now() + timeoutMs
+  // "Not mined yet" is polled through; a node failure is kept as the cause, so a timeout it caused reads as one (isNodeFailure).
+  let failure: unknown
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-    const receipt = await fork.client.getTransactionReceipt({ hash }).catch(() => undefined)
+    const receipt = await fork.client.getTransactionReceipt({ hash }).catch((error: unknown) => {
+      if (isNodeFailure(error)) failure = error
+      return undefined
+    })
     if (receipt) return receipt
-    if (performance.now() > deadline) throw new Error(`transaction ${hash} was not mined within ${Math.round(timeoutMs / 1000)} s`)
+    if (performance.now() > deadline) throw new Error(`transaction ${hash} was not mined within ${Math.round(timeoutMs / 1000)} s`, failure === undefined ? undefined : { cause: failure })
     await new Promise((resolve) => setTimeout(resolve, delay))
   }
 }
