@@ -103,8 +103,9 @@ describe('the dashboard server of `npm start`', () => {
   test('`bulwark demo --wait-for-signer` plays the incident through the API; a second start meanwhile is 409 BW_DEMO_RUNNING; a signer approves over the API', async () => {
     demoIo = captureIo(cwd)
     demo = main(['demo', '--wait-for-signer', '--json'], demoIo.io)
-    // The run waits for the last approval, so it is certainly still playing here.
-    await expect.poll(async () => ((await get('/demo')).body.run as DemoRun | null)?.status ?? 'none', { timeout: 60_000, interval: 100 }).toBe('waiting')
+    // The run waits for the last approval, so it is certainly still playing here. Exploit, the monitor's pause (the demo waits up
+    // to 180 s for it on a loaded machine), validation and planning come first.
+    await expect.poll(async () => ((await get('/demo')).body.run as DemoRun | null)?.status ?? 'none', { timeout: 300_000, interval: 100 }).toBe('waiting')
     const again = await fetch(`${dashboard.base}/demo/runs`, { method: 'POST', headers: { authorization: `Bearer ${dashboard.token}`, 'content-type': 'application/json' }, body: '{"approvals":"auto"}' })
     expect(again.status).toBe(409)
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('BW_DEMO_RUNNING')
@@ -124,7 +125,7 @@ describe('the dashboard server of `npm start`', () => {
     expect(printed.run.steps.map((step) => [step.id, step.status])).toEqual(
       ['exploit', 'pause', 'advisory', 'validate', 'approve', 'release', 'verify', 'unpause'].map((id) => [id, 'done']),
     )
-  }, 240_000)
+  }, 480_000)
 
   test('incident view: the monitor\'s responder (the guardian key) sent the pause; the release module sent the release', async () => {
     const { body } = await get('/demo')
