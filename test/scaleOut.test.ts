@@ -128,12 +128,14 @@ afterAll(async () => {
 describe('scale-out on PostgreSQL: two API processes, an active and a standby monitor', () => {
   test('an advisory written through one API is read through the other and streamed by both; kill -9 of the active monitor: the standby carries on from the checkpoint, missing no block and repeating no response', async () => {
     // --- two API processes; /events re-reads the store only every 60 s, so what arrives sooner came through NOTIFY
-    const apis = [0, 1].map(() => bulwark(['serve', '--port', '0', '--json', '--log-level', 'silent', '--events-poll-ms', '60000']))
+    const apis = [0, 1].map(() => bulwark(['serve', '--port', '0', '--json', '--log-level', 'silent', '--events-poll-ms', '60000', '--token-cache-ms', '60000']))
     const bases = await Promise.all(apis.map(async (api) => (await api.waitFor(/"url":"(http:[^"]+)"/, 'listening'))[1]!))
     const lifecycle = await openLifecycle({ cwd: dir, env })
     const setup = { id: 'test-setup', roles: ['admin'] } as never
     const responderToken = (await createApiToken(lifecycle, { roles: ['responder'], label: 'responder' }, setup)).token
     const viewerToken = (await createApiToken(lifecycle, { roles: ['viewer'], label: 'viewer' }, setup)).token
+    const adminToken = (await createApiToken(lifecycle, { roles: ['admin'], label: 'admin' }, setup)).token
+    const leaving = await createApiToken(lifecycle, { roles: ['viewer'], label: 'leaving' }, setup)
     await lifecycle.store.close()
     const streams = await Promise.all(bases.map((base) => openEvents(base, viewerToken)))
 
@@ -148,6 +150,12 @@ describe('scale-out on PostgreSQL: two API processes, an active and a standby mo
     const read = await fetch(`${bases[1]}/advisories/${advisory.id}`, { headers: { authorization: `Bearer ${viewerToken}` } })
     expect(read.status).toBe(200)
     expect(await read.json()).toMatchObject({ advisory: { id: advisory.id, title: 'vault sweep by a stolen owner key', status: 'reported' } })
+    // A token revoked through A is refused by B although B trusted it a moment ago (60 s token cache): NOTIFY evicted it.
+    const advisories = (base: string) => fetch(`${base}/advisories`, { headers: { authorization: `Bearer ${leaving.token}` } })
+    expect((await advisories(bases[1]!)).status).toBe(200)
+    const revoked = await fetch(`${bases[0]}/tokens/${leaving.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } })
+    expect(revoked.status).toBe(200)
+    await until(async () => ((await advisories(bases[1]!)).status === 401 ? true : undefined), 'B to refuse the revoked token', 30_000)
     for (const stream of streams) {
       await until(async () => (eventsOf(stream.text(), 'transition').some((event) => event['advisoryId'] === advisory.id) ? true : undefined), 'the advisory on both SSE streams', 30_000)
     }

@@ -76,9 +76,11 @@ export async function createServer({ context, options: input, logStream, devnet,
   const env: RouteEnvironment = { context, options, tokens, feed, alerts, reads, streams: new Set(), devnet }
   // On PostgreSQL other processes write too (another API process, the CLI, a monitor): their inserts
   // NOTIFY (migration 75) and wake this process's feeds at once; the poll stays as the safety net.
-  const stopListening = await context.store.listen?.('bulwark_changes', (table) => {
-    if (table === 'lifecycle_transitions') feed.poke()
-    else if (table === 'monitor_alert_stream') alerts.poke()
+  // A token revoked elsewhere leaves this process's token cache at once too (migration 76).
+  const stopListening = await context.store.listen?.('bulwark_changes', (change) => {
+    if (change === 'lifecycle_transitions') feed.poke()
+    else if (change === 'monitor_alert_stream') alerts.poke()
+    else if (change.startsWith('api_tokens:')) tokens.evict(Number(change.slice('api_tokens:'.length)))
   })
   // Open event streams would keep `close()` waiting for ever: end them first.
   app.addHook('preClose', async () => {

@@ -493,4 +493,20 @@ export const migrations: readonly { version: number; name: string; sql: string }
         FOR EACH STATEMENT EXECUTE FUNCTION bulwark_notify_change();
     `,
   },
+  {
+    version: 76,
+    name: 'token changes notified to every API process',
+    sql: `
+      -- Each API process caches verified tokens for a moment; a revocation or a change of roles made
+      -- through another process (or the CLI) evicts that token from every cache at once.
+      CREATE FUNCTION bulwark_notify_token_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        PERFORM pg_notify('bulwark_changes', 'api_tokens:' || OLD.id);
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER api_tokens_notify AFTER UPDATE OF roles, token_hash, revoked_at OR DELETE ON api_tokens
+        FOR EACH ROW EXECUTE FUNCTION bulwark_notify_token_change();
+    `,
+  },
 ]

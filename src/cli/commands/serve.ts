@@ -11,13 +11,14 @@ export const defaultServePort = 7340
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the HTTP API (OpenAPI at /openapi.json) over the local store, until Ctrl-C.',
-  usage: 'bulwark serve [--port N] [--host ADDRESS] [--body-limit BYTES] [--rate-limit N] [--events-poll-ms MS] [--json]',
+  usage: 'bulwark serve [--port N] [--host ADDRESS] [--body-limit BYTES] [--rate-limit N] [--events-poll-ms MS] [--token-cache-ms MS] [--json]',
   options: {
     port: { type: 'string', valueName: 'n', description: `Port to listen on (default ${defaultServePort}; 0 picks a free one).` },
     host: { type: 'string', valueName: 'address', description: 'Address to bind (default 127.0.0.1; 0.0.0.0 exposes the API to the network).' },
     'body-limit': { type: 'string', valueName: 'bytes', description: `Largest request body accepted (default ${serverDefaults.bodyLimit}).` },
     'rate-limit': { type: 'string', valueName: 'n', description: `Requests per token (or per address without one) per minute (default ${serverDefaults.rateLimitPerMinute}).` },
     'events-poll-ms': { type: 'string', valueName: 'ms', description: `How often /events re-reads the store for what other processes wrote (default ${serverDefaults.eventsPollMs}); on PostgreSQL their writes also arrive at once through LISTEN/NOTIFY.` },
+    'token-cache-ms': { type: 'string', valueName: 'ms', description: `How long a verified token is trusted without a database read (default ${serverDefaults.tokenCacheMs}); on PostgreSQL a revocation through any process evicts it at once.` },
     'log-level': { type: 'string', valueName: 'level', description: 'pino log level on stderr: fatal, error, warn, info, debug, trace or silent (default info).' },
   },
   async run({ values }, io) {
@@ -27,13 +28,14 @@ export const serveCommand: Command = {
     const bodyLimit = integerFlag(values['body-limit'] as string | undefined, '--body-limit', 1, Number.MAX_SAFE_INTEGER)
     const rateLimitPerMinute = integerFlag(values['rate-limit'] as string | undefined, '--rate-limit', 1, Number.MAX_SAFE_INTEGER)
     const eventsPollMs = integerFlag(values['events-poll-ms'] as string | undefined, '--events-poll-ms', 10, 60_000)
+    const tokenCacheMs = integerFlag(values['token-cache-ms'] as string | undefined, '--token-cache-ms', 0, 60_000)
     const logLevel = values['log-level'] as never
 
     const context = await openLifecycle({ cwd: io.cwd, env: io.env })
     try {
       const app = await createServer({
         context,
-        options: { bodyLimit, rateLimitPerMinute, eventsPollMs, logLevel },
+        options: { bodyLimit, rateLimitPerMinute, eventsPollMs, tokenCacheMs, logLevel },
         // Logs go to stderr so that stdout stays the one JSON document of --json.
         logStream: { write: (line) => io.stderr(line) },
       })
