@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { CompileSettings } from './buildInfo.js'
 import { compileProject, solidityFiles } from './compileProject.js'
-import type { CompileSourcesReturnType } from './compileSources.js'
+import type { CompileSourcesParameters, CompileSourcesReturnType } from './compileSources.js'
 import { SolcVersionUnresolvedError } from './errors.js'
 import { readFoundryConfig, type FoundryConfig } from './readFoundryConfig.js'
 
@@ -23,6 +23,8 @@ export type CompileFoundryProjectParameters = {
    */
   contract?: string
   onProgress?: (message: string) => void
+  /** See `compileSources`. */
+  beforeCompile?: CompileSourcesParameters['beforeCompile']
 }
 
 export type CompileFoundryProjectReturnType = CompileSourcesReturnType & { config: FoundryConfig }
@@ -47,6 +49,7 @@ export async function compileFoundryProject(parameters: CompileFoundryProjectPar
     ...(solcPath === undefined ? {} : { solcPath }),
     ...(parameters.preferredSolcVersions === undefined ? {} : { preferredSolcVersions: parameters.preferredSolcVersions }),
     ...(parameters.onProgress === undefined ? {} : { onProgress: parameters.onProgress }),
+    ...(parameters.beforeCompile === undefined ? {} : { beforeCompile: parameters.beforeCompile }),
   }
   try {
     return { ...(await compileProject({ ...common, sources: [config.src] })), config }

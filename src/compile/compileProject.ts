@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CompileSettings } from './buildInfo.js'
-import { compileSources, type CompileSourcesReturnType } from './compileSources.js'
+import { compileSources, type CompileSourcesParameters, type CompileSourcesReturnType } from './compileSources.js'
 import { SourcePathNotFoundError } from './errors.js'
 
 export type CompileProjectParameters = {
@@ -21,6 +21,8 @@ export type CompileProjectParameters = {
   solcPath?: string
   /** e.g. 'compiling 42 files with solc 0.8.30…', 'cache hit' */
   onProgress?: (message: string) => void
+  /** See `compileSources`. */
+  beforeCompile?: CompileSourcesParameters['beforeCompile']
 }
 
 export type CompileProjectReturnType = CompileSourcesReturnType
@@ -52,6 +54,7 @@ export async function compileProject(parameters: CompileProjectParameters = {}):
     ...(parameters.preferredSolcVersions === undefined ? {} : { preferredSolcVersions: parameters.preferredSolcVersions }),
     ...(parameters.solcPath === undefined ? {} : { solcPath: parameters.solcPath }),
     ...(parameters.onProgress === undefined ? {} : { onProgress: parameters.onProgress }),
+    ...(parameters.beforeCompile === undefined ? {} : { beforeCompile: parameters.beforeCompile }),
   })
 }
 

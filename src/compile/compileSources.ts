@@ -36,6 +36,11 @@ export type CompileSourcesParameters = {
   /** A native solc binary (run with `--standard-json`) instead of solc-js; its own version is used. */
   solcPath?: string
   onProgress?: (message: string) => void
+  /**
+   * Called with the exact Standard JSON input and release just before solc runs (not on a cache
+   * hit) and awaited: e.g. to start the reproducibility recompile in a worker beside this one.
+   */
+  beforeCompile?: (input: SolcInput, release: string) => Promise<void>
 }
 
 export type CompileSourcesReturnType = {
@@ -100,6 +105,7 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
 
   const fileCount = Object.keys(input.sources).length
   onProgress(`compiling ${fileCount} file${fileCount === 1 ? '' : 's'} with solc ${version}…`)
+  await parameters.beforeCompile?.(input, version)
   const { output, solcLongVersion, loadedSources } = await runSolc(input, (sourceName) => {
     const located = locateSource(root, sourceName)
     return located.kind === 'found' ? located.content : undefined

@@ -13,6 +13,7 @@ export type ReproduceBuildParameters = {
   input: SolcInput
   /** The release that made the build ('0.8.19' or '0.8.19+commit.7dd6d404'). */
   solcVersion: string
+  /** The contracts whose code is compared; `sourceName: '*'` selects the name in every file (when the file is not known yet). */
   contracts: readonly { sourceName: string; contractName: string }[]
   signal?: AbortSignal
   /** default `buildCacheDir()` */
@@ -37,6 +38,15 @@ const require = createRequire(import.meta.url)
  * record instead of compiling again.
  */
 export async function reproduceBuild(parameters: ReproduceBuildParameters): Promise<ReproduceBuildReturnType> {
+  return (await startReproduceBuild(parameters)).result
+}
+
+/**
+ * `reproduceBuild` in two steps: resolves once the worker thread is compiling (or the record was
+ * read), so the caller may block its own thread next — typically with the first compilation of the
+ * same input, which then runs beside the second on another core instead of before it.
+ */
+export async function startReproduceBuild(parameters: ReproduceBuildParameters): Promise<{ result: Promise<ReproduceBuildReturnType> }> {
   const release = releaseOf(parameters.solcVersion)
   const selection: Record<string, Record<string, string[]>> = {}
   for (const { sourceName, contractName } of parameters.contracts) {
@@ -45,24 +55,42 @@ export async function reproduceBuild(parameters: ReproduceBuildParameters): Prom
   }
   const input: SolcInput = { ...parameters.input, settings: { ...parameters.input.settings, outputSelection: selection } }
   const serialized = JSON.stringify(input)
-  const key = createHash('sha256').update(release).update('\0').update(serialized).digest('hex')
-  const record = path.join(parameters.cacheDir ?? buildCacheDir(), 'reproduced', `${key}.json`)
+  // The record is per (release, sources and settings): the output selection changes which contracts
+  // are compiled, never their code, so one record gathers every contract recompiled from this input.
+  const record = path.join(parameters.cacheDir ?? buildCacheDir(), 'reproduced', `${reproductionKey(parameters.input, release)}.json`)
   const known = await readRecord(record)
-  if (known && parameters.contracts.every((c) => `${c.sourceName}:${c.contractName}` in known)) return { contracts: known, cached: true }
+  const recorded = (c: { sourceName: string; contractName: string }) =>
+    c.sourceName === '*' ? Object.keys(known ?? {}).some((name) => name.endsWith(`:${c.contractName}`)) : `${c.sourceName}:${c.contractName}` in (known ?? {})
+  if (known && parameters.contracts.every(recorded)) return { result: Promise.resolve({ contracts: known, cached: true }) }
 
-  const output = await compileInWorker(release, serialized, parameters.signal)
-  const contracts: Record<string, ReproducedHashes> = {}
-  for (const { sourceName, contractName } of parameters.contracts) {
-    const evm = output.contracts?.[sourceName]?.[contractName]?.evm
-    contracts[`${sourceName}:${contractName}`] = {
-      runtimeCodeHash: keccak256(`0x${(evm?.deployedBytecode?.object ?? '').replace(/^0x/, '')}`),
-      creationCodeHash: keccak256(`0x${(evm?.bytecode?.object ?? '').replace(/^0x/, '')}`),
+  const { output: compiling } = await compileInWorker(release, serialized, parameters.signal)
+  const result = compiling.then(async (output) => {
+    const contracts: Record<string, ReproducedHashes> = {}
+    for (const { sourceName, contractName } of parameters.contracts) {
+      const files = sourceName === '*' ? Object.keys(output.contracts ?? {}) : [sourceName]
+      for (const file of files) {
+        const evm = output.contracts?.[file]?.[contractName]?.evm
+        if (!evm && sourceName === '*') continue
+        contracts[`${file}:${contractName}`] = {
+          runtimeCodeHash: keccak256(`0x${(evm?.deployedBytecode?.object ?? '').replace(/^0x/, '')}`),
+          creationCodeHash: keccak256(`0x${(evm?.bytecode?.object ?? '').replace(/^0x/, '')}`),
+        }
+      }
     }
-  }
-  const failed = (output.errors ?? []).some((error) => error.severity === 'error')
-  // A failed recompile is not a fact about the input worth keeping (it may be a broken compiler download).
-  if (!failed) await writeFileAtomic(record, JSON.stringify(contracts))
-  return { contracts, cached: false }
+    const failed = (output.errors ?? []).some((error) => error.severity === 'error')
+    // A failed recompile is not a fact about the input worth keeping (it may be a broken compiler download).
+    if (!failed) await writeFileAtomic(record, JSON.stringify({ ...(await readRecord(record)), ...contracts }))
+    return { contracts, cached: false }
+  })
+  result.catch(() => {})
+  return { result }
+}
+
+/** Identifies a recompile: the release and the input's sources and settings, the output selection aside. */
+export function reproductionKey(input: SolcInput, solcVersion: string): string {
+  const settings: Record<string, unknown> = { ...input.settings }
+  delete settings.outputSelection
+  return createHash('sha256').update(JSON.stringify([releaseOf(solcVersion), input.language, input.sources, settings])).digest('hex')
 }
 
 async function readRecord(file: string): Promise<Record<string, ReproducedHashes> | undefined> {
@@ -80,14 +108,16 @@ const solc = workerData.soljsonPath ? require(workerData.wrapperPath)(require(wo
 parentPort.postMessage(solc.compile(workerData.input))
 `
 
-async function compileInWorker(release: string, input: string, signal?: AbortSignal): Promise<Partial<SolcOutput>> {
+/** Resolves once the worker thread exists, with the promise of its output. */
+async function compileInWorker(release: string, input: string, signal?: AbortSignal): Promise<{ output: Promise<Partial<SolcOutput>> }> {
   const compiler =
     release === bundledSolcVersion()
       ? { solcPath: require.resolve('solc') }
       : { soljsonPath: await fetchSoljson(release), wrapperPath: require.resolve('solc/wrapper.js') }
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerSource, { eval: true, workerData: { ...compiler, input } })
+  const worker = new Worker(workerSource, { eval: true, workerData: { ...compiler, input } })
+  const output = new Promise<Partial<SolcOutput>>((resolve, reject) => {
     const abort = () => void worker.terminate()
+    if (signal?.aborted) abort()
     signal?.addEventListener('abort', abort, { once: true })
     worker.once('message', (raw: string) => {
       signal?.removeEventListener('abort', abort)
@@ -107,4 +137,7 @@ async function compileInWorker(release: string, input: string, signal?: AbortSig
       else if (code !== 0) reject(new Error(`the reproducibility build worker exited with code ${code}`))
     })
   })
+  // Whoever started the worker may never ask for its result (their own build failed first).
+  output.catch(() => {})
+  return { output }
 }

@@ -59,9 +59,10 @@ export type PipelineRun = {
 
 /**
  * Runs the validation pipeline: the build first (every other stage needs its contracts), then
- * all other stages concurrently, the build's reproducibility recompile in a worker thread
- * alongside them. A stage that throws is recorded as `errored` with the error's code; the run
- * itself only throws when it cannot start (no RPC, an invalid chain in the manifest).
+ * all other stages concurrently. The build's reproducibility recompile runs in a worker thread,
+ * started just before each first compilation of the same input, so the two compile side by side.
+ * A stage that throws is recorded as `errored` with the error's code; the run itself only throws
+ * when it cannot start (no RPC, an invalid chain in the manifest).
  */
 export async function runPipeline(parameters: RunPipelineParameters): Promise<PipelineRun> {
   const started = performance.now()
@@ -106,14 +107,14 @@ export async function runPipeline(parameters: RunPipelineParameters): Promise<Pi
   let buildFailed = false
   let reproducible: Promise<StageResult> = Promise.resolve(undefined as never)
   try {
-    const built = await buildTargets(contextFor('build', []))
+    const built = await buildTargets(contextFor('build', []), { reproduce: parameters.reproducibility ?? true })
     builds = built.builds
     const buildContext = contextFor('build', builds)
     reproducible = (async () => {
       const findings = [...built.findings]
       if (parameters.reproducibility ?? true) {
         buildContext.progress('recompiling to check the bytecode is reproducible')
-        findings.push(...(await checkReproducible(builds, signal)))
+        findings.push(...(await checkReproducible(builds, signal, built.reproductions)))
       }
       return settle(buildStart, {
         findings,

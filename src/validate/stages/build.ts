@@ -2,7 +2,7 @@ import path from 'node:path'
 import { encodeFunctionData, keccak256, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex } from 'viem'
 import { getProxyInfo } from '../../chain/getProxyInfo.js'
 import { artifactsFromBuildInfo, fullyQualifiedName, type Artifact } from '../../compile/artifacts.js'
-import type { BuildInfo, CompileSettings } from '../../compile/buildInfo.js'
+import type { BuildInfo, CompileSettings, SolcInput } from '../../compile/buildInfo.js'
 import { compileFoundryProject } from '../../compile/compileFoundryProject.js'
 import { compileProject } from '../../compile/compileProject.js'
 import { getArtifact } from '../../compile/getArtifact.js'
@@ -11,14 +11,22 @@ import { readBuildInfo } from '../../compile/readBuildInfo.js'
 import { readCodeMetadata } from '../../compile/readCodeMetadata.js'
 import { readFoundryConfig } from '../../compile/readFoundryConfig.js'
 import { hardhatConfigSolcVersion, readHardhatBuild, readProjectBuild } from '../../compile/readHardhatBuild.js'
-import { reproduceBuild } from '../../compile/reproduceBuild.js'
+import { reproduceBuild, reproductionKey, startReproduceBuild, type ReproduceBuildReturnType } from '../../compile/reproduceBuild.js'
 import { createFinding } from '../findings.js'
 import { targetName, type BuildSource, type ManifestTarget } from '../manifest.js'
 import type { BuiltContract, Finding, StageContext, TargetBuild } from '../stage.js'
 
 type Build = { buildInfo: BuildInfo; artifacts: Artifact[] }
 
-export type BuildTargetsReturnType = { builds: TargetBuild[]; findings: Finding[] }
+/** Reproducibility recompiles started beside the first compilations, by `reproductionKey` of their input. */
+export type StartedReproductions = ReadonlyMap<string, Promise<ReproduceBuildReturnType>>
+
+export type BuildTargetsReturnType = {
+  builds: TargetBuild[]
+  findings: Finding[]
+  /** Empty unless `reproduce` was asked for; give it to `checkReproducible`. */
+  reproductions: StartedReproductions
+}
 
 /**
  * The first half of the build stage: compiles (or reads) every target's new implementation and
@@ -31,20 +39,50 @@ export type BuildTargetsReturnType = { builds: TargetBuild[]; findings: Finding[
  * build cache, never into the project.
  */
 export async function buildTargets(
-  context: Pick<StageContext, 'manifest' | 'manifestDir' | 'progress'> & Partial<Pick<StageContext, 'client' | 'blockNumber'>>,
+  context: Pick<StageContext, 'manifest' | 'manifestDir' | 'progress'> & Partial<Pick<StageContext, 'client' | 'blockNumber' | 'signal'>>,
+  options: { reproduce?: boolean } = {},
 ): Promise<BuildTargetsReturnType> {
   const builds = new Map<string, Promise<Build>>()
-  const load = (source: BuildSource, chainSolc: string | undefined) => {
+  const reproductions = new Map<string, Promise<ReproduceBuildReturnType>>()
+  // Stops the recompiles when the first build fails (nobody will read them) or the run is cancelled.
+  const stopReproductions = new AbortController()
+  const cancel = () => stopReproductions.abort()
+  context.signal?.addEventListener('abort', cancel, { once: true })
+  // Every implementation's contract, by name in whichever file: the recompile starts before the
+  // build says where each contract is, and a name the input lacks selects nothing.
+  const implementationNames = [...new Set(context.manifest.targets.map((target) => target.implementation.contract.split(':').at(-1)!))]
+  const beforeCompile = async (input: SolcInput, release: string) => {
+    const key = reproductionKey(input, release)
+    if (reproductions.has(key)) return
+    const contracts = implementationNames.map((contractName) => ({ sourceName: '*', contractName }))
+    const { result } = await startReproduceBuild({ input, solcVersion: release, contracts, signal: stopReproductions.signal })
+    reproductions.set(key, result)
+  }
+  const load = (source: BuildSource, chainSolc: string | undefined, reproduce: boolean) => {
     // Project folders are narrowed or looked up by contract; plain sources and build-infos are not.
     const byContract = source.foundry !== undefined || source.hardhat !== undefined
     const key = JSON.stringify({ ...source, contract: byContract ? source.contract : undefined, chainSolc: source.buildInfo === undefined ? chainSolc : undefined })
     let build = builds.get(key)
     if (!build) {
-      build = loadBuild(source, context, chainSolc)
+      build = loadBuild(source, context, chainSolc, options.reproduce && reproduce ? beforeCompile : undefined)
       builds.set(key, build)
     }
     return build
   }
+  try {
+    return { ...(await buildEach(context, load)), reproductions }
+  } catch (error) {
+    cancel()
+    throw error
+  } finally {
+    context.signal?.removeEventListener('abort', cancel)
+  }
+}
+
+async function buildEach(
+  context: Pick<StageContext, 'manifest' | 'manifestDir' | 'progress'> & Partial<Pick<StageContext, 'client' | 'blockNumber'>>,
+  load: (source: BuildSource, chainSolc: string | undefined, reproduce: boolean) => Promise<Build>,
+): Promise<{ builds: TargetBuild[]; findings: Finding[] }> {
   const findings: Finding[] = []
   const targets: TargetBuild[] = []
   // Sequential: solc-js is synchronous, so concurrent compiles would only interleave progress lines.
@@ -52,11 +90,11 @@ export async function buildTargets(
     const name = targetName(target)
     const chainSolc = await chainCompiler(context, target.proxy as Address)
     if (chainSolc) context.progress(`${name}: the code on chain was built by solc ${chainSolc} (from its metadata)`)
-    const implementationBuild = await load(target.implementation, chainSolc)
+    const implementationBuild = await load(target.implementation, chainSolc, true)
     const implementation = builtContract(implementationBuild, target.implementation.contract)
     let reference: TargetBuild['reference']
     if (target.reference) {
-      reference = { ...builtContract(await load(target.reference, chainSolc), target.reference.contract), origin: 'manifest' }
+      reference = { ...builtContract(await load(target.reference, chainSolc, false), target.reference.contract), origin: 'manifest' }
     } else {
       const annotated = upgradesFrom(implementationBuild.buildInfo, implementation.artifact)
       const artifact = annotated === undefined ? undefined : findArtifact(implementationBuild, annotated)
@@ -102,7 +140,12 @@ async function chainCompiler(context: Partial<Pick<StageContext, 'client' | 'blo
   }
 }
 
-async function loadBuild(source: BuildSource, context: Pick<StageContext, 'manifestDir' | 'progress'>, chainSolc: string | undefined): Promise<Build> {
+async function loadBuild(
+  source: BuildSource,
+  context: Pick<StageContext, 'manifestDir' | 'progress'>,
+  chainSolc: string | undefined,
+  beforeCompile: ((input: SolcInput, release: string) => Promise<void>) | undefined,
+): Promise<Build> {
   if (source.buildInfo !== undefined) {
     const file = path.resolve(context.manifestDir, source.buildInfo)
     context.progress(`reading build-info ${path.relative(context.manifestDir, file)}`)
@@ -115,6 +158,7 @@ async function loadBuild(source: BuildSource, context: Pick<StageContext, 'manif
     ...(chainSolc === undefined ? {} : { preferredSolcVersions: [chainSolc] }),
     cacheDir: buildCacheDir(),
     onProgress: (message: string) => context.progress(message),
+    ...(beforeCompile ? { beforeCompile } : {}),
   }
   const settings = manifestSettings(source.settings)
   if (source.foundry !== undefined) {
@@ -243,20 +287,22 @@ function toAbiValue(parameter: AbiParameter, value: unknown): unknown {
 /**
  * The second half of the build stage: compiles the new implementations' exact Standard JSON input
  * again with the build's own solc release and settings, in a worker thread (so the other stages
- * keep running), and compares the bytecode hashes. A difference is a `build-not-reproducible`
+ * keep running), and compares the bytecode hashes. Recompiles `buildTargets` started beside the
+ * first compilation (`started`) are awaited instead when their input is the build's. A difference is a `build-not-reproducible`
  * finding. A (release, input) pair already reproduced on this machine is not compiled again.
  */
-export async function checkReproducible(builds: readonly TargetBuild[], signal?: AbortSignal): Promise<Finding[]> {
+export async function checkReproducible(builds: readonly TargetBuild[], signal?: AbortSignal, started: StartedReproductions = new Map()): Promise<Finding[]> {
   const byBuild = new Map<BuildInfo, TargetBuild[]>()
   for (const build of builds) byBuild.set(build.implementation.buildInfo, [...(byBuild.get(build.implementation.buildInfo) ?? []), build])
   const findings: Finding[] = []
   for (const [buildInfo, targets] of byBuild) {
-    const again = await reproduceBuild({
-      input: buildInfo.input,
-      solcVersion: buildInfo.solcVersion,
-      contracts: targets.map((target) => target.implementation.artifact),
-      ...(signal ? { signal } : {}),
-    })
+    const contracts = targets.map((target) => target.implementation.artifact)
+    // A recompile started beside the first compile counts only for the very input that build used.
+    const early = await started.get(reproductionKey(buildInfo.input, buildInfo.solcVersion))
+    const again =
+      early && contracts.every(({ sourceName, contractName }) => `${sourceName}:${contractName}` in early.contracts)
+        ? early
+        : await reproduceBuild({ input: buildInfo.input, solcVersion: buildInfo.solcVersion, contracts, ...(signal ? { signal } : {}) })
     for (const target of targets) {
       const { sourceName, contractName } = target.implementation.artifact
       const { runtimeCodeHash: runtime, creationCodeHash: creation } = again.contracts[`${sourceName}:${contractName}`]!

@@ -37,7 +37,8 @@ const scanChunk = 100n
  * state the next block continues from. So every transaction is compared from the exact pre-state it
  * had in production, and one divergence does not cascade into every later transaction: each finding
  * names the one transaction that behaves differently. Compared: status, return data, events, net
- * balance changes and storage writes.
+ * balance changes and storage writes. The unpatched runs are traced on a second fork of the same
+ * block replaying the same blocks alongside, so the two passes' tracing runs in parallel.
  */
 export const differentialReplay: Stage = async (context) => {
   const config = context.manifest.differentialReplay
@@ -83,18 +84,34 @@ export const differentialReplay: Stage = async (context) => {
   // The upgrade is made as the authority of the replayed blocks, which may not be today's (an owner
   // handed over to a timelock since); when the proxies cannot be planned there, as of the pinned block.
   const routes = await planUpgradeRoutes({ ...context, blockNumber: forkBlock }).catch(() => pinnedRoutes)
-  const fork = await startValidationFork({ ...context, blockNumber: forkBlock }, ['--order', 'fifo'])
+  // Two forks of the same block, run side by side: `patched` runs each block with the upgrade, reverts,
+  // and runs it again as it happened without tracing (to carry the production state on); `unpatched`
+  // runs and traces each block as it happened. Same states as one fork doing both, half the tracing each.
+  const [patchedFork, unpatchedFork] = await startReplayForks(context, forkBlock)
   try {
-    await fork.client.setAutomine(false)
-    const implementations = await placeImplementations(fork, routes)
+    const [implementations] = await Promise.all([placeImplementations(patchedFork, routes), placeImplementations(unpatchedFork, routes)])
+    const upgrades = routes.map((route, index) => ({ from: route.authority, ...route.upgradeCall(implementations[index]!) }))
+    const [patchedEffects, unpatchedEffects] = await Promise.all([
+      (async () => {
+        const effects = new Map<string, ReplayEffects>()
+        for (const block of blocks) {
+          const snapshot = await patchedFork.client.snapshot()
+          for (const [hash, effect] of await replayBlock(patchedFork, block, selected, upgrades)) effects.set(hash, effect)
+          await patchedFork.client.revert({ id: snapshot })
+          await replayBlock(patchedFork, block, new Set(), [])
+        }
+        return effects
+      })(),
+      (async () => {
+        const effects = new Map<string, ReplayEffects>()
+        for (const block of blocks) {
+          for (const [hash, effect] of await replayBlock(unpatchedFork, block, selected, [])) effects.set(hash, effect)
+        }
+        return effects
+      })(),
+    ])
     const results = new Map<string, { patched: ReplayEffects; unpatched: ReplayEffects }>()
-    for (const block of blocks) {
-      const snapshot = await fork.client.snapshot()
-      const patched = await replayBlock(fork, block, selected, routes.map((route, index) => ({ from: route.authority, ...route.upgradeCall(implementations[index]!) })))
-      await fork.client.revert({ id: snapshot })
-      const unpatched = await replayBlock(fork, block, selected, [])
-      for (const [hash, effects] of unpatched) results.set(hash, { unpatched: effects, patched: patched.get(hash)! })
-    }
+    for (const [hash, unpatched] of unpatchedEffects) results.set(hash, { unpatched, patched: patchedEffects.get(hash)! })
 
     const expected = new Map(config.expectDivergence.map((entry) => [entry.transaction.toLowerCase(), entry.reason]))
     const findings: Finding[] = []
@@ -163,8 +180,26 @@ export const differentialReplay: Stage = async (context) => {
       },
     }
   } finally {
-    await fork.stop()
+    await Promise.all([patchedFork.stop(), unpatchedFork.stop()])
   }
+}
+
+/** Both replay forks, without automining (each block is mined at its original timestamp); neither is left running on a failure. */
+async function startReplayForks(context: StageContext, forkBlock: bigint): Promise<[ValidationFork, ValidationFork]> {
+  const started = await Promise.allSettled([0, 1].map(async () => {
+    const fork = await startValidationFork({ ...context, blockNumber: forkBlock }, ['--order', 'fifo'])
+    await fork.client.setAutomine(false).catch(async (error: unknown) => {
+      await fork.stop()
+      throw error
+    })
+    return fork
+  }))
+  const failed = started.find((result) => result.status === 'rejected')
+  if (failed) {
+    await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)))
+    throw failed.reason
+  }
+  return started.map((result) => (result as PromiseFulfilledResult<ValidationFork>).value) as [ValidationFork, ValidationFork]
 }
 
 /**
