@@ -1,5 +1,6 @@
 import type { FindingKind } from '../../src/validate/findings.js'
 import type { StageId } from '../../src/validate/stage.js'
+import { aaveCaseRoot, type AaveCase } from './aave/aavePatches.js'
 import type { CorpusChain } from './corpusChain.js'
 import type { CorpusPatch, CorpusTarget } from './manifestTemplate.js'
 
@@ -42,13 +43,13 @@ const aaveSettings = { optimizer: true, optimizerRuns: 100_000, evmVersion: 'lon
 const kit49Settings = { optimizer: true, optimizerRuns: 200 }
 const oz5Settings = { optimizer: true, optimizerRuns: 200, evmVersion: 'cancun' }
 
-function aavePoolTarget(chain: CorpusChain, folder: string): CorpusTarget {
+function aavePoolTarget(chain: CorpusChain, name: AaveCase): CorpusTarget {
   return {
     name: 'AavePool',
     proxy: chain.suite.aave.pool,
     kind: undefined,
-    // The patched upstream files shadow node_modules: the root holds only what the patch changes.
-    implementation: { contract: aavePool, root: `test/validation-corpus/aave/${folder}`, sources: ['@aave/core-v3/contracts/protocol/pool/Pool.sol'], settings: aaveSettings },
+    // The patched upstream files shadow node_modules: the root holds only what the patch changes (aave/aavePatches.ts).
+    implementation: { contract: aavePool, root: aaveCaseRoot(name), sources: ['@aave/core-v3/contracts/protocol/pool/Pool.sol'], settings: aaveSettings },
     reference: { buildInfo: chain.buildInfos.aaveV3, contract: aavePool },
   }
 }
