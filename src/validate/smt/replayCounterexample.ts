@@ -2,7 +2,7 @@ import { encodeFunctionData, getAddress, pad, toHex, type Abi, type Address, typ
 import { compileSources } from '../../compile/compileSources.js'
 import { getArtifact } from '../../compile/getArtifact.js'
 import { bulwarkRoot } from '../../compile/bulwarkRoot.js'
-import { forkDeployer, sendImpersonated, type ValidationFork } from '../stages/validationFork.js'
+import { forkDeployer, sendImpersonated, waitForForkReceipt, type ValidationFork } from '../stages/validationFork.js'
 import type { ModelCheckerRun, PropertyResult } from './runModelChecker.js'
 
 export type ReplayResult = {
@@ -73,7 +73,8 @@ async function deploy(fork: ValidationFork, abi: Abi, bytecode: Hex, args: unkno
   const { encodeDeployData } = await import('viem')
   await fork.client.setBalance({ address: forkDeployer, value: 10n ** 20n })
   const hash = await sendImpersonated(fork, { from: forkDeployer, data: encodeDeployData({ abi, bytecode, args } as never), gas: 5_000_000n })
-  const receipt = await fork.client.waitForTransactionReceipt({ hash, pollingInterval: 50 })
+  // Not viem's waitForTransactionReceipt: the fork goes back in time between replays (evm_revert).
+  const receipt = await waitForForkReceipt(fork, hash)
   if (!receipt.contractAddress) throw new Error('harness deployment failed on the fork')
   return getAddress(receipt.contractAddress)
 }

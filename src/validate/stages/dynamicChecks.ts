@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url'
 import type { AbiParameter, Address } from 'viem'
 import { compileProject } from '../../compile/compileProject.js'
 import { getArtifact } from '../../compile/getArtifact.js'
+import { buildCacheDir } from '../../compile/loadCompiler.js'
 import type { Artifact } from '../../compile/artifacts.js'
 import { CheckInvalidError } from '../dynamicStageErrors.js'
 import type { BuildSource, FoundryTest, ScriptCheck } from '../manifest.js'
@@ -71,6 +72,8 @@ export async function compileCheckContract(context: Pick<StageContext, 'manifest
     const output = await compileProject({
       root,
       sources: build.sources.map((source) => path.relative(root, path.resolve(context.manifestDir, source))),
+      // The machine's shared build cache, never a cache/ folder in the team's repository.
+      cacheDir: buildCacheDir(),
     })
     return getArtifact(output, build.contract)
   } catch (error) {

@@ -53,4 +53,13 @@ describe('storage findings name the member that changed', () => {
     const [finding] = storageFindings(original, { ...original, storage: original.storage.map((item) => (item.label === '_fee' ? { ...item, type: 't_uint128' } : item)), types: { ...original.types, t_uint128: { label: 'uint128', numberOfBytes: '16' } } })
     expect(finding?.message).toBe('_fee (slot 0, offset 0) changed type from uint256 to uint128 (obvious mismatch)')
   })
+
+  test('a variable moved names where it was and where it is, slot and offset (upgrades-core gives only what changed)', () => {
+    const last = original.storage.at(-1)!
+    const moved = { ...last, slot: String(Number(last.slot) + 1) }
+    const [finding] = storageFindings(original, { ...original, storage: [...original.storage.slice(0, -1), moved] })
+    expect(finding).toMatchObject({ kind: 'storage-layout-changed' })
+    expect(finding!.message).toBe(`${last.label} (${original.types[last.type]!.label}) moved from slot ${last.slot}, offset ${last.offset} to slot ${Number(last.slot) + 1}, offset ${last.offset}`)
+    expect(finding!.details).toMatchObject({ from: { slot: last.slot, offset: last.offset }, to: { slot: String(Number(last.slot) + 1), offset: last.offset } })
+  })
 })

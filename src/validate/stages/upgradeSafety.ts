@@ -286,9 +286,10 @@ export function storageFindings(original: StorageLayout, updated: StorageLayout,
       case 'layoutchange':
         return {
           kind: 'storage-layout-changed',
-          message: `${op.updated.label} (${op.updated.type.item.label}) moved (slot ${op.change.slot?.from ?? '?'} → ${op.change.slot?.to ?? '?'}, offset ${op.change.offset?.from ?? '?'} → ${op.change.offset?.to ?? '?'})${namespaceOf(op.updated as Field, updated) ? ` in namespace ${namespaceOf(op.updated as Field, updated)}` : ''}`,
+          // upgrades-core reports only the coordinates that changed; the fields carry both, so the message names the whole move.
+          message: `${op.updated.label} (${op.updated.type.item.label}) moved from ${where(op.original as Field, original)} to ${where(op.updated as Field, updated)}`,
           location: { ...at(op.updated as Field), variable: op.updated.label },
-          details: { variable: op.updated.label, slot: op.change.slot ?? null, offset: op.change.offset ?? null },
+          details: { variable: op.updated.label, slot: op.change.slot ?? null, offset: op.change.offset ?? null, from: position(op.original as Field, original), to: position(op.updated as Field, updated) },
         }
       case 'shrinkgap':
       case 'finishgap':
