@@ -105,7 +105,10 @@ describe('the dashboard server of `npm start`', () => {
     demo = main(['demo', '--wait-for-signer', '--json'], demoIo.io)
     // The run waits for the last approval, so it is certainly still playing here. Exploit, the monitor's pause (the demo waits up
     // to 180 s for it on a loaded machine), validation and planning come first.
-    await expect.poll(async () => ((await get('/demo')).body.run as DemoRun | null)?.status ?? 'none', { timeout: 300_000, interval: 100 }).toBe('waiting')
+    // A failed run ends the wait at once, and the test fails with its reason (the step and what the monitor did).
+    await expect.poll(async () => ((await get('/demo')).body.run as DemoRun | null)?.status ?? 'none', { timeout: 300_000, interval: 100 }).toMatch(/^(waiting|failed)$/)
+    const started = (await get('/demo')).body.run as DemoRun
+    expect(started.status, started.error ?? '').toBe('waiting')
     const again = await fetch(`${dashboard.base}/demo/runs`, { method: 'POST', headers: { authorization: `Bearer ${dashboard.token}`, 'content-type': 'application/json' }, body: '{"approvals":"auto"}' })
     expect(again.status).toBe(409)
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('BW_DEMO_RUNNING')
