@@ -1,7 +1,8 @@
+import { createServer } from 'node:http'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { demoAuditorAccountIndices } from '../../chain/deployDemoProtocol.js'
 import { devAccount, devRoles } from '../../chain/devAccounts.js'
-import { CheckInvalidError } from '../dynamicStageErrors.js'
+import { CheckInvalidError, ForkPreparationError } from '../dynamicStageErrors.js'
 import { demoStageContext, startDemoChain, type DemoChain } from './dynamicStageFixtures.js'
 import { forkRehearsal } from './forkRehearsal.js'
 
@@ -70,4 +71,48 @@ describe('forkRehearsal', () => {
     expect((error as CheckInvalidError).code).toBe('BW_CHECK_INVALID')
     expect((error as CheckInvalidError).shortMessage).toBe('Check "rehearsal.signers" cannot run: environment variable BW_TEST_SAFE_OWNER does not hold a 0x-prefixed 32-byte private key')
   })
+})
+
+describe('forkRehearsal when the node fails', () => {
+  test('an upstream that stops answering during the release is BW_FORK_FAILED (could not run), not a rehearsal-release-failed finding', async () => {
+    process.env.BW_TEST_SAFE_OWNER = privateKeyOf(devRoles.safeOwners[0])
+    process.env.BW_TEST_AUDITOR_A = privateKeyOf(demoAuditorAccountIndices[0])
+    process.env.BW_TEST_AUDITOR_B = privateKeyOf(demoAuditorAccountIndices[1])
+    // The fork reads the chain through this node; it goes away once the atomicity probe is done and the release starts
+    // (the release's timelock operation reads storage the fork has not fetched yet).
+    let down = false
+    const node = createServer((request, response) => {
+      let body = ''
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      request.on('end', async () => {
+        if (down) return void response.writeHead(503, { 'content-type': 'text/plain' }).end('node unavailable')
+        const upstream = await fetch(chain.anvil.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text())
+      })
+    })
+    await new Promise<void>((resolve) => node.listen(0, '127.0.0.1', resolve))
+    try {
+      const context = await demoStageContext(chain, 'LendingPoolV2', {
+        rehearsal: { signers: ['env:BW_TEST_SAFE_OWNER'], auditors: ['env:BW_TEST_AUDITOR_A', 'env:BW_TEST_AUDITOR_B'] },
+      })
+      const progress: string[] = []
+      const failure = await forkRehearsal({
+        ...context,
+        rpcUrl: `http://127.0.0.1:${(node.address() as { port: number }).port}`,
+        progress: (message) => {
+          progress.push(message)
+          if (message.startsWith('releasing ')) down = true
+        },
+      }).then(
+        (output) => output,
+        (error: unknown) => error,
+      )
+      expect(progress.some((message) => message.startsWith('releasing '))).toBe(true)
+      expect(failure).toBeInstanceOf(ForkPreparationError)
+      expect((failure as ForkPreparationError).code).toBe('BW_FORK_FAILED')
+      expect((failure as ForkPreparationError).shortMessage).toMatch(/^Could not prepare the validation fork \(release through the governance path\): /)
+    } finally {
+      await new Promise((resolve) => node.close(resolve))
+    }
+  }, 240_000)
 })
