@@ -81,6 +81,8 @@ describe('forkRehearsal when the node fails', () => {
     // The fork reads the chain through this node; it goes away once the atomicity probe is done and the release starts
     // (the release's timelock operation reads storage the fork has not fetched yet).
     let down = false
+    // A block no earlier rehearsal forked at: the fork has nothing of it cached and must ask the node.
+    await fetch(chain.anvil.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_mine', params: ['0x1'] }) })
     const node = createServer((request, response) => {
       let body = ''
       request.on('data', (chunk: Buffer) => (body += chunk.toString()))
