@@ -1,4 +1,4 @@
-import type { Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { listResponses } from '../../src/monitor/responders/responseLedger.js'
 import { attackClasses, flashLoanManipulation, type AttackClass, type AttackMode, type AttackOutcome } from './attacks.js'
@@ -6,23 +6,30 @@ import { deployRealMarket, pausedState, setMining, startMarketMonitor, type Moni
 
 /**
  * Attacks on real protocols deployed from their npm sources (Aave V3 core 1.19.3, Uniswap V2 core,
- * Balancer V2 vault) with Bulwark's monitor answering with the protocols' own pauses. Each attack runs
+ * Balancer V2 vault, and a vault integrator built on the Aave pool) with Bulwark's monitor answering with the protocols' own pauses. Each attack runs
  * on the same deployed state (anvil snapshot) without the monitor, then with it: detected, the pause
  * mined ahead of the first value-taking transaction, and the loss with Bulwark at most 10% of the
  * loss without.
  */
 let market: RealMarket
+/** The deployed market before any attack; `fresh` is the state each run starts from (after the attack's prepare). */
+let pristine: Hex
 let fresh: Hex
+/** Contracts the current attack adds to the watched set (its prepare's integrator). */
+let extraContracts: Address[] = []
 const results: Record<string, { without: bigint; withBulwark: bigint; mode: string }> = {}
 
 beforeAll(async () => {
   market = await deployRealMarket()
-  fresh = await market.test.snapshot()
+  pristine = await market.test.snapshot()
+  fresh = pristine
 }, 600_000)
 
 beforeEach(async () => {
-  await market.test.revert({ id: fresh })
-  fresh = await market.test.snapshot()
+  await market.test.revert({ id: pristine })
+  pristine = await market.test.snapshot()
+  fresh = pristine
+  extraContracts = []
 })
 
 afterAll(async () => {
@@ -32,12 +39,20 @@ afterAll(async () => {
   await market?.anvil.stop()
 })
 
+/** Back to the state runs start from, with a new snapshot of it (anvil consumes a snapshot when it reverts to it). */
+async function restore(): Promise<void> {
+  const startsPristine = fresh === pristine
+  await market.test.revert({ id: fresh })
+  fresh = await market.test.snapshot()
+  if (startsPristine) pristine = fresh
+}
+
 const usdx = (amount: bigint) => `${Number(amount) / 1e6} USDX`
 
 /** Runs the attack with the monitor on, and returns what happened; the chain is reverted by the caller. */
 async function withMonitor(attack: AttackClass, mode: AttackMode, options: { pending: boolean; balancer?: boolean }): Promise<{ outcome: AttackOutcome; handle: MonitorHandle }> {
   const logs: string[] = []
-  const handle = await startMarketMonitor(market, { pending: options.pending, balancer: options.balancer, log: (line) => logs.push(line) })
+  const handle = await startMarketMonitor(market, { pending: options.pending, balancer: options.balancer, extraContracts, log: (line) => logs.push(line) })
   await setMining(market, mode)
   try {
     const outcome = await attack.run(market, mode)
@@ -53,8 +68,7 @@ async function withMonitor(attack: AttackClass, mode: AttackMode, options: { pen
 
 async function withoutMonitor(attack: AttackClass): Promise<AttackOutcome> {
   const outcome = await attack.run(market, 'auto')
-  await market.test.revert({ id: fresh })
-  fresh = await market.test.snapshot()
+  await restore()
   return outcome
 }
 
@@ -75,6 +89,10 @@ async function expectPausedBeforeLoss(handle: MonitorHandle, outcome: AttackOutc
 describe('attacks on Aave V3 + Uniswap V2 + Balancer V2 (published sources), answered by their own pauses', () => {
   for (const attack of attackClasses) {
     test(`${attack.id}: ${attack.title}`, async () => {
+      if (attack.prepare) {
+        extraContracts = (await attack.prepare(market)).watched
+        fresh = await market.test.snapshot()
+      }
       const without = await withoutMonitor(attack)
       expect(without.transactions.every((t) => t.receipt.status === 'success'), 'the attack works without Bulwark').toBe(true)
       expect(without.profit, `loss without Bulwark (${usdx(without.profit)})`).toBeGreaterThan(50_000_000_000n)
@@ -95,8 +113,7 @@ describe('attacks on Aave V3 + Uniswap V2 + Balancer V2 (published sources), ans
 
       if (attack === flashLoanManipulation) {
         // the lender unwatched: Balancer is no part of the monitored scope nor of the policy
-        await market.test.revert({ id: fresh })
-        fresh = await market.test.snapshot()
+        await restore()
         const unwatched = await withMonitor(attack, 'interval', { pending: true, balancer: false })
         console.log(`${attack.id} (lender unwatched): ${unwatched.handle.alerts.map((a) => `${a.pending ? 'pending' : `#${a.block?.number}`} ${a.detector} ${a.severity} score ${a.riskScore} → ${a.response.kind}`).join('\n  ')}`)
         await expectPausedBeforeLoss(unwatched.handle, unwatched.outcome)
@@ -108,8 +125,7 @@ describe('attacks on Aave V3 + Uniswap V2 + Balancer V2 (published sources), ans
 
       if (attack.multiTransaction) {
         // blocks only (no mempool source): the pause must still be mined before the first transaction that takes value
-        await market.test.revert({ id: fresh })
-        fresh = await market.test.snapshot()
+        await restore()
         const blocksOnly = await withMonitor(attack, 'interval', { pending: false })
         console.log(`${attack.id} (blocks only): ${blocksOnly.handle.alerts.map((a) => `#${a.block?.number} ${a.detector} ${a.severity} score ${a.riskScore} → ${a.response.kind}`).join('\n  ')}`)
         await expectPausedBeforeLoss(blocksOnly.handle, blocksOnly.outcome)

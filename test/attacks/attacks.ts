@@ -25,6 +25,11 @@ export type AttackClass = {
   title: string
   /** More than one transaction: the pause must be mined before the first that takes value. */
   multiTransaction: boolean
+  /**
+   * Deploys what the attack needs on the chain before any monitor starts (an integrator built on the
+   * protocols), and names the contracts the team would add to the monitor's watched set for it.
+   */
+  prepare?(market: RealMarket): Promise<{ watched: Address[] }>
   run(market: RealMarket, mode: AttackMode): Promise<AttackOutcome>
 }
 
@@ -204,4 +209,100 @@ export const multiTransactionDrain: AttackClass = {
   },
 }
 
-export const attackClasses: readonly AttackClass[] = [oracleManipulation, flashLoanManipulation, compromisedGovernance, infiniteMint, multiTransactionDrain]
+const callbackVaultAbi = () => parseAbi(['function deposit(uint256 assets)', 'function balanceOf(address account) view returns (uint256)'])
+const callbackAttackerAbi = () => parseAbi([
+  'function depositAndInflate(uint256 assets, uint256 rounds)',
+  'function drain(uint256 assets)',
+  'function attack(uint256 deposit, uint256 rounds, uint256 assets)',
+  'function receiver() view returns (address)',
+])
+
+/** Whole USDX each of the four actors keeps in the callback vault (its TVL before the attack: 1,000,000). */
+const callbackVaultDepositPerActor = 250_000
+/** The attacker's own deposit, sent round `callbackRounds` times through the hook: 1,200,000 shares for 100,000 USDX. */
+const callbackAttackDeposit = 100_000
+const callbackRounds = 12n
+/** What the inflated shares redeem: the vault's whole position (the actors' 1,000,000 and the attacker's 100,000). */
+const callbackDrain = 1_100_000
+
+/** The callback vault deployed on each market by `deployCallbackVault` (a chain revert takes it away, so `prepare` deploys it again). */
+const callbackVaults = new WeakMap<RealMarket, Address>()
+
+/**
+ * An integrator built on the Aave market: CallbackVault (test/attacks/contracts), a savings vault
+ * that supplies its USDX to the pool and whose shares are an ERC-1363 token with a receiver hook.
+ * Deployed by the kit's deployer; the four actors each deposit 250,000 USDX.
+ */
+export async function deployCallbackVault(market: RealMarket): Promise<Address> {
+  const { aave } = market
+  const artifact = kitArtifact(market.builds.attacks, 'CallbackVault')
+  const { address } = await deployContract(createDevClient({ ...market.chain, account: devAccount(kitAccountIndices.deployer) }), { name: 'CallbackVault', abi: artifact.abi, bytecode: artifact.bytecode, args: [aave.pool, aave.reserves.usdx.asset] })
+  for (const index of kitAccountIndices.actors) {
+    const client = createDevClient({ ...market.chain, account: devAccount(index) })
+    await sendKitCall(client, 'approve the vault', { address: aave.reserves.usdx.asset, abi: erc20Abi, functionName: 'approve', args: [address, usd(callbackVaultDepositPerActor)] })
+    await sendKitCall(client, 'deposit into the vault', { address, abi: callbackVaultAbi(), functionName: 'deposit', args: [usd(callbackVaultDepositPerActor)] })
+  }
+  callbackVaults.set(market, address)
+  return address
+}
+
+/** Deploys the callback attacker (with its share receiver) against the market's vault, funded with its deposit. */
+async function deployCallbackAttacker(market: RealMarket): Promise<{ contract: Address; receiver: Address }> {
+  const vault = callbackVaults.get(market)
+  if (!vault) throw new Error('the callback vault is not deployed: run the attack class\'s prepare() first')
+  const client = createDevClient({ ...market.chain, account: attacker() })
+  const artifact = kitArtifact(market.builds.attacks, 'CallbackVaultAttacker')
+  const { address } = await deployContract(client, { name: 'CallbackVaultAttacker', abi: artifact.abi, bytecode: artifact.bytecode, args: [vault, market.aave.reserves.usdx.asset] })
+  await sendKitCall(client, 'fund USDX', { address: market.aave.reserves.usdx.asset, abi: erc20Abi, functionName: 'transfer', args: [address, usd(callbackAttackDeposit)] })
+  const receiver = (await createReadClient({ rpcUrl: market.anvil.rpcUrl }).readContract({ address, abi: callbackAttackerAbi(), functionName: 'receiver' })) as Address
+  return { contract: address, receiver }
+}
+
+const prepareCallbackVault = async (market: RealMarket) => ({ watched: [await deployCallbackVault(market)] })
+
+/**
+ * (e) Reentrancy through a callback token, in one transaction: the attacker deposits 100,000 USDX into
+ * the vault built on Aave and sends the shares with ERC-1363 `transferAndCall` to its own receiver,
+ * whose hook re-enters 11 times before the vault writes the sender's balance (1,200,000 shares), then
+ * redeems the vault's whole Aave position.
+ */
+export const callbackReentrancy: AttackClass = {
+  id: 'callback-reentrancy',
+  title: 'ERC-1363 receiver hook re-enters a vault built on Aave: 100,000 USDX of shares sent 12 times, the vault\'s Aave position redeemed',
+  multiTransaction: false,
+  prepare: prepareCallbackVault,
+  async run(market, mode) {
+    const { contract, receiver } = await deployCallbackAttacker(market)
+    return measured(market, [attacker().address, contract, receiver], { wvol: false }, async () => {
+      const sent = await sendAttackTransaction(market, attacker(), { to: contract, data: call(callbackAttackerAbi(), 'attack', [usd(callbackAttackDeposit), callbackRounds, usd(callbackDrain)]) }, mode)
+      return [{ ...sent, step: 'deposit, re-entered transferAndCall ×12, redeem the vault', takesValue: true }]
+    })
+  },
+}
+
+/**
+ * (e') The same over three transactions: first the re-entered `transferAndCall` inflates the shares
+ * (no value leaves yet), then two redemptions of 550,000 USDX each in later blocks.
+ */
+export const callbackReentrancyDrain: AttackClass = {
+  id: 'callback-reentrancy-multi-transaction',
+  title: 'ERC-1363 hook re-entry inflates vault shares ×12 in one transaction, then two redemptions of 550,000 USDX',
+  multiTransaction: true,
+  prepare: prepareCallbackVault,
+  async run(market, mode) {
+    const { contract, receiver } = await deployCallbackAttacker(market)
+    return measured(market, [attacker().address, contract, receiver], { wvol: false }, async () => {
+      const transactions: AttackOutcome['transactions'] = []
+      const inflate = await sendAttackTransaction(market, attacker(), { to: contract, data: call(callbackAttackerAbi(), 'depositAndInflate', [usd(callbackAttackDeposit), callbackRounds]) }, mode)
+      transactions.push({ ...inflate, step: 'deposit 100,000 USDX, re-entered transferAndCall ×12', takesValue: false })
+      for (let i = 0; i < 2; i++) {
+        if (mode === 'auto') await market.test.mine({ blocks: 1 })
+        const drain = await sendAttackTransaction(market, attacker(), { to: contract, data: call(callbackAttackerAbi(), 'drain', [usd(callbackDrain / 2)]) }, mode)
+        transactions.push({ ...drain, step: `redeem 550,000 USDX ${i + 1}/2`, takesValue: true })
+      }
+      return transactions
+    })
+  },
+}
+
+export const attackClasses: readonly AttackClass[] = [oracleManipulation, flashLoanManipulation, compromisedGovernance, infiniteMint, multiTransactionDrain, callbackReentrancy, callbackReentrancyDrain]

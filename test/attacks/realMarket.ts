@@ -20,7 +20,7 @@ import { erc20Abi } from '../protocols/uniswapV2.js'
 export async function compileAttacks(): Promise<KitBuild> {
   return compileKit({
     kit: 'attacks',
-    entries: ['test/attacks/contracts/LendingMarketAttacker.sol'],
+    entries: ['test/attacks/contracts/LendingMarketAttacker.sol', 'test/attacks/contracts/CallbackVault.sol'],
     solcVersion: '0.8.19',
     settings: { optimizer: true, optimizerRuns: 200 },
   })
@@ -99,7 +99,7 @@ export function marketAddresses(market: RealMarket): MarketAddresses {
 const addressesOf = (market: RealMarket | MarketAddresses): MarketAddresses => ('anvil' in market ? marketAddresses(market) : market)
 
 /** Every contract of both protocols the monitor watches. */
-export function watchedContracts(market: RealMarket | MarketAddresses, options: { balancer?: boolean | undefined } = {}): Address[] {
+export function watchedContracts(market: RealMarket | MarketAddresses, options: { balancer?: boolean | undefined; extraContracts?: readonly Address[] | undefined } = {}): Address[] {
   const m = addressesOf(market)
   return [
     m.pool,
@@ -115,6 +115,7 @@ export function watchedContracts(market: RealMarket | MarketAddresses, options: 
     m.wvol.asset,
     m.pair,
     ...(options.balancer === false ? [] : [m.vault]),
+    ...(options.extraContracts ?? []),
   ].map((address) => getAddress(address))
 }
 
@@ -197,6 +198,8 @@ export async function startMarketMonitor(market: RealMarket, options: MarketMoni
 export type MarketMonitorOptions = {
   pending?: boolean | undefined
   balancer?: boolean | undefined
+  /** Further contracts to watch (an integrator built on the protocols, deployed after the market). */
+  extraContracts?: readonly Address[] | undefined
   detectors?: DetectorsConfig | undefined
   warmupFromBlock?: bigint | undefined
   dryRun?: boolean | undefined
