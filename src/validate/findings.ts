@@ -87,6 +87,13 @@ export const findingKinds = [
   'implementation-initializable',
   'initializer-front-runnable',
   'privileged-write-unconfirmed',
+  // diamond cut (issue 19)
+  'diamond-not-found',
+  'diamond-cut-invalid',
+  'diamond-storage-collision',
+  'diamond-selector-clash',
+  'diamond-selector-removed-in-use',
+  'diamond-init-unaudited',
 ] as const
 
 export type FindingKind = (typeof findingKinds)[number]
@@ -445,6 +452,36 @@ export const findingMessages = {
     title: 'Unguarded privileged write not confirmed on the fork',
     severity: 'medium',
     hint: 'The code shows no access check on a path that writes privileged state, but a stranger\'s calls with the arguments tried reverted or changed nothing privileged. Review the function by hand: other arguments may get through.',
+  },
+  'diamond-not-found': {
+    title: 'No EIP-2535 diamond at the cut\'s address',
+    severity: 'critical',
+    hint: 'The address does not answer the loupe `facets()` at the pinned block. Check `diamondCut.diamond` and the RPC URL.',
+  },
+  'diamond-cut-invalid': {
+    title: 'The diamond would refuse the cut',
+    severity: 'critical',
+    hint: 'A replace or remove names a selector the diamond does not route, a selector is not in the facet\'s ABI, or `diamondCut` reverted on the fork as the owner. Fix the cut in the manifest.',
+  },
+  'diamond-storage-collision': {
+    title: 'Facets disagree on shared storage',
+    severity: 'critical',
+    hint: 'Two facets of the diamond after the cut use the same storage root (an ERC-7201 namespace, a diamond-storage position or AppStorage at slot 0) with different layouts: one overwrites what the other reads. Keep every member of the shared struct in place with its type; add new members only at the end, or use a new namespace.',
+  },
+  'diamond-selector-clash': {
+    title: 'Two facets claim one selector',
+    severity: 'critical',
+    hint: 'The cut adds a selector the diamond already routes to another facet (or adds it twice): the diamond would refuse it, or the call would go to a facet its caller did not expect. Replace the selector instead of adding it, or rename the function.',
+  },
+  'diamond-selector-removed-in-use': {
+    title: 'Removed selector is still called',
+    severity: 'high',
+    hint: 'Recent transactions replayed on a fork with the cut applied failed because a selector they call is removed, or a remaining facet\'s code calls it. Keep the selector (replace it instead), or move its callers first.',
+  },
+  'diamond-init-unaudited': {
+    title: 'Cut delegatecalls an unaudited init contract',
+    severity: 'high',
+    hint: 'The init contract runs with the diamond\'s full storage and balance (Beanstalk lost $182M to an init that was a governance payload). Have it audited and list its address or runtime codehash in `diamondCut.auditedInits`, or leave the init out.',
   },
 } as const satisfies Record<FindingKind, FindingMessage>
 

@@ -236,6 +236,66 @@ export const differentialReplaySchema = z.strictObject({
     .default([]),
 })
 
+/** A 4-byte selector (`0x1f931c1c`) or a function signature (`withdraw(uint256)`). */
+const selectorOrSignature = z.string().refine((value) => /^0x[0-9a-fA-F]{8}$/.test(value) || /^[A-Za-z_$][A-Za-z0-9_$]*\(.*\)$/.test(value), {
+  message: 'must be a 4-byte selector like 0x1f931c1c or a signature like withdraw(uint256)',
+})
+
+/** An audited contract: its address on this chain, or the keccak256 of its runtime code. */
+const auditedCode = z.string().refine((value) => isAddress(value, { strict: true }) || isHash(value), {
+  message: 'must be an address or a 32-byte runtime codehash',
+})
+
+/** One facet change of a diamond cut (EIP-2535 `FacetCut`). */
+export const diamondFacetCutSchema = z
+  .strictObject({
+    /** How findings, the report and the release plan name this facet. */
+    name,
+    action: z.enum(['add', 'replace', 'remove']),
+    /** The facet's build (add, replace): deployed by the release with CREATE2. Not for remove. */
+    build: buildSourceSchema.optional(),
+    /** Selectors routed to the facet (add, replace) or removed (remove). Default for add/replace: every external function of the build. */
+    selectors: z.array(selectorOrSignature).min(1).optional(),
+  })
+  .superRefine((facet, context) => {
+    if (facet.action === 'remove' && facet.build !== undefined) context.addIssue({ code: 'custom', path: ['build'], message: 'a remove cut has no facet: leave "build" out' })
+    if (facet.action === 'remove' && facet.selectors === undefined) context.addIssue({ code: 'custom', path: ['selectors'], message: 'a remove cut must list the selectors it removes' })
+    if (facet.action !== 'remove' && facet.build === undefined) context.addIssue({ code: 'custom', path: ['build'], message: `an ${facet.action} cut needs the facet's "build"` })
+  })
+
+/** The init delegatecall of a cut: a deployed contract (`address`) or one the release deploys (`build`). */
+export const diamondInitSchema = z
+  .strictObject({
+    address: address.optional(),
+    build: buildSourceSchema.optional(),
+    /** `init` or, for an `address` init (no ABI at hand), the full signature `setERC165(bytes4[],bytes4[])`. */
+    function: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*(?:\(.*\))?$/, 'must be a function name or signature like init(uint256)'),
+    args: z.array(jsonArgument).default([]),
+  })
+  .superRefine(exactlyOneOf(['address', 'build']))
+
+/** A diamond cut (EIP-2535 `diamondCut`): the facet changes, the optional init call, and what the checks compare against. */
+export const diamondCutSchema = z.strictObject({
+  /** How findings and the report name the diamond; default `diamond`. */
+  name: name.default('diamond'),
+  diamond: address,
+  facets: z.array(diamondFacetCutSchema).min(1, 'must list at least one facet cut'),
+  init: diamondInitSchema.optional(),
+  /** Builds of facets the diamond runs now, by address: their storage is compared with the new facets' (namespaces, AppStorage). */
+  deployedFacets: z.array(z.strictObject({ address, build: buildSourceSchema })).default([]),
+  /** The audited set: init contracts (addresses or runtime codehashes) a cut may delegatecall. */
+  auditedInits: z.array(auditedCode).default([]),
+  /** Recent transactions replayed on a fork with the cut applied (removed selectors still in use). */
+  replay: z
+    .strictObject({
+      /** Blocks before the pinned block scanned for transactions to the diamond (default 1000). */
+      blocks: z.number().int().min(1).max(100_000).default(1000),
+      /** At most this many of the latest ones are replayed (default 200). */
+      transactions: z.number().int().min(1).max(10_000).default(200),
+    })
+    .default({ blocks: 1000, transactions: 200 }),
+})
+
 /** Issue 10: formal properties (Solidity harnesses checked by the SMTChecker) and differential fuzzing. */
 const harnessSchema = z.strictObject({
   /** Solidity files (relative to `root`, default the manifest's directory). */
@@ -301,7 +361,10 @@ export const patchManifestSchema = z
         blockNumber: z.number().int().min(0).optional(),
       })
       .default({}),
-    targets: z.array(targetSchema).min(1, 'must list at least one target proxy'),
+    /** Proxies to upgrade; may be empty when the patch is a `diamondCut`. */
+    targets: z.array(targetSchema).default([]),
+    /** A diamond cut (EIP-2535) the patch makes; see docs/diamonds.md. */
+    diamondCut: diamondCutSchema.optional(),
     proofsOfConcept: z.array(proofOfConceptSchema).default([]),
     regressions: z.array(regressionCheckSchema).default([]),
     invariants: z.array(invariantSchema).default([]),
@@ -316,6 +379,14 @@ export const patchManifestSchema = z
     differentialFuzz: differentialFuzzSchema.optional(),
   })
   .superRefine((manifest, context) => {
+    if (manifest.targets.length === 0 && manifest.diamondCut === undefined) context.addIssue({ code: 'custom', path: ['targets'], message: 'must list at least one target proxy' })
+    if (manifest.diamondCut) {
+      const facetNames = new Set<string>()
+      manifest.diamondCut.facets.forEach((facet, index) => {
+        if (facetNames.has(facet.name)) context.addIssue({ code: 'custom', path: ['diamondCut', 'facets', index, 'name'], message: `"${facet.name}" is used twice` })
+        facetNames.add(facet.name)
+      })
+    }
     const proxies = new Set<string>()
     const names = new Set<string>()
     manifest.targets.forEach((target, index) => {
@@ -355,6 +426,8 @@ export type ContractProofOfConcept = z.infer<typeof contractProofOfConceptSchema
 export type InvariantCall = z.infer<typeof invariantCallSchema>
 export type Specification = z.infer<typeof specificationSchema>
 export type DifferentialFuzz = z.infer<typeof differentialFuzzSchema>
+export type DiamondCutManifest = z.infer<typeof diamondCutSchema>
+export type DiamondFacetCutManifest = z.infer<typeof diamondFacetCutSchema>
 
 /** A target's display name: its `name`, or the new implementation's contract name. */
 export function targetName(target: ManifestTarget): string {

@@ -12,6 +12,7 @@ import { initializerSafety } from './stages/initializerSafety.js'
 import { regression } from './stages/regression.js'
 import { prover } from './stages/prover.js'
 import { differentialFuzz } from './stages/differentialFuzz.js'
+import { diamondCut } from './stages/diamondCut.js'
 import { createForkPool, type ForkPool } from './stages/forkPool.js'
 import { runUpgradeSafety } from './stages/upgradeSafety.js'
 import { stageIds, type PipelineEvent, type Stage, type StageContext, type StageId, type StageOutput, type StageResult, type TargetBuild } from './stage.js'
@@ -19,6 +20,7 @@ import { stageIds, type PipelineEvent, type Stage, type StageContext, type Stage
 /** The stages that run after the build, all concurrently (each reads the pinned block; forks are their own). */
 const laterStages: Partial<Record<Exclude<StageId, 'build'>, Stage>> = {
   'upgrade-safety': runUpgradeSafety,
+  'diamond-cut': diamondCut,
   'diff-review': runDiffReview,
   'initializer-safety': initializerSafety,
   'fork-rehearsal': forkRehearsal,

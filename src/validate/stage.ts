@@ -18,6 +18,7 @@ export type JsonObject = { readonly [key: string]: JsonValue }
 export const stageIds = [
   'build',
   'upgrade-safety',
+  'diamond-cut',
   'diff-review',
   'initializer-safety',
   'fork-rehearsal',

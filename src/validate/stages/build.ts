@@ -123,6 +123,14 @@ async function buildEach(
 }
 
 /**
+ * Compiles (or reads) one build source and picks its contract: how the diamond-cut stage builds its
+ * facets and init contract. The compiler is the source's own (build-info), the manifest's, or the pragmas'.
+ */
+export async function buildSourceContract(source: BuildSource, context: Pick<StageContext, 'manifestDir' | 'progress'>): Promise<BuiltContract> {
+  return builtContract(await loadBuild(source, context, undefined, undefined), source.contract)
+}
+
+/**
  * The solc release named in the metadata of the code the proxy runs now. Undefined without a
  * client, when the address is no proxy (upgrade safety reports that), or when the code carries no version.
  */
