@@ -19,6 +19,7 @@ import { openStore, type Store } from '../store/openStore.js'
 import { testDatabaseUrl } from '../store/testDatabaseUrl.js'
 import { waitForJob } from './jobQueue.js'
 import { getJob, listJobEvents } from './jobRecords.js'
+import { parsePrometheusText } from '../metrics/parsePrometheusText.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const sources = ['contracts/examples/LendingPool.sol', 'contracts/examples/LendingPoolV2.sol']
@@ -34,15 +35,16 @@ const workers: ChildProcess[] = []
 const readyWithinMs = 120_000
 
 /** A `bulwark worker` in its own process, as an operator runs it. */
-function startWorkerProcess(): { child: ChildProcess; ready: Promise<string>; log: () => string } {
+function startWorkerProcess(extraArgs: string[] = []): { child: ChildProcess; ready: Promise<string>; metricsUrl: () => string | undefined; log: () => string } {
   const script = "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(process.argv.slice(1))"
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'worker', '--json', '--concurrency', '1'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'worker', '--json', '--concurrency', '1', ...extraArgs], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   workers.push(child)
   let out = ''
+  let metricsUrl: string | undefined
   const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker not ready within ${readyWithinMs} ms:\n${out}`)), readyWithinMs)
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -50,7 +52,9 @@ function startWorkerProcess(): { child: ChildProcess; ready: Promise<string>; lo
       const line = out.split('\n').find((l) => l.includes('"worker ready"'))
       if (line) {
         clearTimeout(timer)
-        resolve((JSON.parse(line) as { worker: string }).worker)
+        const announced = JSON.parse(line) as { worker: string; metrics?: string }
+        metricsUrl = announced.metrics
+        resolve(announced.worker)
       }
     })
     child.stderr!.on('data', (chunk: Buffer) => void (out += chunk.toString()))
@@ -59,7 +63,7 @@ function startWorkerProcess(): { child: ChildProcess; ready: Promise<string>; lo
       reject(new Error(`worker exited (${signal ?? code}) before ready:\n${out}`))
     })
   })
-  return { child, ready, log: () => out }
+  return { child, ready, metricsUrl: () => metricsUrl, log: () => out }
 }
 
 /** Stops workers the test started, gracefully (SIGTERM: running jobs finish) or not, and waits for them to leave. */
@@ -110,7 +114,7 @@ async function enqueue(input: string): Promise<string> {
 
 describe('jobs on PostgreSQL with two worker processes', () => {
   test('ten validations enqueued all complete, spread over both workers, once each', async () => {
-    const a = startWorkerProcess()
+    const a = startWorkerProcess(['--metrics-port', '0'])
     const b = startWorkerProcess()
     try {
       const ids = await Promise.all([a.ready, b.ready])
@@ -125,6 +129,16 @@ describe('jobs on PostgreSQL with two worker processes', () => {
       expect(new Set(done.map((job) => job.workerId))).toEqual(new Set(ids))
       const events = await listJobEvents(store, { jobId: jobs[0]! })
       expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['queued', 'started', 'progress', 'completed']))
+      // Worker a's /metrics counts exactly the jobs it ran, in the Prometheus text format.
+      const response = await fetch(a.metricsUrl()!)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+      const { samples, types } = parsePrometheusText(await response.text())
+      expect(types.get('bulwark_job_duration_seconds')).toBe('histogram')
+      const ranOnA = done.filter((job) => job.workerId === ids[0]).length
+      const counted = samples.find((s) => s.name === 'bulwark_job_duration_seconds_count' && s.labels['kind'] === 'validate' && s.labels['outcome'] === 'completed')
+      expect(counted?.value).toBe(ranOnA)
+      expect(samples.some((s) => s.name.startsWith('bulwark_process_'))).toBe(true)
       // Stopped gracefully (SIGTERM): they finish and leave, so the next test's jobs go to its own workers.
       await stopWorkers([a.child, b.child], 'SIGTERM')
     } finally {

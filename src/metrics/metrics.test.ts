@@ -1,34 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startTestServer, type TestServer } from '../server/testServer.js'
+import { parsePrometheusText } from './parsePrometheusText.js'
 
 let server: TestServer
 beforeAll(async () => {
   server = await startTestServer({ dataDir: 'memory://' })
 })
 afterAll(async () => server?.close())
-
-type Sample = { name: string; labels: Record<string, string>; value: number }
-
-/** The Prometheus text exposition format (0.0.4), strictly: every line a comment, blank, or `name{labels} value`. */
-function parsePrometheusText(text: string): { samples: Sample[]; types: Map<string, string> } {
-  const samples: Sample[] = []
-  const types = new Map<string, string>()
-  for (const line of text.split('\n')) {
-    if (line === '') continue
-    const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line)
-    if (type) {
-      types.set(type[1]!, type[2]!)
-      continue
-    }
-    if (/^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*$/.test(line)) continue
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*)\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|NaN|\+Inf|-Inf))(?: \d+)?$/.exec(line)
-    if (!sample) throw new Error(`not Prometheus text format: ${JSON.stringify(line)}`)
-    const labels: Record<string, string> = {}
-    for (const [, key, value] of (sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!
-    samples.push({ name: sample[1]!, labels, value: Number(sample[3]!.replace('+Inf', 'Infinity')) })
-  }
-  return { samples, types }
-}
 
 describe('GET /metrics', () => {
   test('parses as the Prometheus text format and carries the API, job and monitor series', async () => {

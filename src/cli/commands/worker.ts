@@ -3,12 +3,13 @@ import { isJobKind, jobKinds, type JobKind } from '../../jobs/jobKinds.js'
 import { openJobQueue } from '../../jobs/jobQueue.js'
 import { startWorker } from '../../jobs/startWorker.js'
 import { jobMetrics } from '../../metrics/jobMetrics.js'
+import { serveMetrics, type MetricsServer } from '../../metrics/serveMetrics.js'
 import { openLifecycle } from '../../lifecycle/context.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
 import { jobHandlers } from './jobHandlers.js'
 
-const usage = 'bulwark worker [--concurrency N] [--queues KIND,…] [--json]'
+const usage = 'bulwark worker [--concurrency N] [--queues KIND,…] [--metrics-port N] [--json]'
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -16,6 +17,7 @@ export const workerCommand: Command = {
   usage,
   options: {
     concurrency: { type: 'string', valueName: 'n', description: 'Jobs this process runs at once (default 1; a validation uses about one core).' },
+    'metrics-port': { type: 'string', valueName: 'n', description: 'Serve GET /metrics (Prometheus text: job durations, process figures) on this port of 127.0.0.1 (0 picks a free one; default none).' },
     queues: { type: 'string', multiple: true, valueName: 'kinds', description: `Only these kinds, comma-separated or repeated: ${jobKinds.join(', ')} (default all).` },
   },
   async run({ values }, io) {
@@ -25,6 +27,10 @@ export const workerCommand: Command = {
     }
     const kinds = ((values.queues as string[] | undefined) ?? []).flatMap((list) => list.split(',')).map((kind) => kind.trim()).filter(Boolean)
     for (const kind of kinds) if (!isJobKind(kind)) throw new UsageError({ message: `--queues "${kind}" is not a job kind: ${jobKinds.join(', ')}.`, usage })
+    const metricsPortText = values['metrics-port'] as string | undefined
+    if (metricsPortText !== undefined && (!/^\d+$/.test(metricsPortText) || Number(metricsPortText) > 65_535)) {
+      throw new UsageError({ message: `--metrics-port must be a whole number from 0 to 65535; got "${metricsPortText}".`, usage })
+    }
     const databaseUrl = io.env['DATABASE_URL']
     if (!databaseUrl) throw new JobsNeedPostgresError({ what: '`bulwark worker`' })
     const json = Boolean(values.json)
@@ -46,10 +52,16 @@ export const workerCommand: Command = {
           onLog: (line) => say(line),
           onJobEnd: (event) => jobMetrics.observe(event),
         })
-        say('worker ready', { worker: worker.id, kinds: worker.kinds, concurrency: Number(concurrencyText), pid: process.pid })
-        await io.waitForStop()
-        say('stopping: finishing running jobs', { running: [...worker.running.keys()] })
-        await worker.stop()
+        let metrics: MetricsServer | undefined
+        try {
+          metrics = metricsPortText === undefined ? undefined : await serveMetrics({ port: Number(metricsPortText) })
+          say('worker ready', { worker: worker.id, kinds: worker.kinds, concurrency: Number(concurrencyText), pid: process.pid, ...(metrics ? { metrics: metrics.url } : {}) })
+          await io.waitForStop()
+          say('stopping: finishing running jobs', { running: [...worker.running.keys()] })
+        } finally {
+          await worker.stop()
+          await metrics?.close()
+        }
       } finally {
         await queue.close()
       }

@@ -1,0 +1,243 @@
+/**
+ * Scale-out on PostgreSQL (issue 17), two figures:
+ *
+ * 1. Validations per minute with 1 and with 2 `bulwark worker` processes (each `--concurrency 1`,
+ *    spawned as an operator runs them) sharing one PostgreSQL queue: BENCH_JOBS_VALIDATIONS (default
+ *    16) demo-patch validations enqueued at once, timed from the enqueue to the last completion,
+ *    after one untimed warm-up job per worker. Stages: BENCH_JOBS_STAGES (default
+ *    upgrade-safety,initializer-safety,fork-rehearsal; the build always runs, its reproducibility
+ *    rebuild only with BENCH_JOBS_REBUILD=1). Target: 2 workers ≥ 1.7× one.
+ * 2. API latency at BENCH_JOBS_CONCURRENCY (default 200) concurrent keep-alive connections spread
+ *    over 2 `bulwark serve` processes on that PostgreSQL, the load generator in a process of its own:
+ *    reads (GET /advisories/:id and a page of GET /advisories) and a 90/10 read/write mix (10%
+ *    POST /advisories). BENCH_JOBS_SECONDS (default 15) per measurement. Target: p99 < 50 ms.
+ *
+ * PostgreSQL: BULWARK_TEST_DATABASE_URL or DATABASE_URL, else an embedded server started here.
+ * Everything lives in a fresh schema. Prints figures and ratios; never fails on an absolute time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import path from 'node:path'
+import { deployDemoProtocol } from '../src/chain/deployDemoProtocol.js'
+import { startAnvil } from '../src/chain/startAnvil.js'
+import { compileProject } from '../src/compile/compileProject.js'
+import { openJobQueue } from '../src/jobs/jobQueue.js'
+import { waitForJob } from '../src/jobs/jobQueue.js'
+import { openLifecycle } from '../src/lifecycle/context.js'
+import { createAdvisory } from '../src/lifecycle/createAdvisory.js'
+import type { Actor } from '../src/lifecycle/types.js'
+import { createApiToken } from '../src/server/auth.js'
+import { openStore } from '../src/store/openStore.js'
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../test/embeddedPostgres.js'
+
+const root = path.resolve(import.meta.dirname, '..')
+const validations = Number(process.env.BENCH_JOBS_VALIDATIONS ?? 16)
+const stages = (process.env.BENCH_JOBS_STAGES ?? 'upgrade-safety,initializer-safety,fork-rehearsal').split(',').filter(Boolean)
+const rebuild = process.env.BENCH_JOBS_REBUILD === '1'
+const concurrency = Number(process.env.BENCH_JOBS_CONCURRENCY ?? 200)
+const seconds = Number(process.env.BENCH_JOBS_SECONDS ?? 15)
+const targetRatio = 1.7
+const targetP99Ms = 50
+
+/** `node --import tsx src/cli/main.ts ARGS` in its own process; resolves with the child once a stdout line passes `ready`. */
+function startCli(args: string[], env: NodeJS.ProcessEnv, ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string }> {
+  const script = "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(process.argv.slice(1))"
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} not ready within 180 s:\n${out}\n${err}`)), 180_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const line = out.split('\n').find(ready)
+      if (line !== undefined) {
+        clearTimeout(timer)
+        resolve({ child, line })
+      }
+    })
+    child.stderr!.on('data', (chunk: Buffer) => void (err = (err + chunk.toString()).slice(-4000)))
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`${args[0]} exited (${signal ?? code}) before ready:\n${out}\n${err}`))
+    })
+  })
+}
+
+async function stop(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => new Promise((resolve) => {
+        child.once('exit', resolve)
+        child.kill('SIGTERM')
+      })),
+  )
+}
+
+type Figures = { requests: number; writes: number; errors: number; seconds: number; p50: number; p99: number; max: number; writeP99: number }
+
+/**
+ * The load generator: a plain Node process (no TypeScript loader), `concurrency` loops, each with
+ * its own keep-alive connection to one of the API processes (alternating), for `seconds`; a share
+ * of requests are writes. Latencies come back as one JSON line on stdout.
+ */
+async function drive(load: { bases: string[]; headers: Record<string, string>; requests: { method: string; path: string }[]; write?: { method: string; path: string; body: string }; writeShare: number; seconds: number }): Promise<Figures> {
+  const child = spawn(process.execPath, ['-e', loadSource], { stdio: ['pipe', 'pipe', 'inherit'] })
+  child.stdin!.end(JSON.stringify({ ...load, concurrency }))
+  let out = ''
+  child.stdout!.on('data', (chunk: Buffer) => void (out += chunk.toString()))
+  await new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(null) : reject(new Error(`load generator exited with ${code}`)))))
+  const { reads, writes, errors, seconds: took } = JSON.parse(out) as { reads: number[]; writes: number[]; errors: number; seconds: number }
+  const all = [...reads, ...writes].sort((a, b) => a - b)
+  const at = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
+  return { requests: all.length, writes: writes.length, errors, seconds: took, p50: at(all, 0.5), p99: at(all, 0.99), max: all.at(-1) ?? Number.NaN, writeP99: at(writes.sort((a, b) => a - b), 0.99) }
+}
+
+const loadSource = `
+const http = require('node:http')
+let input = ''
+process.stdin.on('data', (chunk) => (input += chunk))
+process.stdin.on('end', async () => {
+  const { bases, headers, requests, write, writeShare, seconds, concurrency } = JSON.parse(input)
+  const reads = []
+  const writes = []
+  let errors = 0
+  let next = 0
+  function send(agent, base, request) {
+    return new Promise((resolve) => {
+      const body = request.body
+      const req = http.request(base + request.path, { method: request.method, agent, headers: body ? { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : headers }, (response) => {
+        response.on('data', () => {})
+        response.on('end', () => resolve(response.statusCode))
+        response.on('error', () => resolve(0))
+      })
+      req.on('error', () => resolve(0))
+      req.end(body)
+    })
+  }
+  // One keep-alive agent (one socket) per loop: the connections stay open, as with a pool of clients.
+  const loops = Array.from({ length: concurrency }, (_, i) => ({ agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), base: bases[i % bases.length] }))
+  await Promise.all(loops.map((loop) => send(loop.agent, loop.base, requests[0])))
+  const started = performance.now()
+  const deadline = started + seconds * 1000
+  await Promise.all(loops.map(async (loop) => {
+    while (performance.now() < deadline) {
+      const isWrite = write && Math.random() < writeShare
+      const request = isWrite ? write : requests[next++ % requests.length]
+      const t0 = performance.now()
+      const status = await send(loop.agent, loop.base, request)
+      if (status < 200 || status >= 300) errors += 1
+      ;(isWrite ? writes : reads).push(performance.now() - t0)
+    }
+  }))
+  for (const loop of loops) loop.agent.destroy()
+  process.stdout.write(JSON.stringify({ reads, writes, errors, seconds: (performance.now() - started) / 1000 }))
+})
+`
+
+console.log(`${cpus().length} CPUs, load average ${loadavg().map((load) => load.toFixed(1)).join(' / ')} (1/5/15 min) at start`)
+let embedded: EmbeddedPostgres | undefined
+let serverUrl = process.env.BULWARK_TEST_DATABASE_URL ?? process.env.DATABASE_URL
+if (!serverUrl) {
+  embedded = await startEmbeddedPostgres()
+  serverUrl = embedded.url
+  console.log(`PostgreSQL: embedded ${embedded.version}`)
+}
+const schema = `bulwark_bench_${randomBytes(4).toString('hex')}`
+const admin = await openStore({ databaseUrl: serverUrl })
+await admin.query(`CREATE SCHEMA ${schema}`)
+await admin.close()
+const databaseUrl = `${serverUrl}${serverUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+const env: NodeJS.ProcessEnv = {
+  DATABASE_URL: databaseUrl,
+  BULWARK_QUEUE_SCHEMA: `${schema}_queue`,
+  BULWARK_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+}
+const dir = await mkdtemp(path.join(tmpdir(), 'bulwark-bench-jobs-'))
+const anvil = await startAnvil()
+const children: ChildProcess[] = []
+try {
+  const lifecycle = await openLifecycle({ cwd: dir, env })
+  try {
+    // --- 1. validations per minute, 1 and 2 workers ---------------------------------------------
+    const build = await compileProject({ root })
+    const demo = await deployDemoProtocol({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, build })
+    const manifestFile = path.join(dir, 'manifest.json')
+    const sources = ['contracts/examples/LendingPool.sol', 'contracts/examples/LendingPoolV2.sol']
+    await writeFile(manifestFile, JSON.stringify({ version: 1, advisory: { id: 'BW-BENCH-1' }, targets: [{ proxy: demo.lendingPool.proxy, implementation: { root, sources, contract: 'LendingPoolV2' } }] }))
+    const input = { manifestFile, rpcUrl: anvil.rpcUrl, stages, noRebuild: !rebuild }
+    const queue = await openJobQueue(lifecycle.store, { databaseUrl, schema: env['BULWARK_QUEUE_SCHEMA'] })
+    const perMinute: number[] = []
+    try {
+      console.log(`\nValidations: ${validations} demo-patch validations (stages: build${rebuild ? ' with its reproducibility rebuild' : ''}, ${stages.join(', ')}) enqueued at once; workers --concurrency 1`)
+      for (const workerCount of [1, 2]) {
+        const workers = await Promise.all(Array.from({ length: workerCount }, () => startCli(['worker', '--json', '--concurrency', '1'], env, (line) => line.includes('"worker ready"'))))
+        children.push(...workers.map((worker) => worker.child))
+        try {
+          // Warm-up: one job per worker (tsx, solc, the build cache), untimed.
+          const warm = await Promise.all(Array.from({ length: workerCount }, () => queue.enqueue('validate', input, 'bench')))
+          for (const job of warm) await waitForJob(lifecycle.store, job.id, { timeoutMs: 600_000 })
+          const started = performance.now()
+          const jobs = await Promise.all(Array.from({ length: validations }, () => queue.enqueue('validate', input, 'bench')))
+          const done = await Promise.all(jobs.map((job) => waitForJob(lifecycle.store, job.id, { timeoutMs: 1_800_000 })))
+          const elapsed = (performance.now() - started) / 1000
+          const verdicts = new Map<string, number>()
+          for (const job of done) {
+            const verdict = (job.result as { verdict?: string } | null)?.verdict ?? 'none'
+            verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1)
+          }
+          const byWorker = new Map<string, number>()
+          for (const job of done) byWorker.set(job.workerId ?? '?', (byWorker.get(job.workerId ?? '?') ?? 0) + 1)
+          perMinute.push((validations / elapsed) * 60)
+          console.log(
+            `  ${workerCount} worker${workerCount > 1 ? 's' : ' '}  ${validations} in ${elapsed.toFixed(1).padStart(6)} s   ${perMinute.at(-1)!.toFixed(1).padStart(6)} validations/min   ` +
+              `per worker ${[...byWorker.values()].join('/')}   verdicts ${[...verdicts].map(([verdict, count]) => `${verdict} ${count}`).join(', ')}`,
+          )
+        } finally {
+          await stop(workers.map((worker) => worker.child))
+        }
+      }
+      const ratio = perMinute[1]! / perMinute[0]!
+      console.log(`  2 workers / 1 worker: ${ratio.toFixed(2)}× (target ≥ ${targetRatio}×: ${ratio >= targetRatio ? 'met' : 'NOT met'})`)
+    } finally {
+      await queue.close()
+    }
+
+    // --- 2. API p99, 2 API processes, load generator in its own process --------------------------
+    const setup: Actor = { id: 'bench-setup', roles: ['admin'] }
+    const responder: Actor = { id: 'bench-responder', roles: ['responder'] }
+    const { token } = await createApiToken(lifecycle, { roles: ['viewer', 'responder'], label: 'bench-api' }, setup)
+    const ids: string[] = []
+    for (let i = 0; i < 200; i += 1) {
+      const { advisory } = await createAdvisory(lifecycle, { title: `Bench advisory ${i}`, severity: (['low', 'medium', 'high', 'critical'] as const)[i % 4]!, reporter: 'bench', description: 'x'.repeat(400) }, responder)
+      ids.push(advisory.id)
+    }
+    const servers = await Promise.all(
+      [0, 1].map(() => startCli(['serve', '--port', '0', '--json', '--rate-limit', '10000000', '--log-level', 'warn'], env, (line) => line.startsWith('{') && line.includes('"url"'))),
+    )
+    children.push(...servers.map((server) => server.child))
+    const bases = servers.map((server) => (JSON.parse(server.line) as { url: string }).url)
+    console.log(`\nAPI: 2 \`bulwark serve\` processes on PostgreSQL (${bases.join(', ')}), ${concurrency} keep-alive connections split between them, load generator in its own process, ${seconds} s each`)
+    const headers = { authorization: `Bearer ${token}` }
+    const reads = [...ids.map((id) => ({ method: 'GET', path: `/advisories/${id}` })), { method: 'GET', path: '/advisories' }]
+    const write = { method: 'POST', path: '/advisories', body: JSON.stringify({ title: 'Bench write', severity: 'low', reporter: 'bench' }) }
+    await drive({ bases, headers, requests: reads, writeShare: 0, seconds: 3 }) // warm-up
+    for (const [label, writeShare] of [['reads', 0], ['90/10 read/write', 0.1]] as const) {
+      const f = await drive({ bases, headers, requests: reads, write, writeShare, seconds })
+      console.log(
+        `  ${label.padEnd(18)} p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(7)} ms   max ${f.max.toFixed(0).padStart(5)} ms   ` +
+          `${(f.requests / f.seconds).toFixed(0).padStart(5)} req/s   ${f.requests} requests (${f.writes} writes), ${f.errors} errors   p99 / target ${(f.p99 / targetP99Ms).toFixed(2)}` +
+          (f.writes > 0 ? `   writes p99 ${f.writeP99.toFixed(1)} ms` : ''),
+      )
+    }
+  } finally {
+    await lifecycle.store.close()
+  }
+} finally {
+  await stop(children)
+  await anvil.stop()
+  await rm(dir, { recursive: true, force: true })
+  if (embedded) await embedded.stop()
+}
