@@ -76,7 +76,9 @@ export function storageRootsOf(contract: Pick<BuiltContract, 'buildInfo' | 'arti
     for (const match of text.matchAll(/function\s+([A-Za-z_$][A-Za-z0-9_$]*)\s*\([^)]*\)[^{;]*returns\s*\(\s*([A-Za-z_$][A-Za-z0-9_$.]*)\s+storage\s+([A-Za-z_$][A-Za-z0-9_$]*)\s*\)\s*\{([\s\S]*?)\n\s*\}/g)) {
       const [, functionName, structName, pointer, body] = match
       const slotName = new RegExp(`${pointer!.replace(/\$/g, '\\$')}\\.slot\\s*:=\\s*([A-Za-z_$][A-Za-z0-9_$]*)`).exec(body!)?.[1]
-      const slot = slotName === undefined ? undefined : constants.get(slotName)
+      // LibDiamond copies the constant into a local first: `bytes32 position = DIAMOND_STORAGE_POSITION;`.
+      const alias = slotName === undefined ? undefined : new RegExp(`bytes32\\s+${slotName}\\s*=\\s*([A-Za-z_$][A-Za-z0-9_$]*)\\s*;`).exec(body!)?.[1]
+      const slot = slotName === undefined ? undefined : (constants.get(slotName) ?? (alias === undefined ? undefined : constants.get(alias)))
       const struct = structName!.slice(structName!.lastIndexOf('.') + 1)
       const members = membersOf(struct)
       if (slot && members) add({ slot, origin: `diamond-storage:${functionName!}`, struct, members })

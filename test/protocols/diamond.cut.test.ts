@@ -37,6 +37,7 @@ const source = (file: string, contract: string) => ({ contract, sources: [`test/
 const vaultV1 = source('DiamondVaultFacet.sol', 'DiamondVaultFacet')
 const vaultV2 = source('DiamondVaultFacetV2.sol', 'DiamondVaultFacetV2')
 const ledger = source('DiamondLedgerFacet.sol', 'DiamondLedgerFacet')
+const reference = (file: string, contract: string) => ({ contract, sources: [`node_modules/hardhat-deploy/solc_0.8/diamond/facets/${file}`], compiler, settings })
 const vaultSelectors = ['deposit()', 'withdraw(uint256)', 'balanceOf(address)', 'totalDeposits()']
 
 beforeAll(async () => {
@@ -68,7 +69,12 @@ function correctCut(overrides: Record<string, unknown> = {}) {
       { name: 'VaultV2Count', action: 'add', build: vaultV2, selectors: ['depositCount()'] },
     ],
     init: { address: kit.erc165Init, function: 'setERC165(bytes4[],bytes4[])', args: [[], []] },
-    deployedFacets: [{ address: kit.vaultFacet, build: vaultV1 }],
+    deployedFacets: [
+      { address: kit.vaultFacet, build: vaultV1 },
+      { address: kit.cutFacet, build: reference('DiamondCutFacet.sol', 'DiamondCutFacet') },
+      { address: kit.loupeFacet, build: reference('DiamondLoupeFacet.sol', 'DiamondLoupeFacet') },
+      { address: kit.ownershipFacet, build: reference('OwnershipFacet.sol', 'OwnershipFacet') },
+    ],
     auditedInits: [kit.erc165Init],
     ...overrides,
   }
@@ -130,6 +136,9 @@ describe('the correct cut: accepted, released through Safe → timelock → diam
     const report = await validateCut(correctCut())
     expect(diamondFindings(report)).toEqual([])
     expect(report.document.verdict).toBe('pass')
+    // VaultV2 with VaultV2Count (the vault namespace) and the three reference facets pairwise (LibDiamond's storage);
+    // v1 serves nothing after the cut, so it is not compared.
+    expect(report.document.stages.find((stage) => stage.stage === 'diamond-cut')!.data).toMatchObject({ comparedRoots: 4, rehearsed: true })
 
     const facetBuild = await buildSourceContract(vaultV2, { manifestDir: repoRoot, progress: () => undefined })
     const deployerBuild = await compileProject({ root: bulwarkRoot(), sources: ['contracts/release/Create2Deployer.sol'] })
