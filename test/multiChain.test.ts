@@ -6,7 +6,10 @@
  * and verified on both. Read from the chains: every chain was paused from before the fix went
  * public anywhere until its own release, and the releases landed within a small window.
  */
-import { parseAbi, type Address } from 'viem'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseAbi, toHex, type Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createReadClient, createTestChainClient } from '../src/chain/clients.js'
 import { demoReleaseConfig } from '../src/chain/demoEntries.js'
@@ -16,29 +19,29 @@ import { startAnvil, type Anvil } from '../src/chain/startAnvil.js'
 import type { Artifact } from '../src/compile/artifacts.js'
 import { bulwarkRoot } from '../src/compile/bulwarkRoot.js'
 import { compileProject } from '../src/compile/compileProject.js'
+import { main } from '../src/cli/main.js'
+import { captureIo } from '../src/cli/testIo.js'
 import { createAdvisory } from '../src/lifecycle/createAdvisory.js'
 import { createPatch } from '../src/lifecycle/createPatch.js'
 import { getPatch } from '../src/lifecycle/getPatch.js'
 import { patchApprovalTypedData } from '../src/lifecycle/patchApprovalTypedData.js'
 import { recordApproval } from '../src/lifecycle/recordApproval.js'
 import { registerApprovalSigner } from '../src/lifecycle/registerApprovalSigner.js'
-import { testActors, testContext, testSignerAccount } from '../src/lifecycle/testing.js'
+import { testActors, testSignerAccount } from '../src/lifecycle/testing.js'
 import { transitionAdvisory } from '../src/lifecycle/transitionAdvisory.js'
-import type { LifecycleContext } from '../src/lifecycle/context.js'
-import { executeMultiChainRelease } from '../src/operations/executeMultiChainRelease.js'
+import { openLifecycle, type LifecycleContext } from '../src/lifecycle/context.js'
+import { executeMultiChainRelease, type ExecuteMultiChainReleaseReturnType } from '../src/operations/executeMultiChainRelease.js'
 import { planMultiChainRelease } from '../src/operations/planMultiChainRelease.js'
 import type { ReleaseChain } from '../src/operations/releaseChains.js'
 import { validateMultiChainPatch } from '../src/operations/validateMultiChainPatch.js'
-import { verifyMultiChainRelease } from '../src/operations/verifyMultiChainRelease.js'
 import { signPlannedSafeTransaction } from '../src/release/safeTransactions.js'
-import { openStore, type Store } from '../src/store/openStore.js'
 import { parseManifest } from '../src/validate/loadManifest.js'
 
 const chainIds = [31337, 31338] as const
 const anvils: Anvil[] = []
 const demos: DemoProtocol[] = []
 let artifacts: Artifact[]
-let store: Store
+let dir: string
 let context: LifecycleContext
 const actor = testActors.admin
 const safeOwners = devRoles.safeOwners.map((index) => devAccount(index))
@@ -49,14 +52,29 @@ beforeAll(async () => {
   artifacts = [...build.artifacts]
   anvils.push(...(await Promise.all(chainIds.map((chainId) => startAnvil({ chainId })))))
   demos.push(...(await Promise.all(anvils.map((anvil) => deployDemoProtocol({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, build, minDelay: 3600 })))))
-  store = await openStore({ dataDir: 'memory://' })
-  context = testContext(store).context
+  // The lifecycle in a project folder, as the CLI opens it (the test closes it before each CLI run).
+  dir = await mkdtemp(path.join(tmpdir(), 'bulwark-multichain-'))
+  context = await openLifecycle({ cwd: dir, env: env() })
 }, 300_000)
 
 afterAll(async () => {
-  await store?.close()
+  await context?.store.close().catch(() => undefined)
   await Promise.all(anvils.map((anvil) => anvil.stop()))
+  if (dir) await rm(dir, { recursive: true, force: true })
 })
+
+const key = (index: number) => toHex(devAccount(index).getHdKey().privateKey!)
+const env = (): NodeJS.ProcessEnv => ({ USER: 'alice', SUBMITTER: key(devRoles.deployer), OWNER_1: key(devRoles.safeOwners[0]), OWNER_2: key(devRoles.safeOwners[1]), GUARDIAN: key(devRoles.guardian) })
+
+async function bulwark(...argv: string[]) {
+  await context.store.close()
+  const captured = captureIo(dir, env())
+  try {
+    return { exitCode: await main(argv, captured.io), ...captured }
+  } finally {
+    context = await openLifecycle({ cwd: dir, env: env() })
+  }
+}
 
 function chains(options: { pause?: boolean } = {}): ReleaseChain[] {
   return anvils.map((anvil, index) => ({
@@ -164,10 +182,17 @@ describe('one patch released on two chains', () => {
       await chain.mine({ blocks: 1 })
     }
 
-    // Round 2: released on both at once.
-    const second = await executeMultiChainRelease({ context, actor, patchId: patch.id, chains: chains(), chainsFile: 'chains.json', submitter, pausers, sign })
+    // Round 2, through the CLI: released on both at once.
+    await writeFile(path.join(dir, 'chains.json'), JSON.stringify({ chains: chains() }))
+    await writeFile(path.join(dir, 'one-chain.json'), JSON.stringify({ chains: chains().slice(0, 1) }))
+    const missing = await bulwark('multichain', 'execute', patch.id, '--chains', 'one-chain.json', '--key', 'env:SUBMITTER', '--owner-key', 'env:OWNER_1', '--json')
+    expect(missing.exitCode).toBe(2)
+    expect(missing.json().error).toMatchObject({ code: 'BW_MULTICHAIN_CHAIN_MISSING' })
+    const executed = await bulwark('multichain', 'execute', patch.id, '--chains', 'chains.json', '--key', 'env:SUBMITTER', '--owner-key', 'env:OWNER_1', '--owner-key', 'env:OWNER_2', '--pauser-key', 'env:GUARDIAN', '--json')
+    expect(executed.exitCode).toBe(0)
+    const second = executed.json<Omit<ExecuteMultiChainReleaseReturnType, 'patch'> & { patchStatus: string }>()
     expect(second.phase).toBe('released')
-    expect(second.patch.status).toBe('released')
+    expect(second.patchStatus).toBe('released')
     // The window between the two releases: both sent in one round, far inside the timelock delay.
     expect(second.windowSeconds).not.toBeNull()
     expect(second.windowSeconds!).toBeLessThan(60)
@@ -194,12 +219,18 @@ describe('one patch released on two chains', () => {
     // A second run is refused: every chain has released.
     await expectCode(executeMultiChainRelease({ context, actor, patchId: patch.id, chains: chains(), chainsFile: 'chains.json', submitter, pausers, sign }), 'BW_TRANSITION_ILLEGAL')
 
-    const verified = await verifyMultiChainRelease(context, { patchId: patch.id, chains: chains(), chainsFile: 'chains.json', actor })
-    expect(verified.chains.map((entry) => [entry.chainId, entry.result.ok])).toEqual([
+    const verified = await bulwark('multichain', 'verify', patch.id, '--chains', 'chains.json', '--json')
+    expect(verified.exitCode).toBe(0)
+    expect(verified.json<{ chains: { chainId: number; result: { ok: boolean } }[] }>().chains.map((entry) => [entry.chainId, entry.result.ok])).toEqual([
       [31337, true],
       [31338, true],
     ])
-    expect(verified.patch.status).toBe('verified')
-    expect(verified.result.targets.map((target) => target.name)).toEqual(['LendingPool@31337', 'LendingPool@31338'])
+    expect(verified.json()).toMatchObject({ verified: true, patchStatus: 'verified' })
+    const status = await bulwark('multichain', 'status', patch.id, '--json')
+    expect(status.json<{ chains: { chainId: number; status: string }[] }>().chains.map((entry) => [entry.chainId, entry.status])).toEqual([
+      [31337, 'verified'],
+      [31338, 'verified'],
+    ])
+    expect((await getPatch(context, patch.id, actor)).status).toBe('verified')
   }, 600_000)
 })

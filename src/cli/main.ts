@@ -12,6 +12,7 @@ import { inventoryCommand } from './commands/inventory.js'
 import { jobCommand } from './commands/job.js'
 import { latencyCommand } from './commands/latency.js'
 import { monitorCommand } from './commands/monitor.js'
+import { multichainCommand } from './commands/multichain.js'
 import { patchCommand } from './commands/patch.js'
 import { releaseCommand } from './commands/release.js'
 import { riskCommand } from './commands/risk.js'
@@ -24,7 +25,7 @@ import { workerCommand } from './commands/worker.js'
 import { UsageError } from './errors.js'
 import { processIo, type CliIo } from './io.js'
 
-export const commands: readonly Command[] = [devnetCommand, inventoryCommand, initCommand, compileCommand, riskCommand, intelCommand, serveCommand, tokenCommand, validateCommand, advisoryCommand, patchCommand, latencyCommand, auditCommand, demoCommand, monitorCommand, signCommand, releaseCommand, verifyCommand, workerCommand, jobCommand]
+export const commands: readonly Command[] = [devnetCommand, inventoryCommand, initCommand, compileCommand, riskCommand, intelCommand, serveCommand, tokenCommand, validateCommand, advisoryCommand, patchCommand, latencyCommand, auditCommand, demoCommand, monitorCommand, signCommand, releaseCommand, multichainCommand, verifyCommand, workerCommand, jobCommand]
 
 export const version = '0.1.0'
 
