@@ -15,7 +15,7 @@
  *    own pause was mined ahead of the attack, and reaction (attack sent → pause broadcast) p50/p95.
  * 4. Every attack class once without a monitor, judged afterwards by the Forta handlers: its detections.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -33,12 +33,22 @@ const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-real-'))
 const market = await deployRealMarket()
 const log = (line: string) => console.log(line)
 
-function runPeer(job: object): PeerResult {
+/**
+ * Runs one peer in its own process. Asynchronously: the anvil child of this process logs every
+ * transaction on its stdout, which only this event loop drains; a blocking spawnSync left anvil
+ * stuck writing to a full pipe (and the peer waiting on anvil) after a few thousand transactions.
+ */
+async function runPeer(job: object): Promise<PeerResult> {
   const file = path.join(dir, `job-${Date.now()}.json`)
   writeFileSync(file, JSON.stringify(job))
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'monitorReal', 'runPeer.ts'), file], { encoding: 'utf8', maxBuffer: 512 * 2 ** 20 })
-  const line = result.stdout.trim().split('\n').at(-1) ?? ''
-  if (result.status !== 0 || !line.startsWith('{')) throw new Error(`peer ${JSON.stringify(job).slice(0, 60)} failed (${result.status}): ${result.stderr.slice(-2000)}`)
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'monitorReal', 'runPeer.ts'), file], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)))
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  const line = stdout.trim().split('\n').at(-1) ?? ''
+  if (status !== 0 || !line.startsWith('{')) throw new Error(`peer ${JSON.stringify(job).slice(0, 60)} failed (${status}): ${stderr.slice(-2000)}`)
   return JSON.parse(line) as PeerResult
 }
 
@@ -67,8 +77,8 @@ try {
   log(`benign chain: ${sent} transactions in blocks ${fromBlock}..${toBlock} (${perBlock}/block), generated in ${((performance.now() - generation) / 1000).toFixed(1)} s; mix ${JSON.stringify(traffic.counts)}`)
 
   // 2. both monitors over the same range, each in its own process
-  const bulwark = runPeer({ ...chainJob, mode: 'bulwark', fromBlock, toBlock, transactions: sent })
-  const forta = runPeer({ ...chainJob, mode: 'forta', fromBlock, toBlock, transactions: sent })
+  const bulwark = await runPeer({ ...chainJob, mode: 'bulwark', fromBlock, toBlock, transactions: sent })
+  const forta = await runPeer({ ...chainJob, mode: 'forta', fromBlock, toBlock, transactions: sent })
   const rate = (r: PeerResult) => r.transactions / r.seconds
   const perThousand = (r: PeerResult) => (r.findings.length * 1000) / r.transactions
   const pauses = bulwark.findings.filter((f) => /would (pause|contract-call)/.test(f.decision)).length
@@ -114,10 +124,11 @@ try {
   for (const attack of attackClasses) {
     await market.test.revert({ id: fresh })
     fresh = await market.test.snapshot()
+    if (attack.prepare) await attack.prepare(market)
     const outcome = await attack.run(market, 'auto')
     const blocks = outcome.transactions.map((t) => Number(t.receipt.blockNumber))
     const hashes = new Set(outcome.transactions.map((t) => t.hash.toLowerCase()))
-    const result = runPeer({ ...chainJob, mode: 'forta', fromBlock: Math.min(...blocks), toBlock: Math.max(...blocks), transactions: outcome.transactions.length })
+    const result = await runPeer({ ...chainJob, mode: 'forta', fromBlock: Math.min(...blocks), toBlock: Math.max(...blocks), transactions: outcome.transactions.length })
     const hits = result.findings.filter((f) => (f.tx && hashes.has(f.tx.toLowerCase())) || (!f.tx && f.block !== null && blocks.includes(f.block)))
     const beforeLoss = hits.some((f) => f.block !== null && f.block < Number(outcome.transactions.find((t) => t.takesValue)!.receipt.blockNumber))
     detections.push(`${attack.id}: ${hits.length > 0 ? `detected (${[...new Set(hits.map((h) => h.id))].join(', ')})${attack.multiTransaction ? (beforeLoss ? ', before the loss' : ', only at or after the loss') : ''}` : 'missed'}`)

@@ -26,7 +26,7 @@ const sampler = setInterval(sample, 50)
 async function runBulwark(): Promise<PeerResult> {
   const { readCheckpoint } = await import('../../src/monitor/sources/checkpoint.js')
   const { startMonitorOn } = await import('../../test/attacks/realMarket.js')
-  const handle = await startMonitorOn({ rpcUrl: job.rpcUrl, chainId: job.chainId }, job.addresses, { dryRun: true, pending: false, startBlock: BigInt(job.fromBlock) })
+  const handle = await startMonitorOn({ rpcUrl: job.rpcUrl, chainId: job.chainId }, job.addresses, { dryRun: true, pending: false, startBlock: BigInt(job.fromBlock), log: (line) => process.stderr.write(`${line}\n`) })
   sample()
   const idle = process.memoryUsage().rss
   const started = performance.now()
