@@ -68,7 +68,8 @@ export async function validatePatch(parameters: ValidatePatchParameters): Promis
 
 /** The run must be about the proxies the patch names, or its verdict says nothing about the patch. */
 function assertSameTargets(file: string, manifest: PatchManifest, patch: Patch) {
-  const inManifest = new Set(manifest.targets.map((target) => getAddress(target.proxy)))
+  // A diamond cut's target is the diamond itself.
+  const inManifest = new Set([...manifest.targets.map((target) => getAddress(target.proxy)), ...(manifest.diamondCut ? [getAddress(manifest.diamondCut.diamond)] : [])])
   const inPatch = new Set(patch.targets.map((target) => getAddress(target.proxy)))
   const missing = [...inPatch].filter((proxy) => !inManifest.has(proxy))
   const extra = [...inManifest].filter((proxy) => !inPatch.has(proxy))

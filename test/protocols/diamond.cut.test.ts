@@ -11,6 +11,8 @@ import { buildDiamondCutPlan } from '../../src/release/buildDiamondCutPlan.js'
 import { executeDiamondCutStep } from '../../src/release/executeDiamondCutStep.js'
 import { signPlannedSafeTransaction } from '../../src/release/safeTransactions.js'
 import { verifyDiamondCut } from '../../src/release/verifyDiamondCut.js'
+import { ManifestInvalidError } from '../../src/validate/errors.js'
+import { parseManifest } from '../../src/validate/loadManifest.js'
 import { patchManifestSchema } from '../../src/validate/manifest.js'
 import { createReport, type ValidationReport } from '../../src/validate/report.js'
 import { runPipeline } from '../../src/validate/runPipeline.js'
@@ -89,6 +91,44 @@ async function validateCut(diamondCut: Record<string, unknown>): Promise<Validat
 function diamondFindings(report: ValidationReport) {
   return report.document.stages.find((stage) => stage.stage === 'diamond-cut')!.findings.filter((finding) => finding.severity === 'critical' || finding.severity === 'high')
 }
+
+describe('the diamondCut manifest', () => {
+  test('a malformed cut is refused with each bad field by its path, before anything runs', () => {
+    const diamond = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
+    let error: unknown
+    try {
+      parseManifest(
+        JSON.stringify({
+          version: 1,
+          advisory: { id: 'DIAMOND-1' },
+          diamondCut: {
+            diamond,
+            facets: [
+              { name: 'A', action: 'add' },
+              { name: 'A', action: 'remove', build: vaultV1 },
+              { name: 'B', action: 'replace', build: vaultV2, selectors: ['withdraw'] },
+            ],
+            init: { function: 'init()' },
+            auditedInits: ['0x1234'],
+          },
+        }),
+        'patch.json',
+      )
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ManifestInvalidError)
+    expect((error as ManifestInvalidError).issues).toEqual([
+      { path: 'diamondCut.facets[0].build', message: "an add cut needs the facet's \"build\"" },
+      { path: 'diamondCut.facets[1].build', message: 'a remove cut has no facet: leave "build" out' },
+      { path: 'diamondCut.facets[1].selectors', message: 'a remove cut must list the selectors it removes' },
+      { path: 'diamondCut.facets[2].selectors[0]', message: 'must be a 4-byte selector like 0x1f931c1c or a signature like withdraw(uint256)' },
+      { path: 'diamondCut.init', message: 'needs one of "address", "build"' },
+      { path: 'diamondCut.auditedInits[0]', message: 'must be an address or a 32-byte runtime codehash' },
+      { path: 'diamondCut.facets[1].name', message: '"A" is used twice' },
+    ])
+  })
+})
 
 describe('diamond cuts on the reference diamond: four bad cuts rejected', () => {
   test('a facet that declares the vault namespace with its members reordered: storage collision', async () => {
