@@ -60,7 +60,10 @@ export function diffTarget(build: TargetBuild, reference: BuiltContract): Findin
         guards,
       })
     } else if (formatAbiItem(before) !== formatAbiItem(item) || JSON.stringify(before.outputs) !== JSON.stringify(item.outputs)) {
-      add('abi-function-changed', `${key}: ${formatAbiItem(before)} → ${formatAbiItem(item)}`, { function: item.name })
+      // A struct's members do not show in the formatted signature: name the member that changed.
+      const members = parameterChanges('returns', before.outputs, item.outputs)
+      const shown = formatAbiItem(before) === formatAbiItem(item) ? `${formatAbiItem(item)}: ${members.join('; ')}` : `${formatAbiItem(before)} → ${formatAbiItem(item)}${members.length > 0 ? ` (${members.join('; ')})` : ''}`
+      add('abi-function-changed', `${key}: ${shown}`, { function: item.name }, { members })
     }
   }
   for (const [key, item] of oldFunctions) if (!newFunctions.has(key)) add('abi-function-removed', `${formatAbiItem(item)} removed`, { function: item.name })
@@ -152,6 +155,37 @@ export function appendedStorage(original: StorageLayout, updated: StorageLayout)
 
 function byKey(functions: AbiFunction[]): Map<string, AbiFunction> {
   return new Map(functions.map((item) => [`${item.name}(${item.inputs.map((input) => formatType(input)).join(',')})`, item]))
+}
+
+type Parameter = { name?: string | undefined; type: string; internalType?: string | undefined; components?: readonly Parameter[] }
+
+/**
+ * Member by member, how two parameter lists differ: `returns.reserve.lastUpdateTimestamp uint40 → uint32`,
+ * a member renamed, added or removed, or a struct renamed (its internalType).
+ */
+export function parameterChanges(path: string, before: readonly Parameter[], after: readonly Parameter[]): string[] {
+  const changes: string[] = []
+  const single = before.length === 1 && after.length === 1
+  // Unnamed: by position, or nothing for a lone value (`returns.lastUpdateTimestamp`, not `returns.#1.…`).
+  const label = (parameter: Parameter | undefined, index: number) => (parameter?.name ? `.${parameter.name}` : single ? '' : `.#${index + 1}`)
+  const typeOf = (parameter: Parameter) => (parameter.components ? (parameter.internalType ?? parameter.type) : parameter.type)
+  for (let index = 0; index < Math.max(before.length, after.length); index += 1) {
+    const old = before[index]
+    const now = after[index]
+    const at = `${path}${label(now ?? old, index)}`
+    if (!old) changes.push(`${at} (${typeOf(now!)}) added`)
+    else if (!now) changes.push(`${at} (${typeOf(old)}) removed`)
+    else {
+      if ((old.name ?? '') !== (now.name ?? '')) changes.push(`${path}${label(old, index)} renamed to ${now.name || `#${index + 1}`}`)
+      if (old.components && now.components && old.type === now.type) {
+        if (old.internalType !== now.internalType) changes.push(`${at} ${old.internalType ?? old.type} → ${now.internalType ?? now.type}`)
+        changes.push(...parameterChanges(at, old.components, now.components))
+      } else if (formatType(old) !== formatType(now) || old.internalType !== now.internalType) {
+        changes.push(`${at} ${old.internalType ?? formatType(old)} → ${now.internalType ?? formatType(now)}`)
+      }
+    }
+  }
+  return changes
 }
 
 function formatType(parameter: { type: string; components?: readonly { type: string }[] }): string {
