@@ -141,6 +141,14 @@ describe('diamond cuts on the reference diamond: four bad cuts rejected', () => 
     )
   }, 300_000)
 
+  test('a deployed facet build that is not the code at its address is refused, not trusted for the storage comparison', async () => {
+    const report = await validateCut(correctCut({ facets: [{ name: 'Ledger', action: 'add', build: ledger }], init: undefined, deployedFacets: [{ address: kit.vaultFacet, build: vaultV2 }] }))
+    expect(report.document.verdict).toBe('fail')
+    expect(diamondFindings(report).map((finding) => [finding.kind, finding.message])).toEqual([
+      ['reference-mismatch', `diamond: the build test/protocols/contracts/diamond/DiamondVaultFacetV2.sol:DiamondVaultFacetV2 given for the deployed facet ${kit.vaultFacet} is not the code at that address; its storage is not compared.`],
+    ])
+  }, 300_000)
+
   test('adding v2 beside v1 instead of replacing: every vault selector clashes', async () => {
     const report = await validateCut(correctCut({ facets: [{ name: 'VaultV2', action: 'add', build: vaultV2 }] }))
     expect(report.document.verdict).toBe('fail')

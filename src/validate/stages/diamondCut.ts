@@ -21,6 +21,7 @@ import { createFinding } from '../findings.js'
 import type { DiamondCutManifest } from '../manifest.js'
 import type { BuiltContract, Finding, JsonObject, StageContext, StageOutput } from '../stage.js'
 import { buildSourceContract } from './build.js'
+import { compareRuntimeCode } from './upgradeSafety.js'
 import { executeImpersonated, forkDeployer, sendImpersonated, startValidationFork, waitForForkReceipt, type ValidationFork } from './validationFork.js'
 
 const stage = 'diamond-cut' as const
@@ -165,7 +166,15 @@ export async function diamondCut(context: StageContext): Promise<StageOutput> {
     .filter((build) => remaining.has(`new:${build.name}`))
     .map((build) => ({ label: `${build.name} (${build.built.contract})`, roots: storageRootsOf(build.built) }))
   for (const facet of cut.deployedFacets.filter((deployed) => remaining.has(getAddress(deployed.address)))) {
-    participants.push({ label: `${getAddress(facet.address)} (${facet.build.contract})`, roots: storageRootsOf(await buildSourceContract(facet.build, context)) })
+    const address = getAddress(facet.address)
+    const built = await buildSourceContract(facet.build, context)
+    // A build that is not the facet's code would compare the wrong layout: the comparison would prove nothing.
+    const onChain = (await context.client.getCode({ address, ...at })) ?? '0x'
+    if (compareRuntimeCode(built, onChain) === 'different') {
+      finding('reference-mismatch', `${cut.name}: the build ${built.contract} given for the deployed facet ${address} is not the code at that address; its storage is not compared.`, { facet: address, contract: built.contract })
+      continue
+    }
+    participants.push({ label: `${address} (${facet.build.contract})`, roots: storageRootsOf(built) })
   }
   let comparedRoots = 0
   for (let i = 0; i < participants.length; i++) {
