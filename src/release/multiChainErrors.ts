@@ -29,7 +29,7 @@ export class MultiChainChainMismatchError extends BaseError {
 export class MultiChainNotPausedError extends BaseError {
   override readonly name = 'MultiChainNotPausedError'
   constructor({ patchId, chainId, reason }: { patchId: string; chainId: number; reason: string }) {
-    super('BW_MULTICHAIN_NOT_PAUSED', `The release of patch ${patchId} would make the fix public while chain ${chainId} is not paused: ${reason} Nothing of the fix was sent.`, {
+    super('BW_MULTICHAIN_NOT_PAUSED', `The release of patch ${patchId} would make the fix public while chain ${chainId} is not paused: ${reason} Nothing was sent.`, {
       metaMessages: ['Configure a pause for every chain of the release (pause target and pauser key), or release on routes that disclose nothing before their execute.'],
     })
   }
