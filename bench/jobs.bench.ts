@@ -17,6 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -38,6 +39,8 @@ const stages = (process.env.BENCH_JOBS_STAGES ?? 'upgrade-safety,initializer-saf
 const rebuild = process.env.BENCH_JOBS_REBUILD === '1'
 const concurrency = Number(process.env.BENCH_JOBS_CONCURRENCY ?? 200)
 const seconds = Number(process.env.BENCH_JOBS_SECONDS ?? 15)
+/** BENCH_JOBS_PARTS: which halves to run (default both). */
+const parts = (process.env.BENCH_JOBS_PARTS ?? 'workers,api').split(',')
 const targetRatio = 1.7
 const targetP99Ms = 50
 
@@ -63,6 +66,19 @@ function startCli(args: string[], env: NodeJS.ProcessEnv, ready: (line: string) 
       reject(new Error(`${args[0]} exited (${signal ?? code}) before ready:\n${out}\n${err}`))
     })
   })
+}
+
+/**
+ * CPU seconds a process used, with its reaped children (the fork anvils a validation starts and
+ * stops), from /proc (Linux; undefined elsewhere). Summed over the workers and the chain's anvil it
+ * tells how much of the machine one validation costs, which a busy shared machine does not change.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  // After "pid (comm) ": state is field 3, utime/stime/cutime/cstime are fields 14-17.
+  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0)
+  return ticks / 100
 }
 
 async function stop(children: ChildProcess[]): Promise<void> {
@@ -161,76 +177,93 @@ const children: ChildProcess[] = []
 try {
   const lifecycle = await openLifecycle({ cwd: dir, env })
   try {
-    // --- 1. validations per minute, 1 and 2 workers ---------------------------------------------
-    const build = await compileProject({ root })
-    const demo = await deployDemoProtocol({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, build })
-    const manifestFile = path.join(dir, 'manifest.json')
-    const sources = ['contracts/examples/LendingPool.sol', 'contracts/examples/LendingPoolV2.sol']
-    await writeFile(manifestFile, JSON.stringify({ version: 1, advisory: { id: 'BW-BENCH-1' }, targets: [{ proxy: demo.lendingPool.proxy, implementation: { root, sources, contract: 'LendingPoolV2' } }] }))
-    const input = { manifestFile, rpcUrl: anvil.rpcUrl, stages, noRebuild: !rebuild }
-    const queue = await openJobQueue(lifecycle.store, { databaseUrl, schema: env['BULWARK_QUEUE_SCHEMA'] })
-    const perMinute: number[] = []
-    try {
-      console.log(`\nValidations: ${validations} demo-patch validations (stages: build${rebuild ? ' with its reproducibility rebuild' : ''}, ${stages.join(', ')}) enqueued at once; workers --concurrency 1`)
-      for (const workerCount of [1, 2]) {
-        const workers = await Promise.all(Array.from({ length: workerCount }, () => startCli(['worker', '--json', '--concurrency', '1'], env, (line) => line.includes('"worker ready"'))))
-        children.push(...workers.map((worker) => worker.child))
-        try {
-          // Warm-up: one job per worker (tsx, solc, the build cache), untimed.
-          const warm = await Promise.all(Array.from({ length: workerCount }, () => queue.enqueue('validate', input, 'bench')))
-          for (const job of warm) await waitForJob(lifecycle.store, job.id, { timeoutMs: 600_000 })
-          const started = performance.now()
-          const jobs = await Promise.all(Array.from({ length: validations }, () => queue.enqueue('validate', input, 'bench')))
-          const done = await Promise.all(jobs.map((job) => waitForJob(lifecycle.store, job.id, { timeoutMs: 1_800_000 })))
-          const elapsed = (performance.now() - started) / 1000
-          const verdicts = new Map<string, number>()
-          for (const job of done) {
-            const verdict = (job.result as { verdict?: string } | null)?.verdict ?? 'none'
-            verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1)
+    if (parts.includes('workers')) {
+      // --- 1. validations per minute, 1 and 2 workers ---------------------------------------------
+      const build = await compileProject({ root })
+      const demo = await deployDemoProtocol({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, build })
+      const manifestFile = path.join(dir, 'manifest.json')
+      const sources = ['contracts/examples/LendingPool.sol', 'contracts/examples/LendingPoolV2.sol']
+      await writeFile(manifestFile, JSON.stringify({ version: 1, advisory: { id: 'BW-BENCH-1' }, targets: [{ proxy: demo.lendingPool.proxy, implementation: { root, sources, contract: 'LendingPoolV2' } }] }))
+      const input = { manifestFile, rpcUrl: anvil.rpcUrl, stages, noRebuild: !rebuild }
+      const queue = await openJobQueue(lifecycle.store, { databaseUrl, schema: env['BULWARK_QUEUE_SCHEMA'] })
+      const perMinute: number[] = []
+      try {
+        console.log(`\nValidations: ${validations} demo-patch validations (stages: build${rebuild ? ' with its reproducibility rebuild' : ''}, ${stages.join(', ')}) enqueued at once; workers --concurrency 1`)
+        for (const workerCount of [1, 2]) {
+          const workers = await Promise.all(Array.from({ length: workerCount }, () => startCli(['worker', '--json', '--concurrency', '1'], env, (line) => line.includes('"worker ready"'))))
+          children.push(...workers.map((worker) => worker.child))
+          try {
+            // Warm-up: one job per worker (tsx, solc, the build cache), untimed.
+            const warm = await Promise.all(Array.from({ length: workerCount }, () => queue.enqueue('validate', input, 'bench')))
+            for (const job of warm) await waitForJob(lifecycle.store, job.id, { timeoutMs: 600_000 })
+            const cpuOf = () => {
+              let total = 0
+              for (const pid of [...workers.map((worker) => worker.child.pid), anvil.pid]) {
+                const used = cpuSeconds(pid)
+                if (used === undefined) return undefined
+                total += used
+              }
+              return total
+            }
+            const cpuBefore = cpuOf()
+            const started = performance.now()
+            const jobs = await Promise.all(Array.from({ length: validations }, () => queue.enqueue('validate', input, 'bench')))
+            const done = await Promise.all(jobs.map((job) => waitForJob(lifecycle.store, job.id, { timeoutMs: 1_800_000 })))
+            const elapsed = (performance.now() - started) / 1000
+            const cpuAfter = cpuOf()
+            const cpuPerValidation = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / validations
+            const verdicts = new Map<string, number>()
+            for (const job of done) {
+              const verdict = (job.result as { verdict?: string } | null)?.verdict ?? 'none'
+              verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1)
+            }
+            const attempts = done.map((job) => job.finishedAt!.getTime() - job.startedAt!.getTime()).sort((x, y) => x - y)
+            const byWorker = new Map<string, number>()
+            for (const job of done) byWorker.set(job.workerId ?? '?', (byWorker.get(job.workerId ?? '?') ?? 0) + 1)
+            perMinute.push((validations / elapsed) * 60)
+            console.log(
+              `  ${workerCount} worker${workerCount > 1 ? 's' : ' '}  ${validations} in ${elapsed.toFixed(1).padStart(6)} s   ${perMinute.at(-1)!.toFixed(1).padStart(6)} validations/min   ` +
+                `one job p50 ${(attempts[Math.floor(attempts.length / 2)]! / 1000).toFixed(2)} s   ${cpuPerValidation === undefined ? '' : `CPU ${cpuPerValidation.toFixed(2)} s/validation, ${((cpuPerValidation * validations) / elapsed).toFixed(2)} cores busy (workers + chain)   `}per worker ${[...byWorker.values()].join('/')}   verdicts ${[...verdicts].map(([verdict, count]) => `${verdict} ${count}`).join(', ')}`,
+            )
+          } finally {
+            await stop(workers.map((worker) => worker.child))
           }
-          const byWorker = new Map<string, number>()
-          for (const job of done) byWorker.set(job.workerId ?? '?', (byWorker.get(job.workerId ?? '?') ?? 0) + 1)
-          perMinute.push((validations / elapsed) * 60)
-          console.log(
-            `  ${workerCount} worker${workerCount > 1 ? 's' : ' '}  ${validations} in ${elapsed.toFixed(1).padStart(6)} s   ${perMinute.at(-1)!.toFixed(1).padStart(6)} validations/min   ` +
-              `per worker ${[...byWorker.values()].join('/')}   verdicts ${[...verdicts].map(([verdict, count]) => `${verdict} ${count}`).join(', ')}`,
-          )
-        } finally {
-          await stop(workers.map((worker) => worker.child))
         }
+        const ratio = perMinute[1]! / perMinute[0]!
+        console.log(`  2 workers / 1 worker: ${ratio.toFixed(2)}× (target ≥ ${targetRatio}×: ${ratio >= targetRatio ? 'met' : 'NOT met'})`)
+      } finally {
+        await queue.close()
       }
-      const ratio = perMinute[1]! / perMinute[0]!
-      console.log(`  2 workers / 1 worker: ${ratio.toFixed(2)}× (target ≥ ${targetRatio}×: ${ratio >= targetRatio ? 'met' : 'NOT met'})`)
-    } finally {
-      await queue.close()
     }
 
-    // --- 2. API p99, 2 API processes, load generator in its own process --------------------------
-    const setup: Actor = { id: 'bench-setup', roles: ['admin'] }
-    const responder: Actor = { id: 'bench-responder', roles: ['responder'] }
-    const { token } = await createApiToken(lifecycle, { roles: ['viewer', 'responder'], label: 'bench-api' }, setup)
-    const ids: string[] = []
-    for (let i = 0; i < 200; i += 1) {
-      const { advisory } = await createAdvisory(lifecycle, { title: `Bench advisory ${i}`, severity: (['low', 'medium', 'high', 'critical'] as const)[i % 4]!, reporter: 'bench', description: 'x'.repeat(400) }, responder)
-      ids.push(advisory.id)
-    }
-    const servers = await Promise.all(
-      [0, 1].map(() => startCli(['serve', '--port', '0', '--json', '--rate-limit', '10000000', '--log-level', 'warn'], env, (line) => line.startsWith('{') && line.includes('"url"'))),
-    )
-    children.push(...servers.map((server) => server.child))
-    const bases = servers.map((server) => (JSON.parse(server.line) as { url: string }).url)
-    console.log(`\nAPI: 2 \`bulwark serve\` processes on PostgreSQL (${bases.join(', ')}), ${concurrency} keep-alive connections split between them, load generator in its own process, ${seconds} s each`)
-    const headers = { authorization: `Bearer ${token}` }
-    const reads = [...ids.map((id) => ({ method: 'GET', path: `/advisories/${id}` })), { method: 'GET', path: '/advisories' }]
-    const write = { method: 'POST', path: '/advisories', body: JSON.stringify({ title: 'Bench write', severity: 'low', reporter: 'bench' }) }
-    await drive({ bases, headers, requests: reads, writeShare: 0, seconds: 3 }) // warm-up
-    for (const [label, writeShare] of [['reads', 0], ['90/10 read/write', 0.1]] as const) {
-      const f = await drive({ bases, headers, requests: reads, write, writeShare, seconds })
-      console.log(
-        `  ${label.padEnd(18)} p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(7)} ms   max ${f.max.toFixed(0).padStart(5)} ms   ` +
-          `${(f.requests / f.seconds).toFixed(0).padStart(5)} req/s   ${f.requests} requests (${f.writes} writes), ${f.errors} errors   p99 / target ${(f.p99 / targetP99Ms).toFixed(2)}` +
-          (f.writes > 0 ? `   writes p99 ${f.writeP99.toFixed(1)} ms` : ''),
+    if (parts.includes('api')) {
+      // --- 2. API p99, 2 API processes, load generator in its own process --------------------------
+      const setup: Actor = { id: 'bench-setup', roles: ['admin'] }
+      const responder: Actor = { id: 'bench-responder', roles: ['responder'] }
+      const { token } = await createApiToken(lifecycle, { roles: ['viewer', 'responder'], label: 'bench-api' }, setup)
+      const ids: string[] = []
+      for (let i = 0; i < 200; i += 1) {
+        const { advisory } = await createAdvisory(lifecycle, { title: `Bench advisory ${i}`, severity: (['low', 'medium', 'high', 'critical'] as const)[i % 4]!, reporter: 'bench', description: 'x'.repeat(400) }, responder)
+        ids.push(advisory.id)
+      }
+      const servers = await Promise.all(
+        [0, 1].map(() => startCli(['serve', '--port', '0', '--json', '--rate-limit', '10000000', '--log-level', 'warn'], env, (line) => line.startsWith('{') && line.includes('"url"'))),
       )
+      children.push(...servers.map((server) => server.child))
+      const bases = servers.map((server) => (JSON.parse(server.line) as { url: string }).url)
+      console.log(`\nAPI: 2 \`bulwark serve\` processes on PostgreSQL (${bases.join(', ')}), ${concurrency} keep-alive connections split between them, load generator in its own process, ${seconds} s each`)
+      const headers = { authorization: `Bearer ${token}` }
+      const reads = [...ids.map((id) => ({ method: 'GET', path: `/advisories/${id}` })), { method: 'GET', path: '/advisories' }]
+      const write = { method: 'POST', path: '/advisories', body: JSON.stringify({ title: 'Bench write', severity: 'low', reporter: 'bench' }) }
+      await drive({ bases, headers, requests: reads, writeShare: 0, seconds: 3 }) // warm-up
+      for (const [label, writeShare] of [['reads', 0], ['90/10 read/write', 0.1]] as const) {
+        const f = await drive({ bases, headers, requests: reads, write, writeShare, seconds })
+        console.log(
+          `  ${label.padEnd(18)} p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(7)} ms   max ${f.max.toFixed(0).padStart(5)} ms   ` +
+            `${(f.requests / f.seconds).toFixed(0).padStart(5)} req/s   ${f.requests} requests (${f.writes} writes), ${f.errors} errors   p99 / target ${(f.p99 / targetP99Ms).toFixed(2)}` +
+            (f.writes > 0 ? `   writes p99 ${f.writeP99.toFixed(1)} ms` : ''),
+        )
+      }
     }
   } finally {
     await lifecycle.store.close()
