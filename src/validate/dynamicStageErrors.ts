@@ -6,9 +6,15 @@ import { BaseError, redactSecrets } from '../errors/BaseError.js'
 export class ForkPreparationError extends BaseError {
   override readonly name = 'ForkPreparationError'
   readonly step: string
-  constructor({ step, reason, cause }: { step: string; reason: string; cause?: unknown }) {
+  /**
+   * Set when the step was an upgrade whose transaction was mined and reverted: a fact about the
+   * patch (stages report it as an `upgrade-reverted` finding), not a fork that could not run.
+   */
+  readonly revertedUpgrade: { target: string; transaction: string } | undefined
+  constructor({ step, reason, cause, revertedUpgrade }: { step: string; reason: string; cause?: unknown; revertedUpgrade?: { target: string; transaction: string } }) {
     super('BW_FORK_FAILED', `Could not prepare the validation fork (${step}): ${redactSecrets(reason)}`, { cause })
     this.step = step
+    this.revertedUpgrade = revertedUpgrade
   }
 }
 

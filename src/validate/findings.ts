@@ -59,6 +59,8 @@ export const findingKinds = [
   'rehearsal-not-atomic',
   'rehearsal-implementation-mismatch',
   'rehearsal-signer-impersonated',
+  // any stage that upgrades on a fork (initializer safety, differential replay)
+  'upgrade-reverted',
   // exploit replay (part B)
   'poc-still-exploitable',
   'poc-not-reproduced',
@@ -322,6 +324,11 @@ export const findingMessages = {
     title: 'Release fails through the real authorization path',
     severity: 'critical',
     hint: 'On a fork, the Safe → timelock → upgrade path reverted. The release as planned cannot be executed: fix the calls, the signers or the authority wiring before asking for approvals.',
+  },
+  'upgrade-reverted': {
+    title: 'The upgrade itself reverts',
+    severity: 'critical',
+    hint: 'Upgrading the proxy to the new implementation as its upgrade authority reverted on a fork (the new implementation refuses the upgrade call, or the initializer call reverts). The patch cannot be released as it is: check the upgrade path (proxiableUUID, upgradeToAndCall) and the initializer and its arguments.',
   },
   'rehearsal-not-atomic': {
     title: 'Release batch is not atomic',

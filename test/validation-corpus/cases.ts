@@ -232,7 +232,7 @@ export const corpusCases: readonly CorpusCase[] = [
     proxies: 'OzVault5 (UUPS)',
     compiler: '0.8.24 (from the chain metadata), cancun',
     change: 'UUPSUpgradeable dropped from the vault',
-    expected: { verdict: 'fail', reason: 'uups-upgrade-path-lost', blocking: ['rehearsal-release-failed', 'uups-upgrade-path-lost'], errored: [{ stage: 'initializer-safety', code: 'BW_FORK_FAILED' }, { stage: 'differential-replay', code: 'BW_FORK_FAILED' }] },
+    expected: { verdict: 'fail', reason: 'uups-upgrade-path-lost', blocking: ['rehearsal-release-failed', 'upgrade-reverted', 'uups-upgrade-path-lost'] },
     patch: (chain) => ({ id: 'CORPUS-OZ5-2', title: 'Vault without UUPS', targets: [oz5.vault(chain, 'OzVault5NoUpgrade', 'test/validation-corpus/oz5/OzVault5NoUpgrade.sol')] }),
   },
   {

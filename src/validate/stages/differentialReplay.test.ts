@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseAbi, type Hash } from 'viem'
 import { createReadClient } from '../../chain/clients.js'
-import { ForkPreparationError } from '../dynamicStageErrors.js'
 import { demoStageContext, startDemoChain, type DemoChain } from './dynamicStageFixtures.js'
 import { compareEffects, differentialReplay } from './differentialReplay.js'
 
@@ -61,14 +60,14 @@ describe('differentialReplay', () => {
     expect(passing.findings[0]!.message).toContain(`Expected: ${reason}`)
   })
 
-  test('an upgrade that reverts on the fork stops the replay with BW_FORK_FAILED instead of comparing the old code with itself', async () => {
+  test('an upgrade that reverts on the fork is an upgrade-reverted finding (a fact about the patch), never the old code compared with itself', async () => {
     const context = await demoStageContext(chain, 'LendingPoolV2', { differentialReplay: { transactions: 2 } })
-    const error = await differentialReplay({ ...context, builds: [{ ...context.builds[0]!, initializerCalldata: '0xdeadbeef' }] }).catch((caught: unknown) => caught)
-    expect(error).toBeInstanceOf(ForkPreparationError)
-    expect((error as ForkPreparationError).code).toBe('BW_FORK_FAILED')
-    expect((error as ForkPreparationError).shortMessage).toBe(
-      `Could not prepare the validation fork (upgrade at the start of block ${(error as ForkPreparationError).shortMessage.match(/block (\d+)/)![1]}): the upgrade transaction ${(error as ForkPreparationError).shortMessage.match(/0x[0-9a-f]{64}/)![0]} to ${chain.demo.lendingPool.proxy} reverted: execution reverted`,
-    )
+    const output = await differentialReplay({ ...context, builds: [{ ...context.builds[0]!, initializerCalldata: '0xdeadbeef' }] })
+    expect(output.findings.map((finding) => [finding.kind, finding.severity])).toEqual([['upgrade-reverted', 'critical']])
+    const transaction = (output.data as { upgradeReverted: { transaction: string } }).upgradeReverted.transaction
+    expect(transaction).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(output.findings[0]!.message).toBe(`LendingPool: the upgrade reverted at the start of the first replayed block (transaction ${transaction}); no transaction could be replayed after it`)
+    expect(output.data).toMatchObject({ transactions: 0 })
   })
 
   test('compareEffects names each kind of difference', () => {

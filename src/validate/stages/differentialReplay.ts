@@ -90,8 +90,8 @@ export const differentialReplay: Stage = async (context) => {
   const [patchedFork, unpatchedFork] = await startReplayForks(context, forkBlock)
   try {
     const [implementations] = await Promise.all([placeImplementations(patchedFork, routes), placeImplementations(unpatchedFork, routes)])
-    const upgrades = routes.map((route, index) => ({ from: route.authority, ...route.upgradeCall(implementations[index]!) }))
-    const [patchedEffects, unpatchedEffects] = await Promise.all([
+    const upgrades = routes.map((route, index) => ({ target: route.target, from: route.authority, ...route.upgradeCall(implementations[index]!) }))
+    const replayed = await Promise.all([
       (async () => {
         const effects = new Map<string, ReplayEffects>()
         for (const block of blocks) {
@@ -109,7 +109,19 @@ export const differentialReplay: Stage = async (context) => {
         }
         return effects
       })(),
-    ])
+    ]).catch((error: unknown) => {
+      // The upgrade itself reverting is a fact about the patch, not a replay that could not run.
+      if (error instanceof ForkPreparationError && error.revertedUpgrade) return error.revertedUpgrade
+      throw error
+    })
+    if (!Array.isArray(replayed)) {
+      return {
+        findings: [createFinding('differential-replay', 'upgrade-reverted', { target: replayed.target, message: `${replayed.target}: the upgrade reverted at the start of the first replayed block (transaction ${replayed.transaction}); no transaction could be replayed after it`, details: { transaction: replayed.transaction } })],
+        summary: `the upgrade of ${replayed.target} reverted: nothing replayed`,
+        data: { transactions: 0, upgradeReverted: replayed },
+      }
+    }
+    const [patchedEffects, unpatchedEffects] = replayed
     const results = new Map<string, { patched: ReplayEffects; unpatched: ReplayEffects }>()
     for (const [hash, unpatched] of unpatchedEffects) results.set(hash, { unpatched, patched: patchedEffects.get(hash)! })
 
@@ -296,14 +308,14 @@ async function replayBlock(
   fork: ValidationFork,
   block: BlockToReplay,
   selected: ReadonlySet<string>,
-  prelude: readonly { from: Address; to: Address; data: Hex }[],
+  prelude: readonly { target: string; from: Address; to: Address; data: Hex }[],
 ): Promise<Map<string, ReplayEffects>> {
   // Gas price 0 needs a zero base fee; the pool checks it when the transaction is accepted.
   await fork.client.request({ method: 'anvil_setNextBlockBaseFeePerGas', params: ['0x0'] } as never)
   const upgrades: Hash[] = []
   for (const call of prelude) {
     await fork.client.setBalance({ address: call.from, value: 10n ** 21n })
-    upgrades.push(await sendReplay(fork, { ...call, gas: 10_000_000n }).catch((error: unknown) => {
+    upgrades.push(await sendReplay(fork, { from: call.from, to: call.to, data: call.data, gas: 10_000_000n }).catch((error: unknown) => {
       throw new ForkPreparationError({ step: `upgrade as ${call.from} at the start of block ${block.number}`, reason: reasonOf(error), cause: error })
     }))
   }
@@ -316,13 +328,17 @@ async function replayBlock(
   }
   await fork.client.setNextBlockTimestamp({ timestamp: block.timestamp })
   await fork.client.mine({ blocks: 1 })
-  for (const hash of upgrades) {
+  for (const [index, hash] of upgrades.entries()) {
     // A patched pass whose upgrade reverted would compare the old code with itself and pass silently.
     const receipt = await fork.client.getTransactionReceipt({ hash })
     if (receipt.status !== 'success') {
       const trace = (await fork.client.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'callTracer' }] } as never).catch(() => undefined)) as (TraceCallFrame & { revertReason?: string; to?: Address }) | undefined
       const why = trace?.revertReason ?? trace?.error
-      throw new ForkPreparationError({ step: `upgrade at the start of block ${block.number}`, reason: `the upgrade transaction ${hash}${trace?.to ? ` to ${getAddress(trace.to)}` : ''} reverted${why ? `: ${why}` : ''}` })
+      throw new ForkPreparationError({
+        step: `upgrade at the start of block ${block.number}`,
+        reason: `the upgrade transaction ${hash}${trace?.to ? ` to ${getAddress(trace.to)}` : ''} reverted${why ? `: ${why}` : ''}`,
+        revertedUpgrade: { target: prelude[index]!.target, transaction: hash },
+      })
     }
   }
   const effects = new Map<string, ReplayEffects>()

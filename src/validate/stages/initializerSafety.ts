@@ -17,6 +17,7 @@ import {
 import { privateKeyToAddress, generatePrivateKey } from 'viem/accounts'
 import { reasonOf } from '../../chain/deployContract.js'
 import { initializableSlotOz5 } from '../../chain/getInitializerState.js'
+import { ForkPreparationError } from '../dynamicStageErrors.js'
 import { createFinding } from '../findings.js'
 import { implementationFacts, type EntryPoint, type ImplementationFacts } from '../initializerFacts.js'
 import type { Finding, JsonObject, Stage, StageContext, TargetBuild } from '../stage.js'
@@ -65,6 +66,15 @@ export const initializerSafety: Stage = async (context) => {
         try {
           for (const route of probe.routes) await upgradeOnFork(probe.fork, route, probe.implementations.get(route.target)!, { withInitializer: scenario === 'atomic' })
         } catch (error) {
+          if (scenario === 'atomic' && error instanceof ForkPreparationError && error.revertedUpgrade) {
+            // The release's own upgrade reverts: that is the finding; there is no upgraded proxy to probe.
+            const { target, transaction } = error.revertedUpgrade
+            return {
+              findings: [createFinding('initializer-safety', 'upgrade-reverted', { target, message: `${target}: the upgrade as the release makes it reverted on the fork (transaction ${transaction}); nothing could be called after it`, details: { transaction } })],
+              summary: `the upgrade of ${target} reverted: no initializer probed`,
+              data: { upgradeReverted: { target, transaction } },
+            }
+          }
           if (scenario === 'atomic') throw error
           // Some authorities have no call-less upgrade: the non-atomic case cannot happen there.
           upgradeFailures[scenario] = reasonOf(error)

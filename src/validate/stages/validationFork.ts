@@ -298,12 +298,12 @@ export async function waitForForkReceipt(fork: Pick<ValidationFork, 'client'>, h
   }
 }
 
-/** Sends and waits (automine): throws `ForkPreparationError` naming `step` when it reverts. */
-export async function executeImpersonated(fork: ValidationFork, step: string, request: Parameters<typeof sendImpersonated>[1]) {
+/** Sends and waits (automine): throws `ForkPreparationError` naming `step` when it reverts (unless `allowRevert`: the receipt says so). */
+export async function executeImpersonated(fork: ValidationFork, step: string, request: Parameters<typeof sendImpersonated>[1], options: { allowRevert?: boolean } = {}) {
   try {
     const hash = await sendImpersonated(fork, request)
     const receipt = await waitForForkReceipt(fork, hash)
-    if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
+    if (receipt.status !== 'success' && !options.allowRevert) throw new Error(`transaction ${hash} reverted`)
     return receipt
   } catch (error) {
     if (error instanceof ForkPreparationError) throw error
@@ -332,7 +332,12 @@ export async function implementationDeployments(fork: ValidationFork, routes: re
 export async function upgradeOnFork(fork: ValidationFork, route: UpgradeRoute, implementation: Address, options?: UpgradeCallOptions) {
   await fork.client.setBalance({ address: route.authority, value: 10n ** 21n })
   const call = route.upgradeCall(implementation, options)
-  return executeImpersonated(fork, `upgrade ${route.target} as ${route.authority}`, { from: route.authority, ...call })
+  const step = `upgrade ${route.target} as ${route.authority}`
+  const receipt = await executeImpersonated(fork, step, { from: route.authority, ...call }, { allowRevert: true })
+  if (receipt.status !== 'success') {
+    throw new ForkPreparationError({ step, reason: `transaction ${receipt.transactionHash} reverted`, revertedUpgrade: { target: route.target, transaction: receipt.transactionHash } })
+  }
+  return receipt
 }
 
 /** Deploys every new implementation on the fork (from `forkDeployer`) and returns their addresses, in route order. */
