@@ -4,7 +4,9 @@
  * dry run, detectors warmed up on the market's history) or `forta` (the Forta bot SDK's block pipeline
  * with the equivalent handlers of fortaBots.ts). Reads its job as JSON from argv[2]; prints one JSON line.
  */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { MarketAddresses } from '../../test/attacks/realMarket.js'
 
 type Job = { mode: 'bulwark' | 'forta'; rpcUrl: string; chainId: number; addresses: MarketAddresses; fromBlock: number; toBlock: number; transactions: number }
@@ -26,7 +28,9 @@ const sampler = setInterval(sample, 50)
 async function runBulwark(): Promise<PeerResult> {
   const { readCheckpoint } = await import('../../src/monitor/sources/checkpoint.js')
   const { startMonitorOn } = await import('../../test/attacks/realMarket.js')
-  const handle = await startMonitorOn({ rpcUrl: job.rpcUrl, chainId: job.chainId }, job.addresses, { dryRun: true, pending: false, startBlock: BigInt(job.fromBlock), log: (line) => process.stderr.write(`${line}\n`) })
+  // a store in a data dir, as `bulwark monitor` keeps it (a memory:// store runs initdb in-process: +300 MB RSS)
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-peer-'))
+  const handle = await startMonitorOn({ rpcUrl: job.rpcUrl, chainId: job.chainId }, job.addresses, { dryRun: true, pending: false, startBlock: BigInt(job.fromBlock), dataDir, log: (line) => process.stderr.write(`${line}\n`) })
   sample()
   const idle = process.memoryUsage().rss
   const started = performance.now()
@@ -38,6 +42,7 @@ async function runBulwark(): Promise<PeerResult> {
   const seconds = (performance.now() - started) / 1000
   await handle.stop()
   await handle.close()
+  rmSync(dataDir, { recursive: true, force: true })
   return {
     mode: 'bulwark',
     seconds,

@@ -2,7 +2,7 @@ import { getAddress, type Address, type PublicClient } from 'viem'
 import { createReadClient, createTestChainClient, type TestChainClient } from '../../src/chain/clients.js'
 import { devAccount } from '../../src/chain/devAccounts.js'
 import { startAnvil, type Anvil } from '../../src/chain/startAnvil.js'
-import { backtest } from '../../src/monitor/backtest.js'
+import { replayHistory } from '../../src/monitor/backtest.js'
 import { createDetectors, type DetectorsConfig } from '../../src/monitor/detectors/createDetectors.js'
 import { parsePolicy, type Policy } from '../../src/monitor/policy.js'
 import { startMonitor, type RunningMonitor } from '../../src/monitor/runMonitor.js'
@@ -188,7 +188,7 @@ export type MonitorHandle = {
 
 /**
  * Starts Bulwark's monitor on the market with the guardian key, governance read from the chain. The
- * detectors first replay the market's history since its deployment (`backtest` warm-up, findings
+ * detectors first replay the market's history since its deployment (`replayHistory` warm-up, findings
  * discarded) so their baselines know the usual sizes (a minter's usual mint, a borrower's usual loan).
  */
 export async function startMarketMonitor(market: RealMarket, options: MarketMonitorOptions = {}): Promise<MonitorHandle> {
@@ -203,6 +203,12 @@ export type MarketMonitorOptions = {
   detectors?: DetectorsConfig | undefined
   warmupFromBlock?: bigint | undefined
   dryRun?: boolean | undefined
+  /**
+   * The monitor's embedded store (default `memory://`, which runs PGlite's initdb in this process and
+   * keeps its memory: ~600 MB RSS). A data dir, as `bulwark monitor` uses, is initialised in a child
+   * process (~290 MB).
+   */
+  dataDir?: string | undefined
   /** Where the block follower starts (default: the head). */
   startBlock?: bigint | undefined
   log?: ((line: string) => void) | undefined
@@ -219,8 +225,10 @@ export async function startMonitorOn(chainOf: KitChain, m: MarketAddresses, opti
   const policy = pausePolicy(m, options)
   const warmupFromBlock = options.warmupFromBlock ?? BigInt(m.historyFromBlock)
   const warmupTo = options.startBlock !== undefined ? options.startBlock - 1n : await client.getBlockNumber({ cacheTime: 0 })
-  await backtest({ client, chain, scope, detectors, policy, fromBlock: warmupTo, toBlock: warmupTo, warmupFromBlock })
-  const store = await openStore({ dataDir: 'memory://' })
+  // The warm-up replays history through the detectors only: no throwaway store (an embedded PostgreSQL
+  // opened for it stayed resident and doubled the monitor's RSS).
+  await replayHistory({ client, chain, scope, detectors, memory: new Map(), fromBlock: warmupFromBlock, toBlock: warmupTo })
+  const store = await openStore({ dataDir: options.dataDir ?? 'memory://' })
   const alerts: Alert[] = []
   const monitor = await startMonitor({
     client,
