@@ -37,8 +37,8 @@ const scanChunk = 100n
  * state the next block continues from. So every transaction is compared from the exact pre-state it
  * had in production, and one divergence does not cascade into every later transaction: each finding
  * names the one transaction that behaves differently. Compared: status, return data, events, net
- * balance changes and storage writes. The unpatched runs are traced on a second fork of the same
- * block replaying the same blocks alongside, so the two passes' tracing runs in parallel.
+ * balance changes and storage writes. A block holding none of the selected transactions is run once,
+ * as it happened (nothing in it is compared; it only carries the state on).
  */
 export const differentialReplay: Stage = async (context) => {
   const config = context.manifest.differentialReplay
@@ -84,46 +84,35 @@ export const differentialReplay: Stage = async (context) => {
   // The upgrade is made as the authority of the replayed blocks, which may not be today's (an owner
   // handed over to a timelock since); when the proxies cannot be planned there, as of the pinned block.
   const routes = await planUpgradeRoutes({ ...context, blockNumber: forkBlock }).catch(() => pinnedRoutes)
-  // Two forks of the same block, run side by side: `patched` runs each block with the upgrade, reverts,
-  // and runs it again as it happened without tracing (to carry the production state on); `unpatched`
-  // runs and traces each block as it happened. Same states as one fork doing both, half the tracing each.
-  const [patchedFork, unpatchedFork] = await startReplayForks(context, forkBlock)
+  const fork = await startValidationFork({ ...context, blockNumber: forkBlock }, ['--order', 'fifo'])
   try {
-    const [implementations] = await Promise.all([placeImplementations(patchedFork, routes), placeImplementations(unpatchedFork, routes)])
+    await fork.client.setAutomine(false)
+    const implementations = await placeImplementations(fork, routes)
     const upgrades = routes.map((route, index) => ({ target: route.target, from: route.authority, ...route.upgradeCall(implementations[index]!) }))
-    const replayed = await Promise.all([
-      (async () => {
-        const effects = new Map<string, ReplayEffects>()
-        for (const block of blocks) {
-          const snapshot = await patchedFork.client.snapshot()
-          for (const [hash, effect] of await replayBlock(patchedFork, block, selected, upgrades)) effects.set(hash, effect)
-          await patchedFork.client.revert({ id: snapshot })
-          await replayBlock(patchedFork, block, new Set(), [])
+    const results = new Map<string, { patched: ReplayEffects; unpatched: ReplayEffects }>()
+    try {
+      for (const block of blocks) {
+        // A block with nothing to compare is run once, as it happened: it only carries the state on.
+        if (!block.transactions.some((transaction) => selected.has(transaction.hash.toLowerCase()))) {
+          await replayBlock(fork, block, selected, [])
+          continue
         }
-        return effects
-      })(),
-      (async () => {
-        const effects = new Map<string, ReplayEffects>()
-        for (const block of blocks) {
-          for (const [hash, effect] of await replayBlock(unpatchedFork, block, selected, [])) effects.set(hash, effect)
-        }
-        return effects
-      })(),
-    ]).catch((error: unknown) => {
+        const snapshot = await fork.client.snapshot()
+        const patched = await replayBlock(fork, block, selected, upgrades)
+        await fork.client.revert({ id: snapshot })
+        const unpatched = await replayBlock(fork, block, selected, [])
+        for (const [hash, effects] of unpatched) results.set(hash, { unpatched: effects, patched: patched.get(hash)! })
+      }
+    } catch (error) {
       // The upgrade itself reverting is a fact about the patch, not a replay that could not run.
-      if (error instanceof ForkPreparationError && error.revertedUpgrade) return error.revertedUpgrade
-      throw error
-    })
-    if (!Array.isArray(replayed)) {
+      if (!(error instanceof ForkPreparationError && error.revertedUpgrade)) throw error
+      const { target, transaction } = error.revertedUpgrade
       return {
-        findings: [createFinding('differential-replay', 'upgrade-reverted', { target: replayed.target, message: `${replayed.target}: the upgrade reverted at the start of the first replayed block (transaction ${replayed.transaction}); no transaction could be replayed after it`, details: { transaction: replayed.transaction } })],
-        summary: `the upgrade of ${replayed.target} reverted: nothing replayed`,
-        data: { transactions: 0, upgradeReverted: replayed },
+        findings: [createFinding('differential-replay', 'upgrade-reverted', { target, message: `${target}: the upgrade reverted at the start of the first replayed block (transaction ${transaction}); no transaction could be replayed after it`, details: { transaction } })],
+        summary: `the upgrade of ${target} reverted: nothing replayed`,
+        data: { transactions: 0, upgradeReverted: { target, transaction } },
       }
     }
-    const [patchedEffects, unpatchedEffects] = replayed
-    const results = new Map<string, { patched: ReplayEffects; unpatched: ReplayEffects }>()
-    for (const [hash, unpatched] of unpatchedEffects) results.set(hash, { unpatched, patched: patchedEffects.get(hash)! })
 
     const expected = new Map(config.expectDivergence.map((entry) => [entry.transaction.toLowerCase(), entry.reason]))
     const findings: Finding[] = []
@@ -192,26 +181,8 @@ export const differentialReplay: Stage = async (context) => {
       },
     }
   } finally {
-    await Promise.all([patchedFork.stop(), unpatchedFork.stop()])
+    await fork.stop()
   }
-}
-
-/** Both replay forks, without automining (each block is mined at its original timestamp); neither is left running on a failure. */
-async function startReplayForks(context: StageContext, forkBlock: bigint): Promise<[ValidationFork, ValidationFork]> {
-  const started = await Promise.allSettled([0, 1].map(async () => {
-    const fork = await startValidationFork({ ...context, blockNumber: forkBlock }, ['--order', 'fifo'])
-    await fork.client.setAutomine(false).catch(async (error: unknown) => {
-      await fork.stop()
-      throw error
-    })
-    return fork
-  }))
-  const failed = started.find((result) => result.status === 'rejected')
-  if (failed) {
-    await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)))
-    throw failed.reason
-  }
-  return started.map((result) => (result as PromiseFulfilledResult<ValidationFork>).value) as [ValidationFork, ValidationFork]
 }
 
 /**
