@@ -45,7 +45,7 @@ describe('monitor lease on PostgreSQL', () => {
     const active = await acquireMonitorLease({ databaseUrl, shard: 'chain:3', holder: 'monitor-a' })
     // The server ends the holder's lock session (as when the holder's host is cut off): the lock is free.
     const [ended] = await store.query<{ ended: boolean }>(
-      `SELECT pg_terminate_backend(pid) AS ended FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 7302
+      `SELECT pg_terminate_backend(pid) AS ended FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 7303
          AND objid::bigint = (hashtext(current_schema() || '/chain:3')::bigint & 4294967295)`,
     )
     expect(ended?.ended).toBe(true)

@@ -6,7 +6,7 @@ import { StoreError } from '../store/errors.js'
 import { MonitorLeaseLostError } from './errors.js'
 
 /** Advisory-lock class of monitor leases (the second key is hashtext of the schema and the shard). */
-const monitorLeaseLockClass = 7302
+const monitorLeaseLockClass = 7303
 
 export type AcquireMonitorLeaseParameters = {
   /** The PostgreSQL server of the store (the lease lives on a connection of its own). */
