@@ -55,6 +55,15 @@ export function packSafeSignatures(signatures: readonly { signer: Address; signa
   return sorted.length === 0 ? '0x' : concat(sorted.map((entry) => entry.signature))
 }
 
+/** The arguments of Safe 1.4.1 `execTransaction` for a transaction and its owners' signatures (packed in the order Safe checks). */
+export function execTransactionArgs(
+  transaction: Omit<SafeTransaction, 'nonce'>,
+  signatures: readonly { signer: Address; signature: Hex }[],
+): readonly [Address, bigint, Hex, number, bigint, bigint, bigint, Address, Address, Hex] {
+  const { to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken, refundReceiver } = transaction
+  return [to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken, refundReceiver, packSafeSignatures(signatures)]
+}
+
 export type ExecSafeTransactionParameters = {
   safe: Address
   to: Address
@@ -91,18 +100,7 @@ export async function execSafeTransaction(client: DevClient, parameters: ExecSaf
     address: parameters.safe,
     abi: safeArtifacts.SafeL2.abi,
     functionName: 'execTransaction',
-    args: [
-      transaction.to,
-      transaction.value,
-      transaction.data,
-      transaction.operation,
-      transaction.safeTxGas,
-      transaction.baseGas,
-      transaction.gasPrice,
-      transaction.gasToken,
-      transaction.refundReceiver,
-      packSafeSignatures(signatures),
-    ],
+    args: execTransactionArgs(transaction, signatures),
   })
   const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 })
   return { hash, status: receipt.status }

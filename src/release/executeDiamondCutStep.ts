@@ -1,6 +1,6 @@
 import type { Address, Hash, Hex } from 'viem'
 import type { DevClient } from '../chain/clients.js'
-import { packSafeSignatures } from '../chain/execSafeTransaction.js'
+import { execTransactionArgs } from '../chain/execSafeTransaction.js'
 import { safeAbi, timelockControllerAbi } from './abis.js'
 import type { SignedDiamondCutPlan } from './buildDiamondCutPlan.js'
 import { ReleaseAlreadyExecutedError, ReleaseNonceConflictError, ReleaseNotReadyError, ReleaseRevertedError, ReleaseSignaturesMissingError } from './errors.js'
@@ -59,18 +59,7 @@ export async function executeDiamondCutStep(client: DevClient, { plan, step, sig
       address: transaction.safe,
       abi: safeAbi,
       functionName: 'execTransaction',
-      args: [
-        safeTransaction.to,
-        safeTransaction.value,
-        safeTransaction.data,
-        safeTransaction.operation,
-        safeTransaction.safeTxGas,
-        safeTransaction.baseGas,
-        safeTransaction.gasPrice,
-        safeTransaction.gasToken,
-        safeTransaction.refundReceiver,
-        packSafeSignatures(signatures),
-      ],
+      args: execTransactionArgs(safeTransaction, signatures),
       chain: client.chain,
       account: client.account,
     })

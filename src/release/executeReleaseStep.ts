@@ -2,7 +2,7 @@ import { BaseError as ViemBaseError, decodeErrorResult, encodeFunctionData, getA
 import type { ChainReader } from '../authorize/readSafeState.js'
 import { verifySafeSignature } from '../authorize/verifySafeSignature.js'
 import type { DevClient } from '../chain/clients.js'
-import { packSafeSignatures } from '../chain/execSafeTransaction.js'
+import { execTransactionArgs } from '../chain/execSafeTransaction.js'
 import { privateTimelockAbi } from '../chain/privateTimelockAbi.js'
 import { releaseGateAbi } from '../chain/releaseGateAbi.js'
 import { create2DeployerAbi, safeAbi, timelockControllerAbi } from './abis.js'
@@ -81,18 +81,7 @@ export async function executeReleaseStep(client: DevClient, { plan, step, signat
       address: safe,
       abi: safeAbi,
       functionName: 'execTransaction',
-      args: [
-        safeTransaction.to,
-        safeTransaction.value,
-        safeTransaction.data,
-        safeTransaction.operation,
-        safeTransaction.safeTxGas,
-        safeTransaction.baseGas,
-        safeTransaction.gasPrice,
-        safeTransaction.gasToken,
-        safeTransaction.refundReceiver,
-        packSafeSignatures([...valid.values()].slice(0, Number(threshold))),
-      ],
+      args: execTransactionArgs(safeTransaction, [...valid.values()].slice(0, Number(threshold))),
       value: safeTransaction.value,
       chain: client.chain,
       account: client.account,
