@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { DemoRunningError, DemoUnavailableError } from '../../server/demoErrors.js'
+import { DemoRunningError, DemoUnavailableError } from '../../operations/demoErrors.js'
 import type { DemoRun } from '../../operations/playDemo.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
