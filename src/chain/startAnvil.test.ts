@@ -1,4 +1,4 @@
-import { createPublicClient, http } from 'viem'
+import { createPublicClient, http, toHex } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { createDevClient, createTestChainClient } from './clients.js'
 import { devAccount } from './devAccounts.js'
@@ -73,6 +73,29 @@ describe('startAnvil', () => {
     } finally {
       await origin.stop()
     }
+  })
+
+  test('a fork reads the chain it forks, never what an earlier fork of another chain with the same id and block cached', async () => {
+    const slotHolder = '0x00000000000000000000000000000000000c0ffe' as const
+    // Two unrelated dev chains: same chain id, same block number, different storage at the same slot.
+    const readThroughFork = async (value: bigint) => {
+      const origin = await startAnvil()
+      try {
+        const client = createTestChainClient({ rpcUrl: origin.rpcUrl })
+        await client.request({ method: 'anvil_setStorageAt' as never, params: [slotHolder, '0x0', toHex(value, { size: 32 })] as never })
+        await client.request({ method: 'anvil_mine' as never, params: ['0x1'] as never })
+        const fork = await startAnvil({ forkUrl: origin.rpcUrl, forkBlockNumber: 1n })
+        try {
+          return await createTestChainClient({ rpcUrl: fork.rpcUrl }).getStorageAt({ address: slotHolder, slot: '0x0' })
+        } finally {
+          await fork.stop()
+        }
+      } finally {
+        await origin.stop()
+      }
+    }
+    expect(await readThroughFork(111n)).toBe(toHex(111n, { size: 32 }))
+    expect(await readThroughFork(222n)).toBe(toHex(222n, { size: 32 }))
   })
 
   test('a fork of an unreachable URL fails with BW_ANVIL_FAILED', async () => {

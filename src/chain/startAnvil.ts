@@ -64,7 +64,9 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     '--cache-path', cachePath,
     '--prune-history', String(parameters.keepStates ?? 1024),
     ...(parameters.blockTime !== undefined ? ['--block-time', String(parameters.blockTime)] : []),
-    ...(parameters.forkUrl !== undefined ? ['--fork-url', parameters.forkUrl] : []),
+    // Foundry keeps fork reads on disk per chain id and block number (~/.foundry/cache/rpc); two different
+    // dev chains share id 31337 and block numbers, so a fork could read another chain's storage.
+    ...(parameters.forkUrl !== undefined ? ['--fork-url', parameters.forkUrl, '--no-storage-caching'] : []),
     ...(parameters.forkBlockNumber !== undefined ? ['--fork-block-number', String(parameters.forkBlockNumber)] : []),
     ...(parameters.extraArgs ?? []),
   ]

@@ -96,6 +96,7 @@ async function runForgeTestsIn(scratch: string, parameters: RunForgeTestsParamet
     'test',
     '--root', parameters.root,
     '--fork-url', parameters.forkUrl,
+    '--no-storage-caching', // fork reads stay in memory: a cache per chain id and block would mix dev chains
     '--offline',
     '--use', solcShimPath,
     '--cache-path', path.join(scratch, 'cache'),

@@ -110,7 +110,7 @@ describe('forkRehearsal when the node fails', () => {
         (error: unknown) => error,
       )
       expect(progress.some((message) => message.startsWith('releasing '))).toBe(true)
-      expect(failure).toBeInstanceOf(ForkPreparationError)
+      expect(failure, failure instanceof ForkPreparationError ? "" : JSON.stringify(failure, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))).toBeInstanceOf(ForkPreparationError)
       expect((failure as ForkPreparationError).code).toBe('BW_FORK_FAILED')
       expect((failure as ForkPreparationError).shortMessage).toMatch(/^Could not prepare the validation fork \(release through the governance path\): /)
     } finally {
