@@ -1,14 +1,9 @@
-import { getAddress, parseAbi, type Address, type PublicClient } from 'viem'
+import { getAddress, type Address, type PublicClient } from 'viem'
+import { safeAbi } from '../chain/safeAbi.js'
 import { SafeTransactionInvalidError } from './errors.js'
 
-/** The Safe 1.4.1 reads signature checks rely on; always read live, never cached. */
-export const safeReadAbi = parseAbi([
-  'function getOwners() view returns (address[])',
-  'function getThreshold() view returns (uint256)',
-  'function nonce() view returns (uint256)',
-  'function VERSION() view returns (string)',
-  'function approvedHashes(address owner, bytes32 hash) view returns (uint256)',
-])
+/** Safe 1.4.1's published ABI (npm artifact): the reads signature checks rely on are always made live, never cached. */
+export const safeReadAbi = safeAbi
 
 export type SafeState = { owners: Address[]; threshold: number; nonce: bigint; version: string }
 

@@ -1,23 +1,24 @@
+import { readFile } from 'node:fs/promises'
 import { describe, expect, test } from 'vitest'
-import { bulwarkRoot } from '../compile/bulwarkRoot.js'
-import { compileProject } from '../compile/compileProject.js'
-import { getArtifact } from '../compile/getArtifact.js'
-import { circuitBreakerAbi } from './circuitBreakerAbi.js'
-import { emergencyPauseSealAbi } from './emergencyPauseSealAbi.js'
-import { partialPausableAbi } from './partialPausableAbi.js'
-import { privateTimelockAbi } from './privateTimelockAbi.js'
+import { abiFilePath, abiSources, renderAbiFile, renderAbiFiles } from './generateAbis.js'
 import { releaseGateAbi } from './releaseGateAbi.js'
+import { safeAbi } from './safeAbi.js'
 
-describe('typed ABIs of the on-chain components', () => {
-  test('each written-out ABI equals the compiler output of its contract (regenerate after changing the Solidity)', async () => {
-    const build = await compileProject({ root: bulwarkRoot() })
-    const pairs = [
-      ['contracts/ReleaseGate.sol:ReleaseGate', releaseGateAbi],
-      ['contracts/PrivateTimelock.sol:PrivateTimelock', privateTimelockAbi],
-      ['contracts/EmergencyPauseSeal.sol:EmergencyPauseSeal', emergencyPauseSealAbi],
-      ['contracts/CircuitBreaker.sol:CircuitBreaker', circuitBreakerAbi],
-      ['contracts/PartialPausableUpgradeable.sol:PartialPausableUpgradeable', partialPausableAbi],
-    ] as const
-    for (const [name, abi] of pairs) expect(abi, name).toEqual(getArtifact(build, name).abi)
+describe('generated ABIs', () => {
+  test('every src/chain/*Abi.ts the script owns is exactly what `npm run abis` writes from the compiler output and the npm artifacts', async () => {
+    const generated = await renderAbiFiles()
+    expect([...generated.keys()].sort()).toEqual(abiSources.map((source) => source.file).sort())
+    for (const [file, text] of generated) {
+      const committed = await readFile(abiFilePath(file), 'utf8')
+      expect(committed === text, `src/chain/${file} differs from the compiler output: run npm run abis and commit it`).toBe(true)
+    }
+  }, 300_000)
+
+  test('a changed ABI renders differently (the check above can fail), and the modules export what they render', () => {
+    const gate = abiSources.find((source) => source.name === 'releaseGateAbi')!
+    expect(renderAbiFile(gate, releaseGateAbi)).not.toBe(renderAbiFile(gate, releaseGateAbi.slice(1)))
+    expect(renderAbiFile(gate, releaseGateAbi)).toContain('export const releaseGateAbi = [')
+    // Safe 1.4.1's published ABI: what a release executes and reads.
+    expect(safeAbi.filter((item) => item.type === 'function').map((item) => item.name)).toEqual(expect.arrayContaining(['execTransaction', 'nonce', 'getThreshold', 'getOwners', 'getTransactionHash']))
   })
 })

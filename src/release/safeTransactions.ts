@@ -1,5 +1,6 @@
-import { hashTypedData, zeroAddress, type Address, type Hex, type LocalAccount } from 'viem'
-import { safeTransactionTypes, type SafeTransaction } from '../chain/execSafeTransaction.js'
+import { zeroAddress, type Address, type Hex, type LocalAccount } from 'viem'
+import { hashSafeTransaction } from '../authorize/hashSafeTransaction.js'
+import { signSafeTransaction, type SafeTransaction } from '../chain/execSafeTransaction.js'
 import type { PlannedSafeTransaction } from './plan.js'
 
 /** A Safe transaction at `nonce` with no gas refund: what a release asks owners to sign. */
@@ -55,24 +56,12 @@ export function toSafeTransaction(planned: Omit<PlannedSafeTransaction, 'safeTxH
   }
 }
 
-/** The EIP-712 hash of a Safe 1.4.1 transaction (what `getTransactionHash` returns on chain). */
+/** The EIP-712 hash of a Safe 1.4.1 transaction (what `getTransactionHash` returns on chain), by the one Safe hasher. */
 export function safeTransactionHash(planned: Omit<PlannedSafeTransaction, 'safeTxHash'>): Hex {
-  return hashTypedData({
-    domain: { chainId: planned.chainId, verifyingContract: planned.safe },
-    types: safeTransactionTypes,
-    primaryType: 'SafeTx',
-    message: toSafeTransaction(planned),
-  })
+  return hashSafeTransaction({ chainId: planned.chainId, safe: planned.safe, transaction: toSafeTransaction(planned) }).safeTxHash
 }
 
 /** One owner's signature over a planned Safe transaction (devnet keys, tests; real owners sign in their wallet). */
-export async function signPlannedSafeTransaction(owner: LocalAccount, planned: PlannedSafeTransaction): Promise<{ signer: Address; signature: Hex }> {
-  if (!owner.signTypedData) throw new Error(`account ${owner.address} cannot sign typed data`)
-  const signature = await owner.signTypedData({
-    domain: { chainId: planned.chainId, verifyingContract: planned.safe },
-    types: safeTransactionTypes,
-    primaryType: 'SafeTx',
-    message: toSafeTransaction(planned),
-  })
-  return { signer: owner.address, signature }
+export function signPlannedSafeTransaction(owner: LocalAccount, planned: PlannedSafeTransaction): Promise<{ signer: Address; signature: Hex }> {
+  return signSafeTransaction(owner, { safe: planned.safe, chainId: planned.chainId, transaction: toSafeTransaction(planned) })
 }
