@@ -1,38 +1,33 @@
 import { decodeFunctionData, getAddress, hexToNumber, isAddressEqual, parseAbi, size, slice, toFunctionSignature, type Abi, type AbiFunction, type Address, type Hex } from 'viem'
 import type { SafeOperation } from '../chain/execSafeTransaction.js'
+import { multiSendAbi } from '../chain/multiSendAbi.js'
+import { privateTimelockAbi } from '../chain/privateTimelockAbi.js'
+import { releaseGateAbi } from '../chain/releaseGateAbi.js'
+import { safeAbi } from '../chain/safeAbi.js'
+import { timelockControllerAbi } from '../chain/timelockControllerAbi.js'
 
 /**
- * What Bulwark recognises inside a Safe transaction's calldata. Everything a release can contain is
- * decoded down to each upgrade (proxy → implementation, with the codehash the gate will demand);
+ * What Bulwark recognises inside a Safe transaction's calldata, from each contract's generated ABI
+ * (src/chain/*Abi.ts). Everything a release can contain is decoded down to each upgrade (proxy → implementation, with the codehash the gate will demand);
  * anything else is shown as undecoded, and any DELEGATECALL that is not the Safe's own MultiSend is
  * shouted: that is how Bybit's Safe had its master copy replaced (Feb 2025).
  */
-const knownAbi = parseAbi([
-  'function multiSend(bytes transactions) payable',
-  'function scheduleBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt, uint256 delay)',
-  'function executeBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt) payable',
-  'function schedule(address target, uint256 value, bytes data, bytes32 predecessor, bytes32 salt, uint256 delay)',
-  'function execute(address target, uint256 value, bytes payload, bytes32 predecessor, bytes32 salt) payable',
-  // PrivateTimelock: schedule publishes a commitment only; execute reveals the calls.
-  'function schedule(bytes32 commitment, uint256 delay)',
-  'function execute(address[] targets, uint256[] values, bytes[] payloads, bytes32 salt) payable',
-  'function approvePatch(bytes32 patchId, bytes32 reportHash, bytes32[] codehashes, bytes[] signatures)',
-  'function release(bytes32 patchId, (uint8 kind, address proxy, address admin, address implementation, bytes data)[] upgrades)',
-  'function upgradeToAndCall(address newImplementation, bytes data) payable',
-  'function upgradeTo(address newImplementation)',
-  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
-  // Safe self-administration: changes who may sign, or what code runs with the Safe's authority.
-  'function addOwnerWithThreshold(address owner, uint256 threshold)',
-  'function removeOwner(address prevOwner, address owner, uint256 threshold)',
-  'function swapOwner(address prevOwner, address oldOwner, address newOwner)',
-  'function changeThreshold(uint256 threshold)',
-  'function enableModule(address module)',
-  'function disableModule(address prevModule, address module)',
-  'function setGuard(address guard)',
-  'function setFallbackHandler(address handler)',
-]) as Abi
+const functionsOf = (abi: Abi, names: readonly string[]) => abi.filter((item): item is AbiFunction => item.type === 'function' && names.includes(item.name))
+const safeAdminNames = ['addOwnerWithThreshold', 'removeOwner', 'swapOwner', 'changeThreshold', 'enableModule', 'disableModule', 'setGuard', 'setFallbackHandler'] as const
 
-const safeAdminFunctions = new Set(['addOwnerWithThreshold', 'removeOwner', 'swapOwner', 'changeThreshold', 'enableModule', 'disableModule', 'setGuard', 'setFallbackHandler'])
+const knownAbi: Abi = [
+  ...functionsOf(multiSendAbi, ['multiSend']),
+  ...functionsOf(timelockControllerAbi, ['scheduleBatch', 'executeBatch', 'schedule', 'execute']),
+  // PrivateTimelock: schedule publishes a commitment only; execute reveals the calls.
+  ...functionsOf(privateTimelockAbi, ['schedule', 'execute']),
+  ...functionsOf(releaseGateAbi, ['approvePatch', 'release']),
+  // Upgrade entry points of OpenZeppelin proxies across versions (UUPS 4 and 5, ProxyAdmin 5).
+  ...parseAbi(['function upgradeToAndCall(address newImplementation, bytes data) payable', 'function upgradeTo(address newImplementation)', 'function upgradeAndCall(address proxy, address implementation, bytes data) payable']),
+  // Safe self-administration: changes who may sign, or what code runs with the Safe's authority.
+  ...functionsOf(safeAbi, safeAdminNames),
+]
+
+const safeAdminFunctions = new Set<string>(safeAdminNames)
 const gateUpgradeKinds = ['uups', 'transparent', 'beacon'] as const
 
 export type DecodedCallKind =
