@@ -86,6 +86,7 @@ export const errorCodes = {
   BW_JOBS_NEED_POSTGRES: { exit: 2, http: 400, summary: '`bulwark worker` and queued jobs need PostgreSQL (DATABASE_URL): on the embedded store the work runs in-process.' },
   BW_WORKER_LOST: { exit: 12, http: 503, summary: 'The worker running a job died (its liveness connection to PostgreSQL closed); the job went back to the queue and is retried by another worker (failed for good once its retries are used up).' },
   BW_MONITOR_LEASE_LOST: { exit: 12, http: 503, summary: "The monitor's lease on its chain (a PostgreSQL advisory lock on its own connection, with a heartbeat row) was lost; it stopped so the standby that holds the lease now carries on from the checkpoint." },
+  BW_OPERATION_NOT_CONFIGURED: { exit: 2, http: 409, summary: 'The server or worker lacks what an API operation needs (an RPC endpoint for the chain, a project file with a `release` section, a release submitter key): set BULWARK_RPC_URL[_<chainId>], BULWARK_PROJECT, BULWARK_RELEASE_KEY; nothing was started.' },
   BW_INTERNAL: { exit: 70, http: 500, summary: 'An unexpected failure inside Bulwark (a bug): please report it.' },
 } as const satisfies Record<string, { exit: number; http: number; summary: string; retired?: boolean }>
 

@@ -9,6 +9,7 @@ import { createPatch } from '../lifecycle/createPatch.js'
 import { permissions } from '../lifecycle/permissions.js'
 import { transitionAdvisory } from '../lifecycle/transitionAdvisory.js'
 import { roles, type Actor, type Role } from '../lifecycle/types.js'
+import { insertJob } from '../jobs/jobRecords.js'
 import { createApiToken } from './auth.js'
 import type { RouteDefinition } from './route.js'
 import { apiRoutes } from './routes/all.js'
@@ -106,6 +107,11 @@ const probes: Record<string, Probe> = {
   'GET /releases': async () => ({ url: '/releases' }),
   'GET /alerts': async () => ({ url: '/alerts' }),
   'POST /tokens': async () => ({ url: '/tokens', payload: { label: `ci-bot-${(serial += 1)}-${Math.random().toString(36).slice(2, 8)}`, roles: ['viewer'] } }),
+  'GET /jobs/:id': async (t) => {
+    const id = `matrix-job-${(serial += 1)}-${Math.random().toString(36).slice(2, 8)}`
+    await insertJob(t.context.store, { id, kind: 'verify', input: { patchId: (await newPatch(t)).id }, createdBy: 'setup' })
+    return { url: `/jobs/${id}` }
+  },
   'DELETE /tokens/:id': async (t) => {
     const label = `to-revoke-${(serial += 1)}-${Math.random().toString(36).slice(2, 8)}`
     return { url: `/tokens/${(await createApiToken(t.context, { label, roles: ['viewer'] }, { id: 'test-setup', roles: ['admin'] })).id}` }
@@ -123,6 +129,10 @@ const refusalOnly: Record<string, string> = {
   'POST /multisig-transactions/:safeTxHash/confirmations': 'needs a proposed Safe transaction on a live chain',
   'GET /safes/:address/multisig-transactions/pending': 'reads a live Safe',
   'GET /multisig-transactions/:safeTxHash/signer-view': 'decodes a Safe transaction read from a live chain',
+  'POST /patches/:id/validation-runs': 'validates on a live chain (src/server/routes/operations.test.ts covers it, with its 4xx)',
+  'POST /patches/:id/release/plan': 'plans against a live Safe and gate (src/server/routes/operations.test.ts)',
+  'POST /patches/:id/release/execute': 'submits to a live Safe (src/server/routes/operations.test.ts)',
+  'POST /patches/:id/verifications': 'reads a released patch from a live chain (src/server/routes/operations.test.ts)',
   'POST /demo/runs': 'plays the demo incident on an attached devnet (409 BW_DEMO_UNAVAILABLE without one; test/dashboard.api.test.ts covers it)',
 }
 

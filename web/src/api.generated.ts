@@ -606,12 +606,13 @@ export type Operations = {
       run: unknown
     }
   }
-  /** A text/event-stream of lifecycle transitions (event `transition`) and monitor alerts (event `alert`), data as JSON; event ids are opaque cursors that resume both (Last-Event-ID). */
+  /** A text/event-stream of lifecycle transitions (event `transition`), monitor alerts (event `alert`) and job progress (event `job`), data as JSON; event ids are opaque cursors that resume transitions and alerts (Last-Event-ID), `jobsSince` resumes jobs. */
   "GET /events": {
     params: Record<string, never>
     query: {
       since?: number
       alertsSince?: number
+      jobsSince?: number
     }
     body: undefined
     response: string
@@ -637,6 +638,36 @@ export type Operations = {
         [key: string]: string
       }
       inventory: unknown
+    }
+  }
+  /** A job (validation, release step, verification): state, progress, result or error. A patch's job is visible to whoever may see the patch; 404 BW_JOB_NOT_FOUND otherwise, exactly as for a job that does not exist. */
+  "GET /jobs/{id}": {
+    params: {
+      id: string
+    }
+    query: Record<string, never>
+    body: undefined
+    response: {
+      job: {
+        id: string
+        kind: string
+        input: {
+          [key: string]: unknown
+        }
+        state: "queued" | "running" | "completed" | "failed"
+        attempts: number
+        workerId: string | null
+        progress: unknown
+        result: unknown
+        error: {
+          code: string
+          message: string
+        } | null
+        createdBy: string
+        createdAt: string
+        startedAt: string | null
+        finishedAt: string | null
+      }
     }
   }
   /** Median and p90 per stage and per measure over the advisories the caller may see. */
@@ -1007,6 +1038,69 @@ export type Operations = {
       }
     }
   }
+  /** Executes the next step of the patch's stored release plan, as a job: the owners' stored confirmations re-verified live, the step submitted by the server's release key, the mined transaction checked on chain before the patch moves to `scheduled` or `released`. 404 BW_PATCH_NOT_FOUND / BW_RELEASE_NOT_FOUND, 409 BW_RELEASE_ALREADY_EXECUTED or BW_OPERATION_NOT_CONFIGURED. */
+  "POST /patches/{id}/release/execute": {
+    params: {
+      id: string
+    }
+    query: Record<string, never>
+    body: undefined
+    response: {
+      job: {
+        id: string
+        kind: string
+        input: {
+          [key: string]: unknown
+        }
+        state: "queued" | "running" | "completed" | "failed"
+        attempts: number
+        workerId: string | null
+        progress: unknown
+        result: unknown
+        error: {
+          code: string
+          message: string
+        } | null
+        createdBy: string
+        createdAt: string
+        startedAt: string | null
+        finishedAt: string | null
+      }
+    }
+  }
+  /** Plans the release of a validated patch on a route of the server's release configuration (default: the patch's route), as a job: the atomic batch from the stored validation report, its Safe transactions proposed to the owners, the patch moved to `awaiting_approval`. 404 BW_PATCH_NOT_FOUND, 422 BW_RELEASE_PLAN_INVALID, 409 BW_OPERATION_NOT_CONFIGURED. */
+  "POST /patches/{id}/release/plan": {
+    params: {
+      id: string
+    }
+    query: Record<string, never>
+    body: {
+      route?: "standard" | "emergency" | "private"
+      replace?: boolean
+    }
+    response: {
+      job: {
+        id: string
+        kind: string
+        input: {
+          [key: string]: unknown
+        }
+        state: "queued" | "running" | "completed" | "failed"
+        attempts: number
+        workerId: string | null
+        progress: unknown
+        result: unknown
+        error: {
+          code: string
+          message: string
+        } | null
+        createdBy: string
+        createdAt: string
+        startedAt: string | null
+        finishedAt: string | null
+      }
+    }
+  }
   /** Moves the patch along its state machine; releasing or verifying it moves its advisory too. */
   "POST /patches/{id}/transitions": {
     params: {
@@ -1098,6 +1192,73 @@ export type Operations = {
         override?: string
         auditSeq: number
       }[]
+    }
+  }
+  /** Validates the patch: the pipeline runs on the submitted manifest (which must upgrade exactly the patch's proxies) against the server's RPC endpoint for the manifest's chain, as a job; the stored run moves the patch to `validated` or `rejected`. 400 BW_MANIFEST_INVALID / BW_INPUT_INVALID, 404 BW_PATCH_NOT_FOUND, 409 BW_TRANSITION_ILLEGAL or BW_OPERATION_NOT_CONFIGURED. */
+  "POST /patches/{id}/validation-runs": {
+    params: {
+      id: string
+    }
+    query: Record<string, never>
+    body: {
+      manifest: {
+        [key: string]: unknown
+      }
+      stages?: ("build" | "upgrade-safety" | "diamond-cut" | "diff-review" | "initializer-safety" | "fork-rehearsal" | "exploit-replay" | "regression" | "differential-replay" | "prover" | "differential-fuzz")[]
+      block?: string
+      noRebuild?: boolean
+    }
+    response: {
+      job: {
+        id: string
+        kind: string
+        input: {
+          [key: string]: unknown
+        }
+        state: "queued" | "running" | "completed" | "failed"
+        attempts: number
+        workerId: string | null
+        progress: unknown
+        result: unknown
+        error: {
+          code: string
+          message: string
+        } | null
+        createdBy: string
+        createdAt: string
+        startedAt: string | null
+        finishedAt: string | null
+      }
+    }
+  }
+  /** Verifies a released patch from the chain (`verifyRelease` against its stored plan), as a job; the result is stored and a pass moves the patch and its advisory to `verified`. 404 BW_PATCH_NOT_FOUND / BW_RELEASE_NOT_FOUND, 409 BW_TRANSITION_ILLEGAL (not released yet) or BW_OPERATION_NOT_CONFIGURED. */
+  "POST /patches/{id}/verifications": {
+    params: {
+      id: string
+    }
+    query: Record<string, never>
+    body: undefined
+    response: {
+      job: {
+        id: string
+        kind: string
+        input: {
+          [key: string]: unknown
+        }
+        state: "queued" | "running" | "completed" | "failed"
+        attempts: number
+        workerId: string | null
+        progress: unknown
+        result: unknown
+        error: {
+          code: string
+          message: string
+        } | null
+        createdBy: string
+        createdAt: string
+        startedAt: string | null
+        finishedAt: string | null
+      }
     }
   }
   "GET /ready": {

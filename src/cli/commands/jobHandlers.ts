@@ -2,7 +2,11 @@ import path from 'node:path'
 import { z } from 'zod'
 import type { JobHandler } from '../../jobs/jobContext.js'
 import type { JobKind } from '../../jobs/jobKinds.js'
+import { operationsSetup } from '../../jobs/handlers/operationsSetup.js'
+import { releaseExecuteJob } from '../../jobs/handlers/releaseExecuteJob.js'
+import { releasePlanJob } from '../../jobs/handlers/releasePlanJob.js'
 import { validateJob } from '../../jobs/handlers/validateJob.js'
+import { verifyJob } from '../../jobs/handlers/verifyJob.js'
 import type { LifecycleContext } from '../../lifecycle/context.js'
 import { captureIo } from '../testIo.js'
 
@@ -14,22 +18,24 @@ const commandJobInputSchema = z.strictObject({
 })
 
 /** The CLI command a kind runs as, until src/operations/ gives each its use case. */
-const commandOf: Record<Exclude<JobKind, 'validate'>, string[]> = {
+const commandOf: Record<Exclude<JobKind, 'validate' | 'release-plan' | 'release-execute'>, string[]> = {
   verify: ['verify'],
   'intel-scan': ['intel', 'scan'],
   'monitor-backtest': ['monitor', 'backtest'],
 }
 
 /**
- * The handlers `bulwark worker` runs. Validation has its own staged handler (src/jobs/handlers);
- * verify, intel scan and monitor backtest run the CLI command in-process with `--json` as one
+ * The handlers `bulwark worker` runs. Validation, release plan and execute, and a patch's
+ * verification (`{ patchId, actor }`, as the API enqueues it) have their own handlers over
+ * src/operations (src/jobs/handlers), configured from the worker's environment (operationsSetup);
+ * verify with `{ args }`, intel scan and monitor backtest run the CLI command in-process with `--json` as one
  * stage whose output is the job's result. Backtest only reads the chain; verify re-reads the
  * patch and moves it only if it is not verified yet, so a retry repeats no audit entry.
  * TODO(operations): switch these to src/operations/* when helper-10's use cases land.
  */
 export function jobHandlers(context: Pick<LifecycleContext, 'signingKey'>, env: NodeJS.ProcessEnv): Record<JobKind, JobHandler> {
   const commandJob =
-    (kind: Exclude<JobKind, 'validate'>): JobHandler =>
+    (kind: keyof typeof commandOf): JobHandler =>
     async (job) => {
       const input = commandJobInputSchema.parse(job.job.input)
       return job.stage('command', async () => {
@@ -49,9 +55,14 @@ export function jobHandlers(context: Pick<LifecycleContext, 'signingKey'>, env: 
         return { exitCode, output }
       })
     }
+  const setup = operationsSetup(env)
+  const verifyPatch = verifyJob({ signingKey: context.signingKey, setup })
+  const verifyCommand = commandJob('verify')
   return {
-    validate: validateJob(context),
-    verify: commandJob('verify'),
+    validate: validateJob({ signingKey: context.signingKey, setup }),
+    'release-plan': releasePlanJob({ signingKey: context.signingKey, setup }),
+    'release-execute': releaseExecuteJob({ signingKey: context.signingKey, setup }),
+    verify: (job) => ('patchId' in job.job.input ? verifyPatch(job) : verifyCommand(job)),
     'intel-scan': commandJob('intel-scan'),
     'monitor-backtest': commandJob('monitor-backtest'),
   }

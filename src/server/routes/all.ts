@@ -12,6 +12,7 @@ import { getDemoRoute, inventoryRoute, listAlertsRoute, listReleasesRoute, start
 import { eventsRoute } from './events.js'
 import { getAdvisoryLatencyRoute, getLatencySummaryRoute } from './latency.js'
 import { healthRoute, openApiRoute, whoamiRoute } from './meta.js'
+import { executeReleaseRoute, getJobRoute, planReleaseRoute, startValidationRoute, startVerificationRoute } from './operations.js'
 import { approvePatchRoute, createPatchRoute, getPatchRoute, listApprovalSignersRoute, listPatchesRoute, registerApprovalSignerRoute, transitionPatchRoute } from './patches.js'
 import { assessAdvisoryRiskRoute, assessRiskRoute } from './risk.js'
 import { createTokenRoute, listTokensRoute, revokeTokenRoute } from './tokens.js'
@@ -36,6 +37,11 @@ export const apiRoutes: readonly RouteDefinition[] = [
   approvePatchRoute,
   registerApprovalSignerRoute,
   listApprovalSignersRoute,
+  startValidationRoute,
+  planReleaseRoute,
+  executeReleaseRoute,
+  startVerificationRoute,
+  getJobRoute,
   getLatencySummaryRoute,
   assessRiskRoute,
   assessAdvisoryRiskRoute,

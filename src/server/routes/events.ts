@@ -4,21 +4,25 @@ import type { Role } from '../../lifecycle/types.js'
 import { eventCursorKey, openEventCursor, sealEventCursor } from '../eventCursor.js'
 import { defineRoute } from '../route.js'
 import { toJsonValue } from '../schemas.js'
+import { jobFeedOf } from './jobFeed.js'
 
 /**
  * Server-sent events: one `transition` event per lifecycle transition the caller may see
- * (embargo applies) and one `alert` event per alert a monitor raised. Each event's id is the
+ * (embargo applies), one `alert` event per alert a monitor raised, and one `job` event per event
+ * of a job the caller may see (a validation, release step or verification: queued, started,
+ * progress, completed with its result, failed with its error). Each event's id is the
  * pair of cursors `<transition id>.<alert id>`, sealed (eventCursor.ts) so that it counts nothing
  * an uncleared caller may not see; a reconnecting client resumes both streams with
- * `Last-Event-ID` (or `?since=` and `?alertsSince=`). Comments keep idle connections open.
+ * `Last-Event-ID` (or `?since=` and `?alertsSince=`). Job events start from the connection (or
+ * `?jobsSince=`, the `seq` of a job event received before). Comments keep idle connections open.
  */
 export const eventsRoute = defineRoute({
   method: 'GET',
   url: '/events',
-  summary: 'A text/event-stream of lifecycle transitions (event `transition`) and monitor alerts (event `alert`), data as JSON; event ids are opaque cursors that resume both (Last-Event-ID).',
+  summary: 'A text/event-stream of lifecycle transitions (event `transition`), monitor alerts (event `alert`) and job progress (event `job`), data as JSON; event ids are opaque cursors that resume transitions and alerts (Last-Event-ID), `jobsSince` resumes jobs.',
   tag: 'events',
   permission: 'advisory:read',
-  querystring: z.strictObject({ since: z.number().int().min(0).optional(), alertsSince: z.number().int().min(0).optional() }),
+  querystring: z.strictObject({ since: z.number().int().min(0).optional(), alertsSince: z.number().int().min(0).optional(), jobsSince: z.number().int().min(0).optional() }),
   response: 'stream',
   handler: async ({ query, actor, env, request, reply }) => {
     const key = eventCursorKey(env.context.signingKey.privateKey)
@@ -55,9 +59,16 @@ export const eventsRoute = defineRoute({
       },
       { sinceId: alertsSinceId },
     )
+    const unsubscribeJobs = await jobFeedOf(env).subscribe(
+      actor,
+      // A global sequence number would let an uncleared caller count jobs it may not see.
+      (event, id) => send('job', cleared ? { seq: id, ...event } : event),
+      { sinceId: query.jobsSince },
+    )
     const unsubscribe = () => {
       unsubscribeTransitions()
       unsubscribeAlerts()
+      unsubscribeJobs()
     }
     const heartbeat = setInterval(() => socket.write(': keep-alive\n\n'), env.options.eventsHeartbeatMs)
     heartbeat.unref()
