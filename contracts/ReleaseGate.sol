@@ -8,6 +8,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ProxyAdmin} from "@openzeppelin/contracts/proxy/transparent/ProxyAdmin.sol";
 import {ITransparentUpgradeableProxy} from "@openzeppelin/contracts/proxy/transparent/TransparentUpgradeableProxy.sol";
 import {UpgradeableBeacon} from "@openzeppelin/contracts/proxy/beacon/UpgradeableBeacon.sol";
+import {IDiamondCut} from "./interfaces/IDiamondCut.sol";
 import {IReleaseGate} from "./interfaces/IReleaseGate.sol";
 
 /// @notice The upgrade entry point of a UUPS proxy (OpenZeppelin's UUPSUpgradeable).
@@ -35,6 +36,13 @@ interface IUUPSProxy {
  * 2. {release}: runs the upgrades atomically, all or none, checking each new implementation's
  *    codehash against the approved one right before its upgrade. A patch releases once.
  *
+ * A diamond (EIP-2535) is released the same way with {releaseDiamondCut} instead of step 2: the patch's
+ * approved codehashes are the runtime codehashes of the facets and the init contract the cut may
+ * route to, followed by one last entry, the cut hash ({diamondCutHash}: the diamond, the exact
+ * selector map, the init address and its calldata). The auditors' attestation over the codehashes
+ * thus covers the selector map; the digest they sign is unchanged. Only a cut whose hash is that last
+ * entry runs, and only when every facet and the init hold approved code.
+ *
  * Like MakerDAO's DSPause `tag` (the codehash a plan must match), the binding is to code, not to an
  * address: whatever sits at the address at release time must be the code that was validated.
  * The events ({PatchApproved}, {UpgradeReleased}, {PatchReleased}) carry everything needed to
@@ -47,6 +55,10 @@ contract ReleaseGate is AccessControl, EIP712, IReleaseGate {
     /// @notice The EIP-712 type auditors sign.
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("ReleaseAttestation(bytes32 patchId,bytes32 reportHash,bytes32[] codehashes,uint256 chainId)");
+
+    /// @notice Domain of a diamond cut's hash, so it never equals the hash of anything else the gate reads.
+    bytes32 public constant DIAMOND_CUT_TYPEHASH =
+        keccak256("DiamondCut(address diamond,bytes32 cutsHash,address init,bytes32 initDataHash)");
 
     /// @notice Most auditors the registry holds (one bit each when checking for duplicates).
     uint256 public constant MAX_AUDITORS = 256;
@@ -102,6 +114,16 @@ contract ReleaseGate is AccessControl, EIP712, IReleaseGate {
         bytes32 codehash,
         bytes32 dataHash
     );
+
+    /**
+     * @notice Emitted when a diamond cut of a patch was made, right after it.
+     * @param patchId The patch.
+     * @param diamond The diamond.
+     * @param cutHash The cut's {diamondCutHash} (equal to the approved one).
+     * @param init The init contract delegatecalled, or zero.
+     * @param initDataHash keccak256 of the init calldata.
+     */
+    event DiamondCutReleased(bytes32 indexed patchId, address indexed diamond, bytes32 cutHash, address init, bytes32 initDataHash);
 
     /**
      * @notice Emitted when every upgrade of a patch was done.
@@ -189,6 +211,21 @@ contract ReleaseGate is AccessControl, EIP712, IReleaseGate {
      * @param actual Upgrades given.
      */
     error ReleaseGateUpgradeCountMismatch(bytes32 patchId, uint256 expected, uint256 actual);
+
+    /**
+     * @notice A diamond cut whose hash (diamond, selector map, init, calldata) is not the one the patch approved.
+     * @param patchId The patch.
+     * @param expected The approved cut hash (the patch's last codehash).
+     * @param actual The hash of the cut given.
+     */
+    error ReleaseGateDiamondCutMismatch(bytes32 patchId, bytes32 expected, bytes32 actual);
+
+    /**
+     * @notice A facet or init contract of a diamond cut whose runtime codehash the patch did not approve.
+     * @param account The facet or init contract.
+     * @param codehash The codehash found at it.
+     */
+    error ReleaseGateCodeNotApproved(address account, bytes32 codehash);
 
     /// @notice A patch approval without codehashes.
     error ReleaseGateEmptyPatch();
@@ -299,6 +336,43 @@ contract ReleaseGate is AccessControl, EIP712, IReleaseGate {
     }
 
     /**
+     * @notice Makes the diamond cut of an approved patch, once. RELEASER_ROLE only; the gate must own the diamond.
+     * @dev The cut's hash must be the patch's last approved codehash, and every facet the cut routes to
+     * (and the init contract) must hold code whose codehash is among the others, checked right before the cut.
+     * @param patchId The approved, not yet released patch.
+     * @param diamond The diamond.
+     * @param cuts The facet cuts: the exact selector map the auditors attested.
+     * @param init The init contract delegatecalled after the cut, or zero.
+     * @param initData Its calldata.
+     */
+    function releaseDiamondCut(
+        bytes32 patchId,
+        address diamond,
+        IDiamondCut.FacetCut[] calldata cuts,
+        address init,
+        bytes calldata initData
+    ) external virtual onlyRole(RELEASER_ROLE) {
+        Patch storage patch = _patches[patchId];
+        if (patch.approvedAt == 0) revert ReleaseGateUnknownPatch(patchId);
+        if (patch.releasedAt != 0) revert ReleaseGatePatchReplayed(patchId);
+        // approvePatch refuses an empty list, so count is at least 1.
+        uint256 count = patch.codehashes.length;
+        bytes32 expected = patch.codehashes[count - 1];
+        bytes32 cutHash = diamondCutHash(diamond, cuts, init, initData);
+        if (cutHash != expected) revert ReleaseGateDiamondCutMismatch(patchId, expected, cutHash);
+        patch.releasedAt = uint64(block.timestamp);
+
+        for (uint256 i = 0; i < cuts.length; ++i) {
+            address facet = cuts[i].facetAddress;
+            if (facet != address(0)) _requireApprovedCode(patch.codehashes, count - 1, facet);
+        }
+        if (init != address(0)) _requireApprovedCode(patch.codehashes, count - 1, init);
+        IDiamondCut(diamond).diamondCut(cuts, init, initData);
+        emit DiamondCutReleased(patchId, diamond, cutHash, init, keccak256(initData));
+        emit PatchReleased(patchId, patch.reportHash, cuts.length);
+    }
+
+    /**
      * @notice Registers an auditor key. DEFAULT_ADMIN_ROLE only.
      * @param auditor The key.
      */
@@ -362,6 +436,23 @@ contract ReleaseGate is AccessControl, EIP712, IReleaseGate {
     }
 
     /**
+     * @notice The hash a diamond patch approves as its last codehash: the diamond, the exact cuts, the init and its calldata.
+     * @param diamond The diamond.
+     * @param cuts The facet cuts.
+     * @param init The init contract, or zero.
+     * @param initData Its calldata.
+     * @return cutHash keccak256(abi.encode(DIAMOND_CUT_TYPEHASH, diamond, keccak256(abi.encode(cuts)), init, keccak256(initData))).
+     */
+    function diamondCutHash(address diamond, IDiamondCut.FacetCut[] calldata cuts, address init, bytes calldata initData)
+        public
+        pure
+        virtual
+        returns (bytes32 cutHash)
+    {
+        return keccak256(abi.encode(DIAMOND_CUT_TYPEHASH, diamond, keccak256(abi.encode(cuts)), init, keccak256(initData)));
+    }
+
+    /**
      * @notice What the gate recorded of a patch.
      * @param patchId The patch.
      * @return patch Its report hash, approval and release times, codehashes and auditors (all zero when unknown).
@@ -403,6 +494,15 @@ contract ReleaseGate is AccessControl, EIP712, IReleaseGate {
             if (upgrade.data.length != 0) revert ReleaseGateBeaconCallUnsupported(upgrade.proxy);
             UpgradeableBeacon(upgrade.proxy).upgradeTo(upgrade.implementation);
         }
+    }
+
+    /// @dev Reverts unless `account`'s codehash is one of the first `length` approved codehashes.
+    function _requireApprovedCode(bytes32[] storage approved, uint256 length, address account) private view {
+        bytes32 actual = account.codehash;
+        for (uint256 i = 0; i < length; ++i) {
+            if (approved[i] == actual) return;
+        }
+        revert ReleaseGateCodeNotApproved(account, actual);
     }
 
     function _addAuditor(address auditor) private {

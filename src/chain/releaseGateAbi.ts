@@ -70,6 +70,22 @@ export const releaseGateAbi = [
     inputs: [
       {
         internalType: 'address',
+        name: 'account',
+        type: 'address'
+      },
+      {
+        internalType: 'bytes32',
+        name: 'codehash',
+        type: 'bytes32'
+      }
+    ],
+    name: 'ReleaseGateCodeNotApproved',
+    type: 'error'
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
         name: 'proxy',
         type: 'address'
       },
@@ -85,6 +101,27 @@ export const releaseGateAbi = [
       }
     ],
     name: 'ReleaseGateCodehashMismatch',
+    type: 'error'
+  },
+  {
+    inputs: [
+      {
+        internalType: 'bytes32',
+        name: 'patchId',
+        type: 'bytes32'
+      },
+      {
+        internalType: 'bytes32',
+        name: 'expected',
+        type: 'bytes32'
+      },
+      {
+        internalType: 'bytes32',
+        name: 'actual',
+        type: 'bytes32'
+      }
+    ],
+    name: 'ReleaseGateDiamondCutMismatch',
     type: 'error'
   },
   {
@@ -265,6 +302,43 @@ export const releaseGateAbi = [
       }
     ],
     name: 'AuthorityHandedOver',
+    type: 'event'
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: 'bytes32',
+        name: 'patchId',
+        type: 'bytes32'
+      },
+      {
+        indexed: true,
+        internalType: 'address',
+        name: 'diamond',
+        type: 'address'
+      },
+      {
+        indexed: false,
+        internalType: 'bytes32',
+        name: 'cutHash',
+        type: 'bytes32'
+      },
+      {
+        indexed: false,
+        internalType: 'address',
+        name: 'init',
+        type: 'address'
+      },
+      {
+        indexed: false,
+        internalType: 'bytes32',
+        name: 'initDataHash',
+        type: 'bytes32'
+      }
+    ],
+    name: 'DiamondCutReleased',
     type: 'event'
   },
   {
@@ -500,6 +574,19 @@ export const releaseGateAbi = [
   },
   {
     inputs: [],
+    name: 'DIAMOND_CUT_TYPEHASH',
+    outputs: [
+      {
+        internalType: 'bytes32',
+        name: '',
+        type: 'bytes32'
+      }
+    ],
+    stateMutability: 'view',
+    type: 'function'
+  },
+  {
+    inputs: [],
     name: 'MAX_AUDITORS',
     outputs: [
       {
@@ -605,6 +692,57 @@ export const releaseGateAbi = [
       }
     ],
     stateMutability: 'view',
+    type: 'function'
+  },
+  {
+    inputs: [
+      {
+        internalType: 'address',
+        name: 'diamond',
+        type: 'address'
+      },
+      {
+        components: [
+          {
+            internalType: 'address',
+            name: 'facetAddress',
+            type: 'address'
+          },
+          {
+            internalType: 'enum IDiamondCut.FacetCutAction',
+            name: 'action',
+            type: 'uint8'
+          },
+          {
+            internalType: 'bytes4[]',
+            name: 'functionSelectors',
+            type: 'bytes4[]'
+          }
+        ],
+        internalType: 'struct IDiamondCut.FacetCut[]',
+        name: 'cuts',
+        type: 'tuple[]'
+      },
+      {
+        internalType: 'address',
+        name: 'init',
+        type: 'address'
+      },
+      {
+        internalType: 'bytes',
+        name: 'initData',
+        type: 'bytes'
+      }
+    ],
+    name: 'diamondCutHash',
+    outputs: [
+      {
+        internalType: 'bytes32',
+        name: 'cutHash',
+        type: 'bytes32'
+      }
+    ],
+    stateMutability: 'pure',
     type: 'function'
   },
   {
@@ -835,6 +973,56 @@ export const releaseGateAbi = [
       }
     ],
     name: 'release',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function'
+  },
+  {
+    inputs: [
+      {
+        internalType: 'bytes32',
+        name: 'patchId',
+        type: 'bytes32'
+      },
+      {
+        internalType: 'address',
+        name: 'diamond',
+        type: 'address'
+      },
+      {
+        components: [
+          {
+            internalType: 'address',
+            name: 'facetAddress',
+            type: 'address'
+          },
+          {
+            internalType: 'enum IDiamondCut.FacetCutAction',
+            name: 'action',
+            type: 'uint8'
+          },
+          {
+            internalType: 'bytes4[]',
+            name: 'functionSelectors',
+            type: 'bytes4[]'
+          }
+        ],
+        internalType: 'struct IDiamondCut.FacetCut[]',
+        name: 'cuts',
+        type: 'tuple[]'
+      },
+      {
+        internalType: 'address',
+        name: 'init',
+        type: 'address'
+      },
+      {
+        internalType: 'bytes',
+        name: 'initData',
+        type: 'bytes'
+      }
+    ],
+    name: 'releaseDiamondCut',
     outputs: [],
     stateMutability: 'nonpayable',
     type: 'function'

@@ -1,4 +1,4 @@
-import { getAddress, isAddress, type Hex } from 'viem'
+import { getAddress, isAddress, type Address, type Hex } from 'viem'
 import { z } from 'zod'
 import { canonicalHash } from '../release/canonicalHash.js'
 import type { LifecycleContext } from './context.js'
@@ -20,7 +20,8 @@ export const recordValidationRunInputSchema = z
         hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'is not a 32-byte hex hash'),
         verdict: z.enum(['pass', 'fail']),
         chain: z.object({ chainId: z.number().int().positive() }).passthrough(),
-        targets: z.array(z.object({ proxy: z.string().refine((value) => isAddress(value, { strict: false }), 'is not an address') }).passthrough()).min(1),
+        // Empty for a diamond cut: its target is the diamond its diamond-cut stage names.
+        targets: z.array(z.object({ proxy: z.string().refine((value) => isAddress(value, { strict: false }), 'is not an address') }).passthrough()),
         blockingFindings: z.number().int().min(0).optional(),
         erroredStages: z.array(z.string()).optional(),
       })
@@ -53,7 +54,8 @@ export async function recordValidationRun(context: LifecycleContext, input: Reco
   const verdict = errored ? 'errored' : report.verdict
   return runChange(context, actor, async (change) => {
     const { patch, advisory } = await loadPatch(change.tx, patchId, actor, { forUpdate: true })
-    const inReport = new Set(report.targets.map((target) => getAddress(target.proxy)))
+    const inReport = new Set([...report.targets.map((target) => getAddress(target.proxy)), ...diamondOf(report)])
+    if (inReport.size === 0) throw new ValidationRunInvalidError({ patchId, reason: 'the report validates no proxy and no diamond cut.' })
     const inPatch = new Set(patch.targets.map((target) => getAddress(target.proxy)))
     const differ = [...inPatch].filter((proxy) => !inReport.has(proxy)).concat([...inReport].filter((proxy) => !inPatch.has(proxy)))
     if (differ.length > 0) throw new ValidationRunInvalidError({ patchId, reason: `the report and the patch name different proxies (${differ.join(', ')}).` })
@@ -116,4 +118,11 @@ export async function loadValidationReport(context: Pick<LifecycleContext, 'stor
   const report = rows[0]?.report
   if (report === undefined) return null
   return (typeof report === 'string' ? JSON.parse(report) : report) as Record<string, unknown> & { hash: Hex }
+}
+
+/** The diamond a report's diamond-cut stage approved a cut of (none for a proxy patch). */
+function diamondOf(report: Record<string, unknown>): Address[] {
+  const stages = Array.isArray(report.stages) ? (report.stages as { stage?: unknown; data?: { cut?: { diamond?: unknown } } }[]) : []
+  const diamond = stages.find((stage) => stage?.stage === 'diamond-cut')?.data?.cut?.diamond
+  return typeof diamond === 'string' && isAddress(diamond, { strict: false }) ? [getAddress(diamond)] : []
 }

@@ -76,6 +76,23 @@ export type PlannedUpgrade = {
   data: Hex
 }
 
+/**
+ * The diamond cut (EIP-2535) a plan releases through the gate's `releaseDiamondCut`, instead of proxy
+ * upgrades. The gate approves the facets' (and init's) codehashes followed by `cutHash`, so the
+ * auditors' attestation covers the exact selector map.
+ */
+export type PlannedDiamondCut = {
+  diamond: Address
+  /** The `FacetCut[]` argument, facet addresses resolved (zero for remove). */
+  cuts: { facetAddress: Address; action: number; functionSelectors: Hex[] }[]
+  init: Address
+  initCalldata: Hex
+  /** ReleaseGate.diamondCutHash(diamond, cuts, init, initCalldata): the last approved codehash. */
+  cutHash: Hex
+  /** Facet address → selectors the loupe must show after the release (sorted). */
+  selectorMap: { facet: Address; selectors: Hex[] }[]
+}
+
 /** The Safe 1.4.1 transaction owners sign (EIP-712 `SafeTx`), numbers as decimal strings. */
 export type PlannedSafeTransaction = {
   /** `schedule` and `execute` for timelock routes; `release` for the emergency route. */
@@ -115,8 +132,11 @@ export type ReleasePlan = {
   reportHash: Hex
   gate: Address
   deployments: PlannedDeployment[]
+  /** Proxy upgrades (empty for a diamond cut). */
   upgrades: PlannedUpgrade[]
-  /** Approved runtime codehashes, in release order. */
+  /** Present when the patch is a diamond cut: released by `releaseDiamondCut`, not `release`. */
+  diamondCut?: PlannedDiamondCut | undefined
+  /** Approved runtime codehashes, in release order (a diamond cut: facets and init, then the cut hash). */
   codehashes: Hex[]
   /** Auditors' ReleaseAttestation signatures (EIP-712, the gate's domain). */
   attestations: { auditor: Address; signature: Hex }[]

@@ -43,7 +43,8 @@ export function parseReleaseReport(text: string, file: string): PublicReleaseRep
   const chain = report.chain as { chainId?: unknown; blockNumber?: unknown } | undefined
   if (!chain || typeof chain.chainId !== 'number' || !Number.isInteger(chain.chainId)) fail('"chain.chainId" must be an integer.')
   if (chain!.blockNumber !== undefined && (typeof chain!.blockNumber !== 'string' || !/^\d+$/.test(chain!.blockNumber))) fail('"chain.blockNumber" must be a decimal string.')
-  if (!Array.isArray(report.targets) || report.targets.length === 0) fail('"targets" must list the upgraded proxies.')
+  const diamondCut = Array.isArray(report.stages) && (report.stages as { stage?: unknown; status?: unknown }[]).some((stage) => stage?.stage === 'diamond-cut' && stage.status !== 'skipped')
+  if (!Array.isArray(report.targets) || (report.targets.length === 0 && !diamondCut)) fail('"targets" must list the upgraded proxies (or "stages" hold the diamond-cut stage).')
   for (const [index, target] of (report.targets as unknown[]).entries()) {
     const t = target as { name?: unknown; proxy?: unknown; implementation?: { contract?: unknown; runtimeCodeHash?: unknown }; initializerCalldata?: unknown } | null
     if (!t || typeof t.name !== 'string') fail(`targets[${index}].name is missing.`)

@@ -1,7 +1,9 @@
 import { getAddress, keccak256, parseAbi, parseAbiItem, size, sliceHex, zeroAddress, type Address, type Hex } from 'viem'
 import type { ReadClient } from '../chain/clients.js'
 import { erc1967Slots } from '../chain/getProxyInfo.js'
+import { reportedDiamondCut } from './buildDiamondCutPlan.js'
 import type { ReleaseReportInput } from './buildReleasePlan.js'
+import { verifyDiamondCut } from './verifyDiamondCut.js'
 
 /** Immutable positions of a contract's runtime (solc `evm.deployedBytecode.immutableReferences`). */
 export type ImmutableReferences = Record<string, readonly { start: number; length: number }[]>
@@ -40,7 +42,8 @@ const beaconAbi = parseAbi(['function implementation() view returns (address)'])
  * ERC-1967 implementation (or its beacon's), the implementation's codehash against the approved
  * one, and its runtime against the validated artifact — immutables masked (by solc's
  * immutableReferences when given, else by locating the values the constructor wrote, such as the
- * UUPS self address), and a difference confined to the CBOR metadata tail told apart. Needs only an
+ * UUPS self address), and a difference confined to the CBOR metadata tail told apart. A diamond
+ * cut's report is checked by `verifyDiamondCut` (selector map, facet code, attested cut hash). Needs only an
  * RPC URL and the public report. Findings are data: `ok` false, never an exception.
  */
 export async function verifyRelease(client: ReadClient, { report, gate, builds }: VerifyReleaseParameters): Promise<VerifyReleaseReturnType> {
@@ -60,6 +63,11 @@ export async function verifyRelease(client: ReadClient, { report, gate, builds }
   const approved = approvals[0]?.args
   add('gate approved the report', approved?.reportHash === report.hash, approved ? `PatchApproved by ${approved.auditors?.length ?? 0} auditor(s)` : 'no PatchApproved event')
   const approvedCodehashes = new Set(approved?.codehashes ?? [])
+  const cut = reportedDiamondCut(report)
+  if (cut) {
+    checks.push(...(await verifyDiamondCut(client, { cut, gate: gateAddress, gatePatchId, approvedCodehashes: approved?.codehashes ?? [], fromBlock })))
+    return { ok: checks.every((check) => check.ok), reportHash: report.hash, gate: gateAddress, gatePatchId, targets: [], checks }
+  }
 
   const targets: VerifiedTarget[] = []
   for (const target of report.document.targets) {

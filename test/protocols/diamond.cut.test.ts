@@ -1,16 +1,36 @@
-import { encodeFunctionData, getAddress, parseEther, toFunctionSelector, type Address, type Hash, type Hex } from 'viem'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { encodeFunctionData, getAddress, keccak256, parseEther, toFunctionSelector, zeroAddress, type Address, type Hash, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDevClient, createReadClient, createTestChainClient, type ReadClient } from '../../src/chain/clients.js'
 import { deployContract } from '../../src/chain/deployContract.js'
+import { deployReleaseGate } from '../../src/chain/deployReleaseGate.js'
 import { devAccount } from '../../src/chain/devAccounts.js'
+import { getDiamondFacets } from '../../src/chain/getDiamondFacets.js'
+import { releaseGateAbi } from '../../src/chain/releaseGateAbi.js'
+import { signReleaseAttestation } from '../../src/chain/signReleaseAttestation.js'
 import { startAnvil, type Anvil } from '../../src/chain/startAnvil.js'
+import { main } from '../../src/cli/main.js'
+import { captureIo } from '../../src/cli/testIo.js'
+import type { Artifact } from '../../src/compile/artifacts.js'
 import { bulwarkRoot } from '../../src/compile/bulwarkRoot.js'
 import { compileProject } from '../../src/compile/compileProject.js'
-import { buildDiamondCutPlan } from '../../src/release/buildDiamondCutPlan.js'
-import { executeDiamondCutStep } from '../../src/release/executeDiamondCutStep.js'
+import { openLifecycle, type LifecycleContext } from '../../src/lifecycle/context.js'
+import { createAdvisory } from '../../src/lifecycle/createAdvisory.js'
+import { createPatch } from '../../src/lifecycle/createPatch.js'
+import { testActors } from '../../src/lifecycle/testing.js'
+import { transitionAdvisory } from '../../src/lifecycle/transitionAdvisory.js'
+import { confirmRelease } from '../../src/operations/confirmRelease.js'
+import { executeRelease } from '../../src/operations/executeRelease.js'
+import { planRelease } from '../../src/operations/planRelease.js'
+import { validatePatch } from '../../src/operations/validatePatch.js'
+import { verifyPatchRelease } from '../../src/operations/verifyPatchRelease.js'
+import { diamondCutHash } from '../../src/release/buildDiamondCutPlan.js'
+import { buildReleasePlan, planRouteTransactions } from '../../src/release/buildReleasePlan.js'
+import { executeReleaseStep } from '../../src/release/executeReleaseStep.js'
 import { signPlannedSafeTransaction } from '../../src/release/safeTransactions.js'
-import { verifyDiamondCut } from '../../src/release/verifyDiamondCut.js'
 import { ManifestInvalidError } from '../../src/validate/errors.js'
 import { parseManifest } from '../../src/validate/loadManifest.js'
 import { patchManifestSchema } from '../../src/validate/manifest.js'
@@ -23,7 +43,8 @@ import { compileDiamondKit, deployDiamondKit, encodeDiamondCut, facetCut, select
 import { deployKitGovernance, executeViaGovernance, kitAccountIndices, type KitGovernance } from './kitGovernance.js'
 
 // One anvil for the file: the four bad cuts are judged on the live kit (validation never writes to it;
-// each run rehearses on its own fork of the pinned block), then the correct cut is released and verified.
+// each run rehearses on its own fork of the pinned block), then the correct cut goes through the
+// lifecycle and the ReleaseGate and is verified, and a tampered selector map is refused by the gate.
 let anvil: Anvil
 let client: ReadClient
 let build: KitBuild
@@ -179,56 +200,140 @@ describe('diamond cuts on the reference diamond: four bad cuts rejected', () => 
   }, 300_000)
 })
 
-describe('the correct cut: accepted, released through Safe → timelock → diamondCut, verified', () => {
-  test('validated, planned, signed, executed after the delay, and the loupe and code match the approval', async () => {
-    const report = await validateCut(correctCut())
+describe('the correct cut: accepted, released through Safe → timelock → ReleaseGate by the release operations, verified', () => {
+  let gate: Address
+  let report: ValidationReport
+  let artifacts: Artifact[]
+  let dir: string
+  let context: LifecycleContext
+  const auditors = [devAccount(10), devAccount(11)]
+  const owners = () => governance.safeOwnerKeys.slice(0, governance.threshold).map((key) => privateKeyToAccount(key as Hex))
+  const testClient = () => createTestChainClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId })
+  const passDelay = async () => {
+    await testClient().increaseTime({ seconds: governance.minDelay + 1 })
+    await testClient().mine({ blocks: 1 })
+  }
+
+  beforeAll(async () => {
+    // The gate is the diamond's upgrade authority: governance hands it the diamond's ownership (its diamondCut right).
+    const bulwarkBuild = await compileProject({ root: bulwarkRoot(), sources: ['contracts/ReleaseGate.sol', 'contracts/release/Create2Deployer.sol'] })
+    gate = await deployReleaseGate(createDevClient({ ...anvil, account: devAccount(0) }), { build: bulwarkBuild, admin: governance.timelock, releasers: [governance.timelock], auditors: auditors.map((auditor) => auditor.address), threshold: 2 })
+    await executeViaGovernance(anvil, governance, [{ target: kit.diamond, data: encodeFunctionData({ abi: kitArtifact(build, 'OwnershipFacet').abi, functionName: 'transferOwnership', args: [gate] }) }])
+    const facetBuild = await buildSourceContract(vaultV2, { manifestDir: repoRoot, progress: () => undefined })
+    artifacts = [facetBuild.artifact, ...bulwarkBuild.artifacts]
+    dir = await mkdtemp(path.join(tmpdir(), 'bulwark-diamond-'))
+    context = await openLifecycle({ cwd: dir, env: {}, dataDir: 'memory://' })
+  }, 600_000)
+  afterAll(async () => {
+    await context?.store.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  test('validated, planned (release plan), confirmed by the owners, executed after the delay, verified (patch and public report)', async () => {
+    const actor = testActors.admin
+    const { advisory } = await createAdvisory(context, { title: 'Vault v1 rounding', severity: 'high', reporter: 'test', affectedContracts: [{ address: kit.diamond, chain: String(anvil.chainId) }] }, actor)
+    await transitionAdvisory(context, { id: advisory.id, to: 'triaged' }, actor)
+    const { patch } = await createPatch(context, { advisoryId: advisory.id, title: 'Vault v2 facet', route: 'standard', targets: [{ proxy: kit.diamond, newImplementation: kit.vaultFacet }], requiredApprovals: governance.threshold }, actor)
+    const manifest = patchManifestSchema.parse({ version: 1, advisory: { id: advisory.id }, chain: { rpcUrl: anvil.rpcUrl }, diamondCut: correctCut() })
+    const validated = await validatePatch({ manifest, manifestFile: 'diamond-v2.json', manifestDir: repoRoot, stages: ['build', 'diamond-cut'], reproducibility: false, toolVersion: 'test', patch: { context, id: patch.id, actor } })
+    report = validated.report
     expect(diamondFindings(report)).toEqual([])
-    expect(report.document.verdict).toBe('pass')
+    expect(validated.outcome).toBe('validated')
     // VaultV2 with VaultV2Count (the vault namespace) and the three reference facets pairwise (LibDiamond's storage);
     // v1 serves nothing after the cut, so it is not compared.
     expect(report.document.stages.find((stage) => stage.stage === 'diamond-cut')!.data).toMatchObject({ comparedRoots: 4, rehearsed: true })
 
-    const facetBuild = await buildSourceContract(vaultV2, { manifestDir: repoRoot, progress: () => undefined })
-    const deployerBuild = await compileProject({ root: bulwarkRoot(), sources: ['contracts/release/Create2Deployer.sol'] })
-    const plan = await buildDiamondCutPlan(client, {
-      patchId: 'PATCH-DIAMOND-1',
-      report,
-      artifacts: [facetBuild.artifact, ...deployerBuild.artifacts],
-      route: { safe: governance.safe, timelock: governance.timelock },
-      create2Deployer,
-    })
-    // VaultV2 and VaultV2Count are one build, deployed twice under two salts (two addresses, one codehash).
-    expect(plan.deployments.map((deployment) => deployment.codehash)).toEqual([facetBuild.runtimeCodeHash, facetBuild.runtimeCodeHash])
-    expect(plan.calls.map((call) => call.target)).toEqual([create2Deployer, create2Deployer, kit.diamond])
-
-    const submitter = createDevClient({ ...anvil, account: devAccount(0) })
-    const owners = governance.safeOwnerKeys.slice(0, governance.threshold).map((key) => privateKeyToAccount(key as Hex))
-    const sign = (step: number) => Promise.all(owners.map((owner) => signPlannedSafeTransaction(owner, plan.safeTransactions[step]!)))
-    await executeDiamondCutStep(submitter, { plan, step: 0, signatures: await sign(0) })
-    await expect(executeDiamondCutStep(submitter, { plan, step: 1, signatures: await sign(1) })).rejects.toMatchObject({ code: 'BW_RELEASE_NOT_READY' })
-    const testClient = createTestChainClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId })
-    await testClient.increaseTime({ seconds: plan.operation.delay + 1 })
-    await testClient.mine({ blocks: 1 })
-    await executeDiamondCutStep(submitter, { plan, step: 1, signatures: await sign(1) })
-
-    const verified = await verifyDiamondCut(client, { plan })
-    expect(verified.checks.filter((check) => !check.ok)).toEqual([])
-    expect(verified.ok).toBe(true)
+    // The ordinary release plan picks the diamond-cut route from the report: facets deployed, approvePatch, releaseDiamondCut.
+    const release = { releaseGate: gate, create2Deployer, routes: { standard: { safe: governance.safe, timelock: governance.timelock } } }
+    const planned = await planRelease({ context, actor, patchId: patch.id, rpcUrl: anvil.rpcUrl, release, projectFile: 'bulwark.json', artifacts, auditors })
+    const { plan } = planned
+    expect(planned.patch.status).toBe('awaiting_approval')
+    expect(plan.upgrades).toEqual([])
+    expect(plan.calls.map((call) => call.target)).toEqual([create2Deployer, create2Deployer, gate, gate])
+    expect(plan.calls.at(-1)!.description).toMatch(/^release diamond cut 0x[0-9a-f]{64} on /)
+    // VaultV2 and VaultV2Count are one build deployed twice (two addresses, one codehash); the auditors attest
+    // that codehash, the init's, and last the cut hash: the exact selector map.
     const [v2, count] = plan.deployments.map((deployment) => deployment.address)
-    expect(plan.selectorMap.find((entry) => entry.facet === v2)!.selectors).toEqual(vaultSelectors.map((signature) => toFunctionSelector(`function ${signature}`)).sort())
-    expect(plan.selectorMap.find((entry) => entry.facet === count)!.selectors).toEqual([toFunctionSelector('function depositCount()')])
-    expect(plan.selectorMap.some((entry) => entry.facet === kit.vaultFacet)).toBe(false)
+    expect(plan.deployments.map((deployment) => deployment.codehash)).toEqual([artifactHash(artifacts[0]!), artifactHash(artifacts[0]!)])
+    expect(plan.codehashes).toEqual([artifactHash(artifacts[0]!), keccak256((await client.getCode({ address: kit.erc165Init }))!), plan.diamondCut!.cutHash])
+    expect(plan.diamondCut!.selectorMap.find((entry) => entry.facet === v2)!.selectors).toEqual(vaultSelectors.map((signature) => toFunctionSelector(`function ${signature}`)).sort())
+    expect(plan.diamondCut!.selectorMap.find((entry) => entry.facet === count)!.selectors).toEqual([toFunctionSelector('function depositCount()')])
+    expect(plan.diamondCut!.selectorMap.some((entry) => entry.facet === kit.vaultFacet)).toBe(false)
+
+    // Owners confirm each step as `bulwark sign confirm` does; the first step's confirmations approve the patch.
+    const confirm = async (step: number) => {
+      for (const owner of owners()) {
+        const { signature } = await signPlannedSafeTransaction(owner, plan.safeTransactions[step]!)
+        await confirmRelease(context, { client, safeTxHash: plan.safeTransactions[step]!.safeTxHash, signature, actor: testActors.signer1 })
+      }
+    }
+    await confirm(0)
+    const submitter = devAccount(0)
+    const scheduled = await executeRelease({ context, actor, patchId: patch.id, rpcUrl: anvil.rpcUrl, submitter })
+    expect(scheduled.patch.status).toBe('scheduled')
+    await confirm(1)
+    await expect(executeRelease({ context, actor, patchId: patch.id, rpcUrl: anvil.rpcUrl, submitter })).rejects.toMatchObject({ code: 'BW_RELEASE_NOT_READY' })
+    await passDelay()
+    const released = await executeRelease({ context, actor, patchId: patch.id, rpcUrl: anvil.rpcUrl, submitter })
+    expect(released.patch.status).toBe('released')
 
     // The namespace kept its data across facets: the depositor's balance is still there.
-    const v2Abi = facetBuild.artifact.abi
-    expect(await client.readContract({ address: kit.diamond, abi: v2Abi, functionName: 'balanceOf', args: [depositor.address] })).toBe(parseEther('1'))
+    expect(await client.readContract({ address: kit.diamond, abi: artifacts[0]!.abi, functionName: 'balanceOf', args: [depositor.address] })).toBe(parseEther('1'))
 
-    // A cut the loupe does not show is caught: verification against the plan fails once someone removes a selector.
-    await executeViaGovernance(anvil, governance, [{ target: kit.diamond, data: encodeDiamondCut([facetCut('0x0000000000000000000000000000000000000000', 'remove', [toFunctionSelector('function depositCount()')])], '0x0000000000000000000000000000000000000000', '0x') }])
-    const drifted = await verifyDiamondCut(client, { plan })
-    expect(drifted.ok).toBe(false)
-    expect(drifted.checks.filter((check) => !check.ok)).toEqual([
-      { check: 'selector-map', subject: `${kit.diamond} → ${count}`, ok: false, expected: toFunctionSelector('function depositCount()'), actual: '(none)' },
-    ])
+    const verified = await verifyPatchRelease(context, { patchId: patch.id, rpcUrl: anvil.rpcUrl, actor })
+    expect(verified.result.checks.filter((check) => !check.ok)).toEqual([])
+    expect(verified.result.checks.map((check) => check.check)).toEqual(expect.arrayContaining(['gate released the report', 'gate cut the diamond', 'VaultV2: facet code', 'VaultV2Count: facet code', 'cut hash attested', `selector map: ${v2}`, `selector map: ${count}`]))
+    expect(verified.patch.status).toBe('verified')
+
+    // A third party with only the public report and an RPC URL: `bulwark verify --report`.
+    const reportFile = path.join(dir, 'report.json')
+    await writeFile(reportFile, JSON.stringify({ hash: report.hash, ...report.document }))
+    const cli = captureIo(dir, {})
+    expect(await main(['verify', '--report', reportFile, '--rpc', anvil.rpcUrl, '--json'], cli.io)).toBe(0)
+    expect(cli.json()).toMatchObject({ ok: true, gate, reportHash: report.hash })
+
+    // A cut the loupe does not show is caught: someone with the gate's rights removes a selector afterwards.
+    await testClient().impersonateAccount({ address: gate })
+    await testClient().setBalance({ address: gate, value: parseEther('1') })
+    const removal = await testClient().request({ method: 'eth_sendTransaction', params: [{ from: gate, to: kit.diamond, data: encodeDiamondCut([facetCut(zeroAddress, 'remove', [toFunctionSelector('function depositCount()')])], zeroAddress, '0x') }] } as never)
+    await client.waitForTransactionReceipt({ hash: removal as Hash })
+    await testClient().stopImpersonatingAccount({ address: gate })
+    const drifted = captureIo(dir, {})
+    expect(await main(['verify', '--report', reportFile, '--rpc', anvil.rpcUrl, '--json'], drifted.io)).toBe(1)
+    expect(drifted.json<{ checks: { check: string; ok: boolean; detail: string }[] }>().checks.filter((check) => !check.ok).map((check) => check.check)).toEqual(['selector map: new:VaultV2Count', 'VaultV2Count: facet code', 'cut hash attested'])
+  }, 900_000)
+
+  test('a cut whose selector map differs from the approved one is refused by the gate (ReleaseGateDiamondCutMismatch), nothing cut', async () => {
+    const plan = await buildReleasePlan(client, {
+      patchId: 'PATCH-DIAMOND-TAMPERED',
+      report,
+      artifacts,
+      route: { name: 'standard', safe: governance.safe, timelock: governance.timelock },
+      gate,
+      create2Deployer,
+      attest: async (request) => Promise.all(auditors.map(async (auditor) => ({ auditor: auditor.address, signature: await signReleaseAttestation(auditor, request) }))),
+    })
+    // The batch the Safe is asked to schedule approves the attested cut but releases another selector map: VaultV2 without withdraw.
+    const withdraw = toFunctionSelector('function withdraw(uint256)')
+    const cuts = plan.diamondCut!.cuts.map((cut) => ({ ...cut, functionSelectors: cut.functionSelectors.filter((selector) => selector !== withdraw) }))
+    const calls = plan.calls.map((call, index) =>
+      index === plan.calls.length - 1 ? { ...call, data: encodeFunctionData({ abi: releaseGateAbi, functionName: 'releaseDiamondCut', args: [plan.gatePatchId, kit.diamond, cuts, plan.diamondCut!.init, plan.diamondCut!.initCalldata] }) } : call,
+    )
+    const tampered = { ...plan, calls, ...(await planRouteTransactions(client, { route: { name: 'standard', safe: governance.safe, timelock: governance.timelock }, chainId: anvil.chainId, gatePatchId: plan.gatePatchId, calls })) }
+    const sign = (step: number) => Promise.all(owners().map((owner) => signPlannedSafeTransaction(owner, tampered.safeTransactions[step]!)))
+    const submitter = createDevClient({ ...anvil, account: devAccount(0) })
+    await executeReleaseStep(submitter, { plan: tampered, step: 0, signatures: await sign(0) })
+    await passDelay()
+    const facetsBefore = await getDiamondFacets(client, { address: kit.diamond })
+    const refused = await executeReleaseStep(submitter, { plan: tampered, step: 1, signatures: await sign(1) }).catch((error: unknown) => error)
+    expect(refused).toMatchObject({ code: 'BW_RELEASE_REVERTED' })
+    const expected = diamondCutHash({ diamond: kit.diamond, cuts, init: plan.diamondCut!.init, initCalldata: plan.diamondCut!.initCalldata })
+    expect((refused as Error).message).toContain(`ReleaseGateDiamondCutMismatch(${plan.gatePatchId}, ${plan.diamondCut!.cutHash}, ${expected})`)
+    expect(await getDiamondFacets(client, { address: kit.diamond })).toEqual(facetsBefore)
+    expect((await client.readContract({ address: gate, abi: releaseGateAbi, functionName: 'patchOf', args: [plan.gatePatchId] })).releasedAt).toBe(0n)
   }, 600_000)
 })
+
+function artifactHash(artifact: Artifact): Hex {
+  return keccak256(artifact.deployedBytecode)
+}
