@@ -2,8 +2,8 @@
  * Issue 19, second bullet: one patch released on two anvil chains with different chain ids, each
  * with its own Safe 1.4.1, TimelockController and ReleaseGate (the demo protocol on each). The patch
  * is validated on both (a pipeline run per chain), approved once (one EIP-712 PatchApproval over the
- * combined report hash), released on both (pauses first, schedules back to back, releases at once)
- * and verified on both. Read from the chains: every chain was paused from before the fix went
+ * combined report hash), released on both (pauses first, schedules back to back, releases at once;
+ * the second round signed by each chain's owners with bulwark sign) and verified on both. Read from the chains: every chain was paused from before the fix went
  * public anywhere until its own release, and the releases landed within a small window.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -148,6 +148,8 @@ describe('one patch released on two chains', () => {
     ])
     // Each batch ends with its chain's unpause: the chain reopens in the transaction that fixes it.
     for (const entry of planned.chains) expect(entry.plan.calls.at(-1)!.description).toContain('unpause()')
+    // Each chain's Safe transactions are proposed for its owners, under the chain's release id.
+    expect(planned.chains.map((entry) => entry.proposals.map((proposal) => [proposal.purpose, proposal.safeTxHash]))).toEqual(planned.chains.map((entry) => entry.plan.safeTransactions.map((t) => [t.purpose, t.safeTxHash])))
 
     // Approved once: one PatchApproval over the combined report hash covers both chains' code.
     const signer = testSignerAccount('multi-chain approver')
@@ -188,7 +190,17 @@ describe('one patch released on two chains', () => {
     const missing = await bulwark('multichain', 'execute', patch.id, '--chains', 'one-chain.json', '--key', 'env:SUBMITTER', '--owner-key', 'env:OWNER_1', '--json')
     expect(missing.exitCode).toBe(2)
     expect(missing.json().error).toMatchObject({ code: 'BW_MULTICHAIN_CHAIN_MISSING' })
-    const executed = await bulwark('multichain', 'execute', patch.id, '--chains', 'chains.json', '--key', 'env:SUBMITTER', '--owner-key', 'env:OWNER_1', '--owner-key', 'env:OWNER_2', '--pauser-key', 'env:GUARDIAN', '--json')
+    // Each chain's owners sign its release transaction as on one chain, with bulwark sign (bound to that chain's report).
+    for (const [index, entry] of planned.chains.entries()) {
+      const execute = entry.plan.safeTransactions[1]!
+      const view = await bulwark('sign', 'view', execute.safeTxHash, '--rpc', anvils[index]!.rpcUrl, '--json')
+      expect(view.json<{ view: { reportHashCurrent: boolean } }>().view.reportHashCurrent).toBe(true)
+      for (const owner of ['env:OWNER_1', 'env:OWNER_2']) {
+        const confirmed = await bulwark('sign', 'confirm', execute.safeTxHash, '--rpc', anvils[index]!.rpcUrl, '--key', owner, '--json')
+        expect(confirmed.exitCode).toBe(0)
+      }
+    }
+    const executed = await bulwark('multichain', 'execute', patch.id, '--chains', 'chains.json', '--key', 'env:SUBMITTER', '--pauser-key', 'env:GUARDIAN', '--json')
     expect(executed.exitCode).toBe(0)
     const second = executed.json<Omit<ExecuteMultiChainReleaseReturnType, 'patch'> & { patchStatus: string }>()
     expect(second.phase).toBe('released')

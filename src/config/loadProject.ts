@@ -7,26 +7,34 @@ export const defaultProjectFile = 'bulwark.json'
 
 /** Reads and validates a project file; every problem is reported with its field path. */
 export async function loadProject(file: string = defaultProjectFile): Promise<Project> {
-  let text: string
+  return parseProject(await readProjectText(file), file)
+}
+
+export function parseProject(text: string, file: string): Project {
+  return Object.freeze(parseProjectJson(text, file, projectSchema))
+}
+
+/** The text of a project-style file (project file, chains file). @throws {ProjectNotFoundError} @throws {ProjectInvalidError} */
+export async function readProjectText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8')
+    return await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ProjectNotFoundError({ path: file })
     throw new ProjectInvalidError({ file, issues: [{ path: '(file)', message: (error as Error).message }] })
   }
-  return parseProject(text, file)
 }
 
-export function parseProject(text: string, file: string): Project {
+/** JSON text checked against `schema`; a syntax error or each bad field is a BW_PROJECT_INVALID issue at its path. */
+export function parseProjectJson<Schema extends z.ZodType>(text: string, file: string, schema: Schema): z.output<Schema> {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
     throw new ProjectInvalidError({ file, issues: [{ path: '(json)', message: describeJsonError(text, error) }] })
   }
-  const result = projectSchema.safeParse(json)
+  const result = schema.safeParse(json)
   if (!result.success) throw new ProjectInvalidError({ file, issues: result.error.issues.map(toProjectIssue) })
-  return Object.freeze(result.data)
+  return result.data
 }
 
 /** Resolves `env:NAME` RPC URLs; a missing variable is a project error at that field's path. */

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { isAddress } from 'viem'
 import { z } from 'zod'
-import { ProjectInvalidError, ProjectNotFoundError } from './errors.js'
-import { formatIssuePath } from './loadProject.js'
+import { ProjectInvalidError } from './errors.js'
+import { parseProjectJson, readProjectText } from './loadProject.js'
 import { releaseSchema } from './projectSchema.js'
 
 const address = z.string().refine((value) => isAddress(value, { strict: true }), { message: 'must be 0x followed by 40 hex digits (mixed case must match the EIP-55 checksum)' })
@@ -39,22 +38,8 @@ export type ReleaseChainsFile = z.infer<typeof releaseChainsSchema>
  * BW_PROJECT_INVALID naming its field path.
  */
 export async function loadReleaseChains(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ReleaseChainsFile['chains']> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ProjectNotFoundError({ path: file })
-    throw new ProjectInvalidError({ file, issues: [{ path: '(file)', message: (error as Error).message }] })
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new ProjectInvalidError({ file, issues: [{ path: '(json)', message: (error as Error).message }] })
-  }
-  const result = releaseChainsSchema.safeParse(json)
-  if (!result.success) throw new ProjectInvalidError({ file, issues: result.error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message })) })
-  return result.data.chains.map((chain, index) => {
+  const { chains } = parseProjectJson(await readProjectText(file), file, releaseChainsSchema)
+  return chains.map((chain, index) => {
     if (!chain.rpcUrl.startsWith('env:')) return chain
     const value = env[chain.rpcUrl.slice(4)]
     if (!value) throw new ProjectInvalidError({ file, issues: [{ path: `chains[${index}].rpcUrl`, message: `environment variable ${chain.rpcUrl.slice(4)} is not set` }] })

@@ -1,8 +1,6 @@
 import { getAddress, parseAbiItem, type Address, type Hash, type Hex, type LocalAccount } from 'viem'
 import { createDevClient, type DevClient } from '../chain/clients.js'
 import { privateTimelockAbi } from '../chain/privateTimelockAbi.js'
-import { bulwarkRoot } from '../compile/bulwarkRoot.js'
-import { compileProject } from '../compile/compileProject.js'
 import { nowOf, type LifecycleContext } from '../lifecycle/context.js'
 import { TransitionIllegalError } from '../lifecycle/errors.js'
 import { getPatch } from '../lifecycle/getPatch.js'
@@ -15,7 +13,9 @@ import { executeReleaseStep } from '../release/executeReleaseStep.js'
 import { MultiChainNotPausedError } from '../release/multiChainErrors.js'
 import type { PlannedSafeTransaction, SignedReleasePlan } from '../release/plan.js'
 import { loadRelease, nextReleaseStep, recordReleaseExecution, type ReleaseRecord } from '../release/releaseRecords.js'
+import { releaseSimulatorRuntime } from '../release/releaseSimulatorRuntime.js'
 import { chainReleaseId, connectReleaseChain, matchPatchChains, type ChainPause, type ReleaseChain } from './releaseChains.js'
+import { storedConfirmations } from './storedConfirmations.js'
 
 export type ExecuteMultiChainReleaseParameters = {
   context: LifecycleContext
@@ -27,8 +27,11 @@ export type ExecuteMultiChainReleaseParameters = {
   submitter: LocalAccount
   /** The key that may pause the protocol on each chain (its guardian), by chain id. */
   pausers?: Readonly<Record<number, LocalAccount>> | undefined
-  /** Owner signatures of one chain's planned Safe transaction (that chain's Safe owners). */
-  sign: (transaction: PlannedSafeTransaction) => Promise<readonly { signer: Address; signature: Hex }[]>
+  /**
+   * Owner signatures of one chain's planned Safe transaction (that chain's Safe owners), e.g. from
+   * owner keys; default: the owners' confirmations stored with `bulwark sign confirm`, re-verified live.
+   */
+  sign?: ((transaction: PlannedSafeTransaction) => Promise<readonly { signer: Address; signature: Hex }[]>) | undefined
   onProgress?: ((message: string) => void) | undefined
 }
 
@@ -104,6 +107,7 @@ export async function executeMultiChainRelease(parameters: ExecuteMultiChainRele
   }
   restoreEarlierMoments(await listTransitions(context, { advisoryId: patch.advisoryId }, actor), patch, chains)
   const simulatorRuntime = await releaseSimulatorRuntime()
+  const sign = (chain: Chain, transaction: PlannedSafeTransaction) => parameters.sign?.(transaction) ?? storedConfirmations(chain.client, context, { safeTxHash: transaction.safeTxHash })
 
   // 1. Nothing of the fix is public yet: pause every pending chain first.
   const disclosed = chains.some((chain) => chain.record.executions.length > 0)
@@ -134,7 +138,7 @@ export async function executeMultiChainRelease(parameters: ExecuteMultiChainRele
   const toSchedule = chains.filter((chain) => chain.record.plan.safeTransactions.length > 1 && nextReleaseStep(chain.record) === 0)
   for (const chain of toSchedule) {
     const transaction = chain.record.plan.safeTransactions[0]!
-    const executed = await executeReleaseStep(chain.client, { plan: chain.record.plan, step: 0, signatures: await parameters.sign(transaction), simulatorRuntime })
+    const executed = await executeReleaseStep(chain.client, { plan: chain.record.plan, step: 0, signatures: await sign(chain, transaction), simulatorRuntime })
     chain.record = await recordReleaseExecution(context.store, { patchId: chain.record.patchId, step: 0, purpose: transaction.purpose, safeTxHash: transaction.safeTxHash, transactionHash: executed.transactionHash, blockNumber: executed.blockNumber, at: nowOf(context) })
     chain.timeline.schedule = { ...(await momentOf(chain.client, executed.transactionHash, executed.blockNumber)), safeTxHash: transaction.safeTxHash }
     say(`chain ${chain.config.chainId} scheduled (block ${executed.blockNumber})`)
@@ -153,7 +157,7 @@ export async function executeMultiChainRelease(parameters: ExecuteMultiChainRele
     say(`waiting for the timelock delay on chain(s) ${notReady.map((entry) => entry.chain.config.chainId).join(', ')} (ready at ${new Date(readyAt * 1000).toISOString()})`)
     return { phase: 'scheduled', chains: chains.map((chain) => chain.timeline), readyAt: new Date(readyAt * 1000).toISOString(), disclosedAt: disclosure(chains), windowSeconds: null, windowMs: null, patch }
   }
-  const signed = await Promise.all(pending.map(async (chain) => ({ chain, step: nextReleaseStep(chain.record)!, signatures: await parameters.sign(chain.record.plan.safeTransactions[nextReleaseStep(chain.record)!]!) })))
+  const signed = await Promise.all(pending.map(async (chain) => ({ chain, step: nextReleaseStep(chain.record)!, signatures: await sign(chain, chain.record.plan.safeTransactions[nextReleaseStep(chain.record)!]!) })))
   const sent = await Promise.all(
     signed.map(async ({ chain, step, signatures }) => {
       const executed = await executeReleaseStep(chain.client, { plan: chain.record.plan, step, signatures, simulatorRuntime })
@@ -256,14 +260,4 @@ async function readinessOf(chain: Chain): Promise<{ ready: boolean; readyAt: num
   if (readyAt === 0n) throw new ReleaseNotReadyError({ operationId: operation.kind === 'timelockBatch' ? operation.operationId : operation.commitment, readyAt: 0, now: 0 })
   const { timestamp } = await chain.client.getBlock({ blockTag: 'latest' })
   return { ready: readyAt <= timestamp + 1n, readyAt: Number(readyAt) }
-}
-
-/** Runtime of ReleaseSimulator (names a failing MultiSend call), absent if Bulwark's contracts do not compile here. */
-async function releaseSimulatorRuntime(): Promise<Hex | undefined> {
-  try {
-    const build = await compileProject({ root: bulwarkRoot() })
-    return build.artifacts.find((artifact) => artifact.contractName === 'ReleaseSimulator')?.deployedBytecode
-  } catch {
-    return undefined
-  }
 }

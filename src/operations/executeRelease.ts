@@ -1,19 +1,17 @@
-import { size, sliceHex, type Hex, type LocalAccount } from 'viem'
-import { packedSignatures } from '../authorize/getConfirmations.js'
+import type { LocalAccount } from 'viem'
 import { createDevClient } from '../chain/clients.js'
 import { connectChain } from '../chain/connectChain.js'
-import { bulwarkRoot } from '../compile/bulwarkRoot.js'
-import { compileProject } from '../compile/compileProject.js'
 import type { LifecycleContext } from '../lifecycle/context.js'
 import { TransitionIllegalError } from '../lifecycle/errors.js'
 import { getPatch } from '../lifecycle/getPatch.js'
-import { patchReportHash } from '../lifecycle/patchReportHash.js'
 import { recordReleaseStep } from '../lifecycle/recordReleaseStep.js'
 import { recordSafeApprovals } from '../lifecycle/recordSafeApprovals.js'
 import type { Actor, Patch } from '../lifecycle/types.js'
 import { ReleaseAlreadyExecutedError } from '../release/errors.js'
 import { executeReleaseStep, type ExecuteReleaseStepReturnType } from '../release/executeReleaseStep.js'
 import { loadRelease, nextReleaseStep, type ReleaseRecord } from '../release/releaseRecords.js'
+import { releaseSimulatorRuntime } from '../release/releaseSimulatorRuntime.js'
+import { storedConfirmations } from './storedConfirmations.js'
 
 export type ExecuteReleaseParameters = {
   context: LifecycleContext
@@ -71,11 +69,9 @@ export async function executeRelease(parameters: ExecuteReleaseParameters): Prom
       hint: patch.status === 'awaiting_approval' ? `It has ${patch.approvals.length} of ${patch.requiredApprovals} approvals; more owners must confirm (bulwark sign confirm ${transaction.safeTxHash}).` : 'Nothing was sent.',
     })
   }
-  const packed = await packedSignatures(client, context.store, { safeTxHash: transaction.safeTxHash, currentReportHash: patchReportHash(context.store) })
-  if (size(packed.signatures) !== packed.owners.length * 65) throw new Error('packed signatures are not 65 bytes per owner')
-  const signatures = packed.owners.map((signer, index) => ({ signer, signature: sliceHex(packed.signatures, index * 65, index * 65 + 65) }))
+  const signatures = await storedConfirmations(client, context, { safeTxHash: transaction.safeTxHash })
 
-  say(`executing step ${step + 1}/${plan.safeTransactions.length} (${transaction.purpose}) of the ${plan.route.name} plan with ${packed.owners.length} owner signature(s)`)
+  say(`executing step ${step + 1}/${plan.safeTransactions.length} (${transaction.purpose}) of the ${plan.route.name} plan with ${signatures.length} owner signature(s)`)
   const sender = createDevClient({ rpcUrl: parameters.rpcUrl, chainId, account: parameters.submitter })
   const executed = await executeReleaseStep(sender, { plan, step, signatures, simulatorRuntime: await releaseSimulatorRuntime() })
   const recorded = await recordReleaseStep(context, { patchId, step, transactionHash: executed.transactionHash }, actor, { client })
@@ -85,14 +81,4 @@ export async function executeRelease(parameters: ExecuteReleaseParameters): Prom
     readyAt = new Date((Number(block.timestamp) + plan.route.delay) * 1000).toISOString()
   }
   return { step, executed, release: recorded.release, patch: recorded.patch, readyAt }
-}
-
-/** Runtime of ReleaseSimulator: names the failing call of a MultiSend batch in simulation (absent if Bulwark's contracts do not compile here). */
-async function releaseSimulatorRuntime(): Promise<Hex | undefined> {
-  try {
-    const build = await compileProject({ root: bulwarkRoot() })
-    return build.artifacts.find((artifact) => artifact.contractName === 'ReleaseSimulator')?.deployedBytecode
-  } catch {
-    return undefined
-  }
 }

@@ -1,20 +1,17 @@
 import { encodeFunctionData, getAddress, parseAbiItem, type Hex, type LocalAccount } from 'viem'
-import { signReleaseAttestation } from '../chain/signReleaseAttestation.js'
 import type { Artifact } from '../compile/artifacts.js'
-import { bulwarkRoot } from '../compile/bulwarkRoot.js'
-import { compileProject } from '../compile/compileProject.js'
 import type { LifecycleContext } from '../lifecycle/context.js'
 import { getPatch } from '../lifecycle/getPatch.js'
 import { loadValidationReport } from '../lifecycle/recordValidationRun.js'
 import { transitionPatch } from '../lifecycle/transitionPatch.js'
 import type { Actor, Patch } from '../lifecycle/types.js'
-import { buildReleasePlan } from '../release/buildReleasePlan.js'
 import { ReleasePlanInvalidError } from '../release/errors.js'
 import { MultiChainChainMissingError } from '../release/multiChainErrors.js'
 import type { PlannedCall, SignedReleasePlan } from '../release/plan.js'
 import { parseReleaseReport } from '../release/readReleaseReport.js'
-import { saveReleasePlan } from '../release/releaseRecords.js'
 import { isMultiChainReport } from '../validate/combineChainReports.js'
+import { assertReleasePlannable, proposeReleasePlan, releaseArtifacts, type ReleaseProposal } from './proposeReleasePlan.js'
+import { releaseReportHash } from './releaseReportHash.js'
 import { releaseRouteOf } from './releaseRoute.js'
 import { chainReleaseId, connectReleaseChain, matchPatchChains, type ChainPause, type ReleaseChain } from './releaseChains.js'
 
@@ -33,14 +30,15 @@ export type PlanMultiChainReleaseParameters = {
   onProgress?: ((message: string) => void) | undefined
 }
 
-export type PlannedChainRelease = { chainId: number; releaseId: string; plan: SignedReleasePlan; reportHash: Hex }
+export type PlannedChainRelease = { chainId: number; releaseId: string; plan: SignedReleasePlan; reportHash: Hex; proposals: ReleaseProposal[] }
 export type PlanMultiChainReleaseReturnType = { patch: Patch; chains: PlannedChainRelease[] }
 
 /**
  * Plans a validated multi-chain patch: for every chain it targets, the atomic batch of that
  * chain's route built from that chain's own report inside the patch's combined report, ending with
  * the chain's `unpause` when a pause is configured (the chain reopens in the transaction that
- * fixes it). Each plan is stored under `PATCH-n@chainId`; the patch moves to `awaiting_approval`,
+ * fixes it). Each plan is stored, and its Safe transactions proposed for that chain's owners
+ * (`bulwark sign view|confirm`), under `PATCH-n@chainId`; the patch moves to `awaiting_approval`,
  * where one PatchApproval over the combined report hash approves every chain's code.
  *
  * @throws {MultiChainChainMissingError} the chains given are not the patch's, or the validated report lacks one.
@@ -50,23 +48,14 @@ export async function planMultiChainRelease(parameters: PlanMultiChainReleasePar
   const say = parameters.onProgress ?? (() => undefined)
   const patch = await getPatch(context, patchId, actor)
   const replace = parameters.replace ?? false
-  if (patch.status !== 'validated' && !(replace && patch.status === 'awaiting_approval')) {
-    throw new ReleasePlanInvalidError({ reason: `patch ${patchId} is ${patch.status}; only a validated patch gets a release plan.` })
-  }
+  assertReleasePlannable(patch, replace)
   const chains = matchPatchChains(patch, parameters.chains, parameters.chainsFile)
   const stored = await loadValidationReport(context, { patchId })
   if (!stored || !isMultiChainReport(stored)) throw new ReleasePlanInvalidError({ reason: `patch ${patchId} was not validated on several chains (run bulwark multichain validate ${patchId}).` })
   const reportChains = stored.chains.map((entry) => entry.chainId)
   const unreported = chains.map((chain) => chain.chainId).filter((id) => !reportChains.includes(id))
   if (unreported.length > 0) throw new MultiChainChainMissingError({ patchId, missing: unreported, extra: [], where: `its validated report ${stored.hash}` })
-
-  let artifacts = parameters.artifacts ? [...parameters.artifacts] : undefined
-  if (!artifacts) {
-    say('compiling the implementations and Create2Deployer')
-    artifacts = [...(await compileProject({ root: bulwarkRoot() })).artifacts]
-  }
-  for (const root of parameters.roots ?? []) artifacts.push(...(await compileProject({ root })).artifacts)
-  const auditors = parameters.auditors ?? []
+  const artifacts = await releaseArtifacts({ artifacts: parameters.artifacts, roots: parameters.roots, say })
 
   const planned: PlannedChainRelease[] = []
   for (const chain of chains) {
@@ -77,18 +66,23 @@ export async function planMultiChainRelease(parameters: PlanMultiChainReleasePar
     const route = releaseRouteOf(chain.release, chain.route ?? patch.route, parameters.chainsFile)
     const releaseId = chainReleaseId(patchId, chain.chainId)
     say(`building the ${route.name} plan on chain ${chain.chainId}`)
-    const plan = await buildReleasePlan(client, {
-      patchId: releaseId,
+    // Proposed under the chain's release id and report, so each chain's owners review and sign with bulwark sign.
+    const { plan, proposals } = await proposeReleasePlan({
+      context,
+      actor,
+      client,
+      releaseId,
       report,
-      artifacts,
       route,
-      gate: getAddress(chain.release.releaseGate),
-      create2Deployer: chain.release.create2Deployer === undefined ? undefined : getAddress(chain.release.create2Deployer),
-      attest: async (request) => Promise.all(auditors.map(async (auditor) => ({ auditor: auditor.address, signature: await signReleaseAttestation(auditor, request) }))),
+      release: chain.release,
+      artifacts,
+      auditors: parameters.auditors ?? [],
       followUpCalls: chain.pause ? [unpauseCall(chain.pause)] : [],
+      currentReportHash: releaseReportHash(context),
+      replace,
+      say,
     })
-    await saveReleasePlan(context.store, { plan, report: report.file, replace })
-    planned.push({ chainId: chain.chainId, releaseId, plan, reportHash: report.hash })
+    planned.push({ chainId: chain.chainId, releaseId, plan, reportHash: report.hash, proposals })
   }
 
   let current = patch

@@ -1,22 +1,20 @@
-import { getAddress, type Hex, type LocalAccount } from 'viem'
-import { proposeSafeTransaction } from '../authorize/proposeSafeTransaction.js'
+import type { Hex, LocalAccount } from 'viem'
 import { connectChain } from '../chain/connectChain.js'
-import { signReleaseAttestation } from '../chain/signReleaseAttestation.js'
 import type { Artifact } from '../compile/artifacts.js'
-import { bulwarkRoot } from '../compile/bulwarkRoot.js'
-import { compileProject } from '../compile/compileProject.js'
 import type { ProjectRelease } from '../config/projectSchema.js'
 import type { LifecycleContext } from '../lifecycle/context.js'
 import { getPatch } from '../lifecycle/getPatch.js'
-import { patchReportHash } from '../lifecycle/patchReportHash.js'
 import { loadValidationReport } from '../lifecycle/recordValidationRun.js'
 import { transitionPatch } from '../lifecycle/transitionPatch.js'
 import type { Actor, Patch } from '../lifecycle/types.js'
-import { buildReleasePlan, type ReleaseRouteConfig } from '../release/buildReleasePlan.js'
+import type { ReleaseRouteConfig } from '../release/buildReleasePlan.js'
 import { ReleasePlanInvalidError } from '../release/errors.js'
 import type { PlannedCall, ReleaseRouteName, SignedReleasePlan } from '../release/plan.js'
 import { parseReleaseReport } from '../release/readReleaseReport.js'
-import { saveReleasePlan, type ReleaseRecord } from '../release/releaseRecords.js'
+import type { ReleaseRecord } from '../release/releaseRecords.js'
+import { isMultiChainReport } from '../validate/combineChainReports.js'
+import { assertReleasePlannable, proposeReleasePlan, releaseArtifacts, type ReleaseProposal } from './proposeReleasePlan.js'
+import { releaseReportHash } from './releaseReportHash.js'
 import { releaseRouteOf } from './releaseRoute.js'
 
 export type PlanReleaseParameters = {
@@ -47,13 +45,14 @@ export type PlanReleaseReturnType = {
   plan: SignedReleasePlan
   record: ReleaseRecord
   route: ReleaseRouteConfig
-  proposals: { purpose: string; safe: Hex; nonce: string; safeTxHash: Hex; domainHash: Hex; messageHash: Hex }[]
+  proposals: ReleaseProposal[]
   patch: Patch
 }
 
 /**
  * Plans the release of a validated patch on a route of the project file: the atomic batch built
- * from the patch's stored validation report (`buildReleasePlan`), each Safe transaction proposed
+ * from the patch's stored validation report (`buildReleasePlan`: the proxies' upgrades, or the
+ * diamond cut the report approves, through the ReleaseGate either way), each Safe transaction proposed
  * for the route's owners (bound to the report hash), the plan stored, and the patch moved to
  * `awaiting_approval`. Proposals go first (idempotent), so a failure leaves no stored plan.
  */
@@ -62,62 +61,34 @@ export async function planRelease(parameters: PlanReleaseParameters): Promise<Pl
   const say = parameters.onProgress ?? (() => undefined)
   const patch = await getPatch(context, patchId, actor)
   const replace = parameters.replace ?? false
-  if (patch.status !== 'validated' && !(replace && patch.status === 'awaiting_approval')) {
-    throw new ReleasePlanInvalidError({ reason: `patch ${patchId} is ${patch.status}; only a validated patch gets a release plan${patch.status === 'awaiting_approval' ? ' (pass --replace to plan it again)' : ''}.` })
-  }
+  assertReleasePlannable(patch, replace)
   const stored = await loadValidationReport(context, { patchId })
   if (!stored || patch.reportHash === null) throw new ReleasePlanInvalidError({ reason: `patch ${patchId} has no stored validation run (it was validated by an override); run bulwark validate --patch ${patchId}.` })
+  if (isMultiChainReport(stored)) throw new ReleasePlanInvalidError({ reason: `patch ${patchId} was validated on several chains: plan it with bulwark multichain plan ${patchId} --chains FILE.` })
   if (parameters.reportHash !== undefined && parameters.reportHash.toLowerCase() !== patch.reportHash.toLowerCase()) {
     throw new ReleasePlanInvalidError({ reason: `the report ${parameters.reportHash} is not patch ${patchId}'s validated report (${patch.reportHash}); run bulwark validate --patch ${patchId}.` })
   }
   const report = parseReleaseReport(JSON.stringify(stored), `the stored report of ${patchId}`)
   const { client, chainId } = await connectChain({ rpcUrl: parameters.rpcUrl })
   const route = releaseRouteOf(release, parameters.route ?? patch.route, parameters.projectFile)
-
-  let artifacts = parameters.artifacts ? [...parameters.artifacts] : undefined
-  if (!artifacts) {
-    say('compiling the implementations and Create2Deployer')
-    artifacts = [...(await compileProject({ root: bulwarkRoot() })).artifacts]
-  }
-  for (const root of parameters.roots ?? []) artifacts.push(...(await compileProject({ root })).artifacts)
+  const artifacts = await releaseArtifacts({ artifacts: parameters.artifacts, roots: parameters.roots, say })
 
   say(`building the ${route.name} plan on chain ${chainId}`)
-  const auditors = parameters.auditors ?? []
-  const plan = await buildReleasePlan(client, {
-    patchId,
+  const { plan, record, proposals } = await proposeReleasePlan({
+    context,
+    actor,
+    client,
+    releaseId: patchId,
     report,
-    artifacts,
     route,
-    gate: getAddress(release.releaseGate),
-    create2Deployer: release.create2Deployer === undefined ? undefined : getAddress(release.create2Deployer),
-    attest: async (request) => Promise.all(auditors.map(async (auditor) => ({ auditor: auditor.address, signature: await signReleaseAttestation(auditor, request) }))),
+    release,
+    artifacts,
+    auditors: parameters.auditors ?? [],
     followUpCalls: parameters.followUpCalls,
+    currentReportHash: releaseReportHash(context),
+    replace,
+    say,
   })
-  if (auditors.length === 0) say('warning: no auditor key given; the gate refuses a release with fewer attestations than its threshold')
-
-  const currentReportHash = patchReportHash(context.store)
-  const proposals: PlanReleaseReturnType['proposals'] = []
-  for (const transaction of plan.safeTransactions) {
-    say(`proposing the ${transaction.purpose} Safe transaction ${transaction.safeTxHash} (nonce ${transaction.nonce})`)
-    const proposed = await proposeSafeTransaction(client, context.store, {
-      chainId: transaction.chainId,
-      safe: transaction.safe,
-      to: transaction.to,
-      value: BigInt(transaction.value),
-      data: transaction.data,
-      operation: transaction.operation,
-      nonce: BigInt(transaction.nonce),
-      safeTxHash: transaction.safeTxHash,
-      patchId,
-      reportHash: report.hash,
-      validation: { verdict: report.document.verdict, rehearsal: `release plan ${plan.hash} (${route.name} route)` },
-      currentReportHash,
-      proposer: actor.id,
-      multiSend: route.multiSendCallOnly ? [route.multiSendCallOnly] : [],
-    })
-    proposals.push({ purpose: transaction.purpose, safe: transaction.safe, nonce: transaction.nonce, safeTxHash: proposed.hashes.safeTxHash, domainHash: proposed.hashes.domainHash, messageHash: proposed.hashes.messageHash })
-  }
-  const record = await saveReleasePlan(context.store, { plan, report: report.file, replace })
   let current = patch
   if (patch.status === 'validated') {
     current = (

@@ -27,7 +27,7 @@ const subcommands = { validate: 1, plan: 1, execute: 1, verify: 1, status: 1 } a
 const usage = [
   'bulwark multichain validate <patch> --chains FILE --manifest FILE [--stage NAME …] [--no-rebuild] [--json]',
   '       bulwark multichain plan <patch> --chains FILE [--auditor-key env:VAR …] [--root DIR] [--replace] [--json]',
-  '       bulwark multichain execute <patch> --chains FILE --key env:VAR --owner-key env:VAR … [--pauser-key [CHAIN=]env:VAR …] [--json]',
+  '       bulwark multichain execute <patch> --chains FILE --key env:VAR [--owner-key env:VAR …] [--pauser-key [CHAIN=]env:VAR …] [--json]',
   '       bulwark multichain verify <patch> --chains FILE [--json]',
   '       bulwark multichain status <patch> [--json]',
 ].join('\n')
@@ -46,7 +46,7 @@ export const multichainCommand: Command = {
     root: { type: 'string', valueName: 'dir', description: 'plan: also compile this project root for the implementations.' },
     replace: { type: 'boolean', description: 'plan: replace stored plans none of whose steps has executed.' },
     key: { type: 'string', valueName: 'env:VAR', description: 'execute: the account that submits the Safe transactions on every chain (any funded key).' },
-    'owner-key': { type: 'string', multiple: true, valueName: 'env:VAR', description: 'execute: a Safe owner key that signs each chain\'s planned Safe transactions (repeat up to the thresholds).' },
+    'owner-key': { type: 'string', multiple: true, valueName: 'env:VAR', description: 'execute: a Safe owner key that signs each chain\'s planned Safe transactions (repeat up to the thresholds); without it, the confirmations owners gave with bulwark sign confirm are used.' },
     'pauser-key': { type: 'string', multiple: true, valueName: '[chain=]env:VAR', description: 'execute: the key that pauses the protocol (its guardian); CHAIN=env:VAR for one chain, env:VAR for every chain.' },
     as: { type: 'string', valueName: 'name', description: 'Act as this local operator (default: $USER).' },
   },
@@ -84,16 +84,19 @@ export const multichainCommand: Command = {
       if (name === 'plan') {
         const result = await planMultiChainRelease({ context, actor, patchId, chains, chainsFile: chainsFile!, auditors, roots: values.root === undefined ? [] : [path.resolve(io.cwd, values.root as string)], replace: Boolean(values.replace), onProgress: say })
         print(
-          { patchStatus: result.patch.status, chains: result.chains.map((entry) => ({ chainId: entry.chainId, releaseId: entry.releaseId, planHash: entry.plan.hash, reportHash: entry.reportHash, route: entry.plan.route, calls: entry.plan.calls.map((call) => call.description), safeTransactions: entry.plan.safeTransactions })) },
+          { patchStatus: result.patch.status, chains: result.chains.map((entry) => ({ chainId: entry.chainId, releaseId: entry.releaseId, planHash: entry.plan.hash, reportHash: entry.reportHash, route: entry.plan.route, calls: entry.plan.calls.map((call) => call.description), safeTransactions: entry.plan.safeTransactions, proposals: entry.proposals })) },
           [
-            ...result.chains.map((entry) => `chain ${entry.chainId}: plan ${entry.plan.hash} (${entry.plan.route.name}, Safe ${entry.plan.route.safe}, ${entry.plan.safeTransactions.length} Safe transaction(s)${entry.plan.route.delay > 0 ? `, delay ${entry.plan.route.delay} s` : ''})`),
-            `${patchId} is ${result.patch.status}: one PatchApproval (bulwark patch approve ${patchId}), then bulwark multichain execute ${patchId}`,
+            ...result.chains.flatMap((entry) => [
+              `chain ${entry.chainId}: plan ${entry.plan.hash} (${entry.plan.route.name}, Safe ${entry.plan.route.safe}, ${entry.plan.safeTransactions.length} Safe transaction(s)${entry.plan.route.delay > 0 ? `, delay ${entry.plan.route.delay} s` : ''})`,
+              ...entry.proposals.map((proposal) => `  ${proposal.purpose.padEnd(8)} nonce ${proposal.nonce}: bulwark sign view ${proposal.safeTxHash} --rpc ${chains.find((chain) => chain.chainId === entry.chainId)!.rpcUrl}`),
+            ]),
+            `${patchId} is ${result.patch.status}: one PatchApproval (bulwark patch approve ${patchId}); each chain's owners sign its transactions (bulwark sign confirm), then bulwark multichain execute ${patchId}`,
           ],
         )
         return 0
       }
       if (name === 'execute') {
-        const result = await executeMultiChainRelease({ context, actor, patchId, chains, chainsFile: chainsFile!, submitter: keys!.submitter, pausers: keys!.pausers(patchChainIds(await getPatch(context, patchId, actor))), sign: (transaction) => Promise.all(keys!.owners.map((owner) => signPlannedSafeTransaction(owner, transaction))), onProgress: say })
+        const result = await executeMultiChainRelease({ context, actor, patchId, chains, chainsFile: chainsFile!, submitter: keys!.submitter, pausers: keys!.pausers(patchChainIds(await getPatch(context, patchId, actor))), sign: keys!.owners.length === 0 ? undefined : (transaction) => Promise.all(keys!.owners.map((owner) => signPlannedSafeTransaction(owner, transaction))), onProgress: say })
         print({ ...result, patchStatus: result.patch.status, patch: undefined }, [
           ...result.chains.map((chain) => `chain ${chain.chainId}: ${chain.pause ? `paused in block ${chain.pause.blockNumber}; ` : ''}${chain.schedule ? `scheduled in block ${chain.schedule.blockNumber}; ` : ''}${chain.release ? `released in ${chain.release.transactionHash} (block ${chain.release.blockNumber})` : 'not released yet'}`),
           result.phase === 'released'
@@ -128,8 +131,8 @@ type Values = Record<string, unknown>
 function executeKeys(values: Values, io: CliIo) {
   if (values.key === undefined) throw new UsageError({ message: 'multichain execute needs --key env:VAR (the account that submits the transactions).', usage })
   const submitter = readKey(io, values.key as string, '--key')
+  // Without owner keys, the owners' stored confirmations (bulwark sign confirm) sign.
   const owners = ((values['owner-key'] as string[] | undefined) ?? []).map((flag) => readKey(io, flag, '--owner-key'))
-  if (owners.length === 0) throw new UsageError({ message: 'multichain execute needs --owner-key env:VAR for each Safe owner who signs.', usage })
   const perChain = new Map<number, LocalAccount>()
   let everyChain: LocalAccount | undefined
   for (const flag of (values['pauser-key'] as string[] | undefined) ?? []) {

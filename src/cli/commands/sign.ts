@@ -8,8 +8,8 @@ import { connectChain } from '../../chain/connectChain.js'
 import { parseAddress } from '../../chain/parseAddress.js'
 import { openLifecycle } from '../../lifecycle/context.js'
 import { localRoles } from '../../lifecycle/lifecycleApi.js'
-import { patchReportHash } from '../../lifecycle/patchReportHash.js'
 import { confirmRelease } from '../../operations/confirmRelease.js'
+import { releaseReportHash } from '../../operations/releaseReportHash.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
 import { progress } from '../io.js'
@@ -44,7 +44,8 @@ export const signCommand: Command = {
     const { client } = await connectChain({ rpcUrl })
     const context = await openLifecycle({ cwd: io.cwd, env: io.env })
     const actor = { id: (values.as as string | undefined) ?? io.env.USER ?? io.env.USERNAME ?? 'local', roles: localRoles }
-    const currentReportHash = patchReportHash(context.store)
+    // A multi-chain patch's transactions are bound to their chain's report (PATCH-3@10), a patch's to its own.
+    const currentReportHash = releaseReportHash(context)
     try {
       switch (name) {
         case 'view': {
