@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { encodeFunctionData, getAddress, keccak256, parseEther, toFunctionSelector, zeroAddress, type Address, type Hash, type Hex } from 'viem'
+import { encodeFunctionData, getAddress, keccak256, parseEther, toFunctionSelector, toHex, zeroAddress, type Address, type Hash, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDevClient, createReadClient, createTestChainClient, type ReadClient } from '../../src/chain/clients.js'
@@ -28,7 +28,7 @@ import { planRelease } from '../../src/operations/planRelease.js'
 import { validatePatch } from '../../src/operations/validatePatch.js'
 import { verifyPatchRelease } from '../../src/operations/verifyPatchRelease.js'
 import { diamondCutHash } from '../../src/release/buildDiamondCutPlan.js'
-import { buildReleasePlan, planRouteTransactions } from '../../src/release/buildReleasePlan.js'
+import { buildReleasePlan, planRouteTransactions, type AttestationRequest } from '../../src/release/buildReleasePlan.js'
 import { executeReleaseStep } from '../../src/release/executeReleaseStep.js'
 import { signPlannedSafeTransaction } from '../../src/release/safeTransactions.js'
 import { ManifestInvalidError } from '../../src/validate/errors.js'
@@ -331,6 +331,26 @@ describe('the correct cut: accepted, released through Safe → timelock → Rele
     expect((refused as Error).message).toContain(`ReleaseGateDiamondCutMismatch(${plan.gatePatchId}, ${plan.diamondCut!.cutHash}, ${expected})`)
     expect(await getDiamondFacets(client, { address: kit.diamond })).toEqual(facetsBefore)
     expect((await client.readContract({ address: gate, abi: releaseGateAbi, functionName: 'patchOf', args: [plan.gatePatchId] })).releasedAt).toBe(0n)
+  }, 600_000)
+
+  test('a facet whose code the auditors did not attest is refused by the gate (ReleaseGateCodeNotApproved), nothing cut', async () => {
+    const route = { name: 'standard' as const, safe: governance.safe, timelock: governance.timelock }
+    const attestWith = (codehashes: readonly Hex[]) => async (request: AttestationRequest) => Promise.all(auditors.map(async (auditor) => ({ auditor: auditor.address, signature: await signReleaseAttestation(auditor, { ...request, codehashes }) })))
+    const plan = await buildReleasePlan(client, { patchId: 'PATCH-DIAMOND-UNATTESTED', report, artifacts, route, gate, create2Deployer, attest: async (request) => attestWith(request.codehashes)(request) })
+    // The auditors attested the cut hash and the init, but another facet build than the one the batch deploys.
+    const codehashes = [keccak256(toHex('another facet build')), ...plan.codehashes.slice(1)]
+    const signatures = (await attestWith(codehashes)({ gate, chainId: anvil.chainId, patchId: plan.gatePatchId, reportHash: report.hash, codehashes })).map((entry) => entry.signature)
+    const calls = plan.calls.map((call) => (call.target === gate && call.description.startsWith('approve') ? { ...call, data: encodeFunctionData({ abi: releaseGateAbi, functionName: 'approvePatch', args: [plan.gatePatchId, report.hash, codehashes, signatures] }) } : call))
+    const unattested = { ...plan, codehashes, calls, ...(await planRouteTransactions(client, { route, chainId: anvil.chainId, gatePatchId: plan.gatePatchId, calls })) }
+    const sign = (step: number) => Promise.all(owners().map((owner) => signPlannedSafeTransaction(owner, unattested.safeTransactions[step]!)))
+    const submitter = createDevClient({ ...anvil, account: devAccount(0) })
+    await executeReleaseStep(submitter, { plan: unattested, step: 0, signatures: await sign(0) })
+    await passDelay()
+    const facetsBefore = await getDiamondFacets(client, { address: kit.diamond })
+    const refused = await executeReleaseStep(submitter, { plan: unattested, step: 1, signatures: await sign(1) }).catch((error: unknown) => error)
+    expect(refused).toMatchObject({ code: 'BW_RELEASE_REVERTED' })
+    expect((refused as Error).message).toContain(`ReleaseGateCodeNotApproved(${plan.deployments[0]!.address}, ${plan.deployments[0]!.codehash})`)
+    expect(await getDiamondFacets(client, { address: kit.diamond })).toEqual(facetsBefore)
   }, 600_000)
 })
 
