@@ -30,6 +30,7 @@ import { verifyPatchRelease } from '../../src/operations/verifyPatchRelease.js'
 import { diamondCutHash } from '../../src/release/buildDiamondCutPlan.js'
 import { buildReleasePlan, planRouteTransactions, type AttestationRequest } from '../../src/release/buildReleasePlan.js'
 import { executeReleaseStep } from '../../src/release/executeReleaseStep.js'
+import type { PlannedCall, SignedReleasePlan } from '../../src/release/plan.js'
 import { signPlannedSafeTransaction } from '../../src/release/safeTransactions.js'
 import { ManifestInvalidError } from '../../src/validate/errors.js'
 import { parseManifest } from '../../src/validate/loadManifest.js'
@@ -213,6 +214,20 @@ describe('the correct cut: accepted, released through Safe → timelock → Rele
     await testClient().increaseTime({ seconds: governance.minDelay + 1 })
     await testClient().mine({ blocks: 1 })
   }
+  const route = () => ({ name: 'standard' as const, safe: governance.safe, timelock: governance.timelock })
+  const attestWith = (codehashes?: readonly Hex[]) => async (request: AttestationRequest) =>
+    Promise.all(auditors.map(async (auditor) => ({ auditor: auditor.address, signature: await signReleaseAttestation(auditor, { ...request, codehashes: codehashes ?? request.codehashes }) })))
+  /** Schedules a doctored batch through the Safe, waits out the delay, and returns how its execute ended and the loupe before it. */
+  const executeDoctored = async (plan: SignedReleasePlan, calls: PlannedCall[]) => {
+    const doctored = { ...plan, calls, ...(await planRouteTransactions(client, { route: route(), chainId: anvil.chainId, gatePatchId: plan.gatePatchId, calls })) }
+    const sign = (step: number) => Promise.all(owners().map((owner) => signPlannedSafeTransaction(owner, doctored.safeTransactions[step]!)))
+    const submitter = createDevClient({ ...anvil, account: devAccount(0) })
+    await executeReleaseStep(submitter, { plan: doctored, step: 0, signatures: await sign(0) })
+    await passDelay()
+    const facetsBefore = await getDiamondFacets(client, { address: kit.diamond })
+    const refused = await executeReleaseStep(submitter, { plan: doctored, step: 1, signatures: await sign(1) }).catch((error: unknown) => error)
+    return { refused, facetsBefore }
+  }
 
   beforeAll(async () => {
     // The gate is the diamond's upgrade authority: governance hands it the diamond's ownership (its diamondCut right).
@@ -304,50 +319,28 @@ describe('the correct cut: accepted, released through Safe → timelock → Rele
   }, 900_000)
 
   test('a cut whose selector map differs from the approved one is refused by the gate (ReleaseGateDiamondCutMismatch), nothing cut', async () => {
-    const plan = await buildReleasePlan(client, {
-      patchId: 'PATCH-DIAMOND-TAMPERED',
-      report,
-      artifacts,
-      route: { name: 'standard', safe: governance.safe, timelock: governance.timelock },
-      gate,
-      create2Deployer,
-      attest: async (request) => Promise.all(auditors.map(async (auditor) => ({ auditor: auditor.address, signature: await signReleaseAttestation(auditor, request) }))),
-    })
+    const plan = await buildReleasePlan(client, { patchId: 'PATCH-DIAMOND-TAMPERED', report, artifacts, route: route(), gate, create2Deployer, attest: attestWith() })
     // The batch the Safe is asked to schedule approves the attested cut but releases another selector map: VaultV2 without withdraw.
     const withdraw = toFunctionSelector('function withdraw(uint256)')
     const cuts = plan.diamondCut!.cuts.map((cut) => ({ ...cut, functionSelectors: cut.functionSelectors.filter((selector) => selector !== withdraw) }))
     const calls = plan.calls.map((call, index) =>
       index === plan.calls.length - 1 ? { ...call, data: encodeFunctionData({ abi: releaseGateAbi, functionName: 'releaseDiamondCut', args: [plan.gatePatchId, kit.diamond, cuts, plan.diamondCut!.init, plan.diamondCut!.initCalldata] }) } : call,
     )
-    const tampered = { ...plan, calls, ...(await planRouteTransactions(client, { route: { name: 'standard', safe: governance.safe, timelock: governance.timelock }, chainId: anvil.chainId, gatePatchId: plan.gatePatchId, calls })) }
-    const sign = (step: number) => Promise.all(owners().map((owner) => signPlannedSafeTransaction(owner, tampered.safeTransactions[step]!)))
-    const submitter = createDevClient({ ...anvil, account: devAccount(0) })
-    await executeReleaseStep(submitter, { plan: tampered, step: 0, signatures: await sign(0) })
-    await passDelay()
-    const facetsBefore = await getDiamondFacets(client, { address: kit.diamond })
-    const refused = await executeReleaseStep(submitter, { plan: tampered, step: 1, signatures: await sign(1) }).catch((error: unknown) => error)
+    const { refused, facetsBefore } = await executeDoctored(plan, calls)
     expect(refused).toMatchObject({ code: 'BW_RELEASE_REVERTED' })
-    const expected = diamondCutHash({ diamond: kit.diamond, cuts, init: plan.diamondCut!.init, initCalldata: plan.diamondCut!.initCalldata })
-    expect((refused as Error).message).toContain(`ReleaseGateDiamondCutMismatch(${plan.gatePatchId}, ${plan.diamondCut!.cutHash}, ${expected})`)
+    const given = diamondCutHash({ diamond: kit.diamond, cuts, init: plan.diamondCut!.init, initCalldata: plan.diamondCut!.initCalldata })
+    expect((refused as Error).message).toContain(`ReleaseGateDiamondCutMismatch(${plan.gatePatchId}, ${plan.diamondCut!.cutHash}, ${given})`)
     expect(await getDiamondFacets(client, { address: kit.diamond })).toEqual(facetsBefore)
     expect((await client.readContract({ address: gate, abi: releaseGateAbi, functionName: 'patchOf', args: [plan.gatePatchId] })).releasedAt).toBe(0n)
   }, 600_000)
 
   test('a facet whose code the auditors did not attest is refused by the gate (ReleaseGateCodeNotApproved), nothing cut', async () => {
-    const route = { name: 'standard' as const, safe: governance.safe, timelock: governance.timelock }
-    const attestWith = (codehashes: readonly Hex[]) => async (request: AttestationRequest) => Promise.all(auditors.map(async (auditor) => ({ auditor: auditor.address, signature: await signReleaseAttestation(auditor, { ...request, codehashes }) })))
-    const plan = await buildReleasePlan(client, { patchId: 'PATCH-DIAMOND-UNATTESTED', report, artifacts, route, gate, create2Deployer, attest: async (request) => attestWith(request.codehashes)(request) })
+    const plan = await buildReleasePlan(client, { patchId: 'PATCH-DIAMOND-UNATTESTED', report, artifacts, route: route(), gate, create2Deployer, attest: attestWith() })
     // The auditors attested the cut hash and the init, but another facet build than the one the batch deploys.
     const codehashes = [keccak256(toHex('another facet build')), ...plan.codehashes.slice(1)]
     const signatures = (await attestWith(codehashes)({ gate, chainId: anvil.chainId, patchId: plan.gatePatchId, reportHash: report.hash, codehashes })).map((entry) => entry.signature)
     const calls = plan.calls.map((call) => (call.target === gate && call.description.startsWith('approve') ? { ...call, data: encodeFunctionData({ abi: releaseGateAbi, functionName: 'approvePatch', args: [plan.gatePatchId, report.hash, codehashes, signatures] }) } : call))
-    const unattested = { ...plan, codehashes, calls, ...(await planRouteTransactions(client, { route, chainId: anvil.chainId, gatePatchId: plan.gatePatchId, calls })) }
-    const sign = (step: number) => Promise.all(owners().map((owner) => signPlannedSafeTransaction(owner, unattested.safeTransactions[step]!)))
-    const submitter = createDevClient({ ...anvil, account: devAccount(0) })
-    await executeReleaseStep(submitter, { plan: unattested, step: 0, signatures: await sign(0) })
-    await passDelay()
-    const facetsBefore = await getDiamondFacets(client, { address: kit.diamond })
-    const refused = await executeReleaseStep(submitter, { plan: unattested, step: 1, signatures: await sign(1) }).catch((error: unknown) => error)
+    const { refused, facetsBefore } = await executeDoctored(plan, calls)
     expect(refused).toMatchObject({ code: 'BW_RELEASE_REVERTED' })
     expect((refused as Error).message).toContain(`ReleaseGateCodeNotApproved(${plan.deployments[0]!.address}, ${plan.deployments[0]!.codehash})`)
     expect(await getDiamondFacets(client, { address: kit.diamond })).toEqual(facetsBefore)

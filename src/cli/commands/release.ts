@@ -28,7 +28,7 @@ const subcommands = { plan: 1, execute: 1, status: 1 } as const
 
 export const releaseCommand: Command = {
   name: 'release',
-  summary: 'Release a validated patch: plan its atomic batch on a route and propose the Safe transaction(s), execute once signed, show status.',
+  summary: 'Release a validated patch (proxy upgrades, or a diamond cut): plan its atomic batch through the ReleaseGate on a route and propose the Safe transaction(s), execute once signed, show status.',
   usage: [
     'bulwark release plan <patch> [--report FILE] [--route standard|emergency|private] [--auditor-key env:VAR …] [--rpc URL] [--project FILE] [--root DIR] [--replace] [--json]',
     '       bulwark release execute <patch> --key env:VAR [--rpc URL] [--project FILE] [--json]',
@@ -105,6 +105,7 @@ async function plan(values: Values, io: CliIo, context: LifecycleContext, actor:
   } else {
     io.stdout(`Release plan ${built.hash} for ${patchId} (${route.name} route, Safe ${route.safe}, ${built.route.threshold} signature(s) per transaction${built.route.delay > 0 ? `, delay ${built.route.delay} s` : ''})`)
     for (const call of built.calls) io.stdout(`  ${call.description}`)
+    if (built.diamondCut) io.stdout(`Diamond cut of ${built.diamondCut.diamond}: the gate releases only cut hash ${built.diamondCut.cutHash} (the exact selector map the auditors attested), with approved facet code`)
     io.stdout(`Patch ${patchId} is awaiting approval. Owners review and sign:`)
     for (const proposal of proposals) io.stdout(`  ${proposal.purpose.padEnd(8)} nonce ${proposal.nonce}: bulwark sign view ${proposal.safeTxHash} --rpc ${rpcUrl}`)
     io.stdout(`Then: bulwark release execute ${patchId} --key env:VAR`)
