@@ -68,7 +68,7 @@ export const differentialReplay: Stage = async (context) => {
   context.progress(`replaying ${selected.size} transaction(s) touching the targets (${counts}) from blocks ${blocks[0]!.number}–${blocks.at(-1)!.number} (${blocks.reduce((sum, block) => sum + block.transactions.length, 0)} in all)`)
 
   const originals = new Map<string, { status: 'success' | 'reverted'; logs: readonly Log[] }>()
-  await Promise.all([...selected].map(async (hash) => {
+  const readOriginals = Promise.all([...selected].map(async (hash) => {
     const receipt = await context.client.getTransactionReceipt({ hash: hash as Hash })
     originals.set(hash, { status: receipt.status, logs: receipt.logs })
   }))
@@ -83,10 +83,20 @@ export const differentialReplay: Stage = async (context) => {
   })
   // The upgrade is made as the authority of the replayed blocks, which may not be today's (an owner
   // handed over to a timelock since); when the proxies cannot be planned there, as of the pinned block.
-  const routes = await planUpgradeRoutes({ ...context, blockNumber: forkBlock }).catch(() => pinnedRoutes)
-  const fork = await startValidationFork({ ...context, blockNumber: forkBlock }, ['--order', 'fifo'])
+  // The fork starts meanwhile: these reads go to the production endpoint, not to it.
+  const starting = startValidationFork({ ...context, blockNumber: forkBlock }, ['--order', 'fifo'])
+  const [routes, fork] = await Promise.all([
+    planUpgradeRoutes({ ...context, blockNumber: forkBlock }).catch(() => pinnedRoutes),
+    starting,
+    readOriginals,
+  ]).then(([routes, fork]) => [routes, fork] as const, async (error: unknown) => {
+    await starting.then((fork) => fork.stop(), () => {})
+    throw error
+  })
   try {
     await fork.client.setAutomine(false)
+    // Every historical sender sends as itself: one setting instead of one impersonation per transaction.
+    await fork.client.request({ method: 'anvil_autoImpersonateAccount', params: [true] } as never)
     const implementations = await placeImplementations(fork, routes)
     const upgrades = routes.map((route, index) => ({ target: route.target, from: route.authority, ...route.upgradeCall(implementations[index]!) }))
     const results = new Map<string, { patched: ReplayEffects; unpatched: ReplayEffects }>()
@@ -219,17 +229,20 @@ async function lastTransactionsTouching(context: StageContext, targets: Readonly
   // Newest first → keep the `count` newest touching transactions, then the blocks from the oldest of them on.
   const selected = new Set<string>()
   let firstBlock = context.blockNumber
+  let lastBlock: bigint | undefined
   for (const block of fetched) {
     for (const transaction of [...block.transactions].reverse()) {
       if (selected.size >= count) break
       if (touching.has(transaction.hash.toLowerCase())) {
         selected.add(transaction.hash.toLowerCase())
         firstBlock = block.number
+        lastBlock ??= block.number
       }
     }
   }
-  // Empty blocks are replayed too, so block numbers and timestamps stay those of the original chain.
-  const blocks = fetched.filter((block) => block.number >= firstBlock).reverse()
+  // Empty blocks in between are replayed too, so block numbers and timestamps stay those of the
+  // original chain; blocks after the last selected transaction would compare nothing and are not run.
+  const blocks = fetched.filter((block) => block.number >= firstBlock && block.number <= (lastBlock ?? context.blockNumber)).reverse()
   return { blocks, selected, traceMethod: finder?.method }
 }
 
@@ -290,6 +303,7 @@ async function replayBlock(
       throw new ForkPreparationError({ step: `upgrade as ${call.from} at the start of block ${block.number}`, reason: reasonOf(error), cause: error })
     }))
   }
+  // One at a time and in order: with `--order fifo` the order they reach the pool is the block's order.
   const sent: { original: string; hash: Hash }[] = []
   for (const transaction of block.transactions) {
     const hash = await sendReplay(fork, { from: transaction.from, to: transaction.to ?? undefined, data: transaction.input, value: transaction.value, gas: transaction.gas }).catch((error: unknown) => {
@@ -299,10 +313,20 @@ async function replayBlock(
   }
   await fork.client.setNextBlockTimestamp({ timestamp: block.timestamp })
   await fork.client.mine({ blocks: 1 })
+  const compared = sent.filter(({ original }) => selected.has(original))
+  if (upgrades.length === 0 && compared.length === 0) return new Map()
+
+  // The whole block in three round trips (its receipts, then each tracer over the block) instead of
+  // three per transaction; one at a time, as anvil runs traces one after the other anyway.
+  const receipts = new Map(((await fork.client.request({ method: 'eth_getBlockReceipts', params: ['latest'] } as never)) as BlockReceipt[]).map((receipt) => [receipt.transactionHash.toLowerCase(), receipt]))
+  const receiptOf = (hash: Hash) => {
+    const receipt = receipts.get(hash.toLowerCase())
+    if (!receipt) throw new ForkPreparationError({ step: `replay block ${block.number}`, reason: `transaction ${hash} was not mined in the replayed block (${receipts.size} of ${upgrades.length + sent.length} were)` })
+    return receipt
+  }
   for (const [index, hash] of upgrades.entries()) {
     // A patched pass whose upgrade reverted would compare the old code with itself and pass silently.
-    const receipt = await fork.client.getTransactionReceipt({ hash })
-    if (receipt.status !== 'success') {
+    if (receiptOf(hash).status !== '0x1') {
       const trace = (await fork.client.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'callTracer' }] } as never).catch(() => undefined)) as (TraceCallFrame & { revertReason?: string; to?: Address }) | undefined
       const why = trace?.revertReason ?? trace?.error
       throw new ForkPreparationError({
@@ -313,13 +337,17 @@ async function replayBlock(
     }
   }
   const effects = new Map<string, ReplayEffects>()
-  // One trace at a time: anvil serializes them anyway, and concurrent traces of a forked block can stall it.
-  for (const { original, hash } of sent.filter(({ original }) => selected.has(original))) {
-    const receipt = await fork.client.getTransactionReceipt({ hash })
-    const call = (await fork.client.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'callTracer' }] } as never)) as TraceCallFrame
-    const diff = (await fork.client.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }] } as never)) as PrestateDiff
+  if (compared.length === 0) return effects
+  const mined = toHex(BigInt(receiptOf(compared[0]!.hash).blockNumber))
+  const calls = await traceBlock<TraceCallFrame>(fork, mined, { tracer: 'callTracer', tracerConfig: { onlyTopCall: true } })
+  const diffs = await traceBlock<PrestateDiff>(fork, mined, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } })
+  for (const { original, hash } of compared) {
+    const receipt = receiptOf(hash)
+    const call = calls.get(hash.toLowerCase())
+    const diff = diffs.get(hash.toLowerCase())
+    if (!call || !diff) throw new ForkPreparationError({ step: `trace block ${block.number}`, reason: `the block trace has no entry for transaction ${hash}` })
     effects.set(original, {
-      status: receipt.status,
+      status: receipt.status === '0x1' ? 'success' : 'reverted',
       output: call.output ?? '0x',
       logs: receipt.logs.map((log) => ({ address: getAddress(log.address), topics: log.topics, data: log.data })),
       ...stateEffects(diff),
@@ -328,8 +356,17 @@ async function replayBlock(
   return effects
 }
 
+/** A receipt as `eth_getBlockReceipts` returns it (unformatted). */
+type BlockReceipt = { transactionHash: Hash; blockNumber: Hex; status: Hex; logs: { address: Address; topics: Hex[]; data: Hex }[] }
+
+/** One tracer over every transaction of a mined block of the fork: transaction hash (lower case) → its result. */
+async function traceBlock<T>(fork: ValidationFork, block: Hex, tracer: Record<string, unknown>): Promise<Map<string, T>> {
+  const results = (await fork.client.request({ method: 'debug_traceBlockByNumber', params: [block, tracer] } as never)) as { txHash?: Hash; result?: T }[]
+  return new Map(results.flatMap((entry) => (entry.txHash && entry.result !== undefined ? [[entry.txHash.toLowerCase(), entry.result] as const] : [])))
+}
+
+/** Sends one transaction as `from` (auto-impersonated on the replay fork) at gas price 0; the block is mined later. */
 async function sendReplay(fork: ValidationFork, request: { from: Address; to?: Address | undefined; data: Hex; value?: bigint; gas: bigint }): Promise<Hash> {
-  await fork.client.impersonateAccount({ address: request.from })
   return fork.client.request({
     method: 'eth_sendTransaction',
     params: [{

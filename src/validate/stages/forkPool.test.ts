@@ -5,6 +5,7 @@ import { getProxyInfo } from '../../chain/getProxyInfo.js'
 import { ForkPreparationError } from '../dynamicStageErrors.js'
 import { demoStageContext, startDemoChain, type DemoChain } from './dynamicStageFixtures.js'
 import { createForkPool, withForks } from './forkPool.js'
+import { stopIdleForks } from './idleForks.js'
 
 let chain: DemoChain
 beforeAll(async () => {
@@ -50,15 +51,22 @@ describe('the run\'s fork pool', () => {
     await expect(pool.acquire(['unpatched'])).rejects.toBeInstanceOf(ForkPreparationError)
   }, 120_000)
 
-  test('a stage run alone gets forks of its own, stopped afterwards; an unknown target is named', async () => {
+  test('a stage run alone gets forks of its own, handed back reset for the next run; an unknown target is named', async () => {
     const context = await demoStageContext(chain, 'LendingPoolV2', {})
     let url = ''
+    let implementations: ReadonlyMap<string, string> = new Map()
     const error = await withForks(context, ['unpatched'], async ([fork]) => {
       url = fork!.rpcUrl
+      implementations = fork!.implementations
       return fork!.upgrade('NoSuchTarget')
     }).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ForkPreparationError)
     expect((error as ForkPreparationError).shortMessage).toBe('Could not prepare the validation fork (upgrade NoSuchTarget): "NoSuchTarget" is not a target of the manifest')
+    // The next run of the same block takes the same anvil, back at the block's state: the deployer's
+    // nonce was reset, so the implementations land at the same addresses again.
+    const again = await withForks(context, ['unpatched'], async ([fork]) => ({ url: fork!.rpcUrl, implementations: fork!.implementations }))
+    expect(again).toEqual({ url, implementations })
+    await stopIdleForks()
     await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow()
   }, 120_000)
 })

@@ -20,6 +20,7 @@ import { isNodeFailure, probeContractRead } from '../../chain/probeContractRead.
 import { startAnvil, type Anvil } from '../../chain/startAnvil.js'
 import { redactSecrets } from '../../errors/BaseError.js'
 import { ForkPreparationError } from '../dynamicStageErrors.js'
+import { parkFork, takeIdleFork, type IdleForkKey } from './idleForks.js'
 import type { StageContext, TargetBuild } from '../stage.js'
 
 /** An anvil fork of the production chain at the run's pinned block, with its test client. */
@@ -33,24 +34,41 @@ export type ValidationFork = {
 /**
  * Starts an anvil fork of `context.rpcUrl` at `context.blockNumber` on its own free port, so
  * several forks (unpatched, patched) run side by side. Stopped when the run is aborted.
+ *
+ * A fork an earlier run of this process has finished with, of the same block (compared by hash) and
+ * with the same arguments, is taken instead when one is idle: it is back in the state it was started
+ * in (`idleForks.ts`), and its state cache is already filled. `stop()` hands the fork back for the
+ * next run that way; the anvil process itself stops once idle for a minute, or with the process.
  */
-export async function startValidationFork(context: Pick<StageContext, 'rpcUrl' | 'chainId' | 'blockNumber' | 'signal'>, extraArgs: readonly string[] = []): Promise<ValidationFork> {
-  let anvil: Anvil
-  try {
-    anvil = await startAnvil({ forkUrl: context.rpcUrl, forkBlockNumber: context.blockNumber, chainId: context.chainId, extraArgs })
-  } catch (error) {
-    throw new ForkPreparationError({ step: `fork ${redactSecrets(context.rpcUrl)} at block ${context.blockNumber}`, reason: reasonOf(error), cause: error })
+export async function startValidationFork(context: Pick<StageContext, 'rpcUrl' | 'chainId' | 'blockNumber' | 'signal'> & Partial<Pick<StageContext, 'client'>>, extraArgs: readonly string[] = []): Promise<ValidationFork> {
+  // Without the block's hash a fork cannot be told from one of another chain that reused the port: not kept.
+  const blockHash = context.client ? await context.client.getBlock({ blockNumber: context.blockNumber }).then((block) => block.hash ?? undefined, () => undefined) : undefined
+  const key: IdleForkKey | undefined = blockHash ? { rpcUrl: context.rpcUrl, chainId: context.chainId, blockNumber: context.blockNumber, blockHash, extraArgs } : undefined
+  let fork: { anvil: Anvil; client: TestChainClient; pristine: Hex | undefined } | undefined = key ? takeIdleFork(key) : undefined
+  if (!fork) {
+    let anvil: Anvil
+    try {
+      anvil = await startAnvil({ forkUrl: context.rpcUrl, forkBlockNumber: context.blockNumber, chainId: context.chainId, extraArgs })
+    } catch (error) {
+      throw new ForkPreparationError({ step: `fork ${redactSecrets(context.rpcUrl)} at block ${context.blockNumber}`, reason: reasonOf(error), cause: error })
+    }
+    const client = createTestChainClient({ rpcUrl: anvil.rpcUrl, chainId: context.chainId })
+    fork = { anvil, client, pristine: key ? await client.snapshot().catch(() => undefined) : undefined }
   }
+  const { anvil, client, pristine } = fork
   const onAbort = () => void anvil.stop()
   context.signal.addEventListener('abort', onAbort, { once: true })
+  let stopping: Promise<void> | undefined
   return {
     anvil,
     rpcUrl: anvil.rpcUrl,
-    client: createTestChainClient({ rpcUrl: anvil.rpcUrl, chainId: context.chainId }),
-    stop: async () => {
-      context.signal.removeEventListener('abort', onAbort)
-      await anvil.stop()
-    },
+    client,
+    stop: () =>
+      (stopping ??= (async () => {
+        context.signal.removeEventListener('abort', onAbort)
+        if (key && pristine && !context.signal.aborted) await parkFork(key, { anvil, client, pristine })
+        else await anvil.stop()
+      })()),
   }
 }
 
