@@ -19,6 +19,7 @@ import { startAnvil } from '../src/chain/startAnvil.js'
 import type { BuildInfo, CompileSettings } from '../src/compile/buildInfo.js'
 import { compileSources } from '../src/compile/compileSources.js'
 import { getArtifact } from '../src/compile/getArtifact.js'
+import { reproduceBuild } from '../src/compile/reproduceBuild.js'
 import { repoRoot } from '../test/protocols/compileKit.js'
 import { corpusCases, type CorpusCase } from '../test/validation-corpus/cases.js'
 import { startCorpusChain, type CorpusChain } from '../test/validation-corpus/corpusChain.js'
@@ -151,11 +152,13 @@ async function stitched(chain: CorpusChain, testCase: CorpusCase, cacheDir: stri
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1).padStart(6)
 const chain = await startCorpusChain()
-// Every solc release the cases use is loaded into this process once before timing, so neither side's
-// first case pays the WebAssembly load (Bulwark's reproducibility worker still loads its own: a real cost).
+// Every solc release the cases use is loaded once before timing, so neither side's first case pays the
+// WebAssembly load: into this process for both sides' compiles, and into Bulwark's reproducibility
+// compiler threads, which Bulwark keeps loaded between runs (as this process keeps its own solc).
 const warmDir = await mkdtemp(path.join(tmpdir(), 'bulwark-bench-solc-'))
 for (const release of ['0.8.10', '0.8.19', '0.8.24']) {
-  await compileSources({ root: warmDir, sources: { 'Warm.sol': `pragma solidity ${release}; contract Warm {}` }, solcVersion: release, cacheDir: warmDir })
+  const warm = await compileSources({ root: warmDir, sources: { 'Warm.sol': `pragma solidity ${release}; contract Warm {}` }, solcVersion: release, cacheDir: warmDir })
+  await reproduceBuild({ input: warm.buildInfo.input, solcVersion: release, contracts: [{ sourceName: 'Warm.sol', contractName: 'Warm' }], cacheDir: warmDir })
 }
 await rm(warmDir, { recursive: true, force: true })
 const savedCache = process.env.BULWARK_BUILD_CACHE

@@ -101,12 +101,64 @@ async function readRecord(file: string): Promise<Record<string, ReproducedHashes
   }
 }
 
-// Plain JavaScript so the worker needs no TypeScript loader; it only runs one solc-js on one input.
+// Plain JavaScript so the worker needs no TypeScript loader. It loads one solc release once and then
+// compiles every input it is sent, so a later recompile with the same release skips the WebAssembly load.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads')
 const solc = workerData.soljsonPath ? require(workerData.wrapperPath)(require(workerData.soljsonPath)) : require(workerData.solcPath)
-parentPort.postMessage(solc.compile(workerData.input))
+parentPort.on('message', (input) => parentPort.postMessage(solc.compile(input)))
 `
+
+/**
+ * Compiler threads with their release loaded, kept between recompiles: loading a soljson (tens of MB
+ * of WebAssembly) costs seconds, often more than the recompile of a small project. One idle thread per
+ * release, at most `maxIdleWorkers` in all (a loaded compiler holds its memory), each ended after
+ * `idleWorkerMs` unused; idle threads never keep the process alive.
+ */
+const idleWorkerMs = 300_000
+const maxIdleWorkers = 3
+const idleWorkers: { release: string; worker: Worker; timer: NodeJS.Timeout }[] = []
+
+function takeWorker(release: string, workerData: Record<string, string>): Worker {
+  const index = idleWorkers.findIndex((entry) => entry.release === release)
+  if (index !== -1) {
+    const [entry] = idleWorkers.splice(index, 1)
+    clearTimeout(entry!.timer)
+    entry!.worker.removeAllListeners('exit')
+    entry!.worker.ref()
+    return entry!.worker
+  }
+  return new Worker(workerSource, { eval: true, workerData })
+}
+
+function keepWorker(release: string, worker: Worker) {
+  if (idleWorkers.some((entry) => entry.release === release)) {
+    void worker.terminate()
+    return
+  }
+  while (idleWorkers.length >= maxIdleWorkers) {
+    const oldest = idleWorkers.shift()!
+    clearTimeout(oldest.timer)
+    void oldest.worker.terminate()
+  }
+  worker.unref()
+  const entry = {
+    release,
+    worker,
+    timer: setTimeout(() => {
+      const at = idleWorkers.indexOf(entry)
+      if (at !== -1) idleWorkers.splice(at, 1)
+      void worker.terminate()
+    }, idleWorkerMs).unref(),
+  }
+  idleWorkers.push(entry)
+  // A thread that ends while idle (out of memory, terminated) is not handed out again.
+  worker.once('exit', () => {
+    const at = idleWorkers.indexOf(entry)
+    if (at !== -1) idleWorkers.splice(at, 1)
+    clearTimeout(entry.timer)
+  })
+}
 
 /** Resolves once the worker thread exists, with the promise of its output. */
 async function compileInWorker(release: string, input: string, signal?: AbortSignal): Promise<{ output: Promise<Partial<SolcOutput>> }> {
@@ -114,28 +166,43 @@ async function compileInWorker(release: string, input: string, signal?: AbortSig
     release === bundledSolcVersion()
       ? { solcPath: require.resolve('solc') }
       : { soljsonPath: await fetchSoljson(release), wrapperPath: require.resolve('solc/wrapper.js') }
-  const worker = new Worker(workerSource, { eval: true, workerData: { ...compiler, input } })
+  const worker = takeWorker(release, compiler)
   const output = new Promise<Partial<SolcOutput>>((resolve, reject) => {
-    const abort = () => void worker.terminate()
-    if (signal?.aborted) abort()
-    signal?.addEventListener('abort', abort, { once: true })
-    worker.once('message', (raw: string) => {
+    const settle = () => {
       signal?.removeEventListener('abort', abort)
+      worker.off('message', onMessage)
+      worker.off('error', onError)
+      worker.off('exit', onExit)
+    }
+    const abort = () => {
+      settle()
       void worker.terminate()
+      reject(new Error('the reproducibility build was cancelled'))
+    }
+    const onMessage = (raw: string) => {
+      settle()
+      keepWorker(release, worker)
       try {
         resolve(JSON.parse(raw) as Partial<SolcOutput>)
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)))
       }
-    })
-    worker.once('error', (error) => {
-      signal?.removeEventListener('abort', abort)
+    }
+    const onError = (error: Error) => {
+      settle()
+      void worker.terminate()
       reject(error)
-    })
-    worker.once('exit', (code) => {
-      if (signal?.aborted) reject(new Error('the reproducibility build was cancelled'))
-      else if (code !== 0) reject(new Error(`the reproducibility build worker exited with code ${code}`))
-    })
+    }
+    const onExit = (code: number) => {
+      settle()
+      reject(new Error(`the reproducibility build worker exited with code ${code}`))
+    }
+    if (signal?.aborted) return abort()
+    signal?.addEventListener('abort', abort, { once: true })
+    worker.on('message', onMessage)
+    worker.once('error', onError)
+    worker.once('exit', onExit)
+    worker.postMessage(input)
   })
   // Whoever started the worker may never ask for its result (their own build failed first).
   output.catch(() => {})

@@ -14,7 +14,7 @@ export type IdleForkKey = { rpcUrl: string; chainId: number; blockNumber: bigint
  * patch to the same protocol, the next job of a worker) takes them instead of starting anvil and
  * refilling its state cache from the RPC endpoint again. Idle forks never keep the process alive.
  */
-const idleMs = 60_000
+const idleMs = 120_000
 const maxIdle = 6
 
 type Parked = { key: string; fork: IdleFork; timer: NodeJS.Timeout }

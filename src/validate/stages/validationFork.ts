@@ -38,7 +38,7 @@ export type ValidationFork = {
  * A fork an earlier run of this process has finished with, of the same block (compared by hash) and
  * with the same arguments, is taken instead when one is idle: it is back in the state it was started
  * in (`idleForks.ts`), and its state cache is already filled. `stop()` hands the fork back for the
- * next run that way; the anvil process itself stops once idle for a minute, or with the process.
+ * next run that way; the anvil process itself stops once idle for two minutes, or with the process.
  */
 export async function startValidationFork(context: Pick<StageContext, 'rpcUrl' | 'chainId' | 'blockNumber' | 'signal'> & Partial<Pick<StageContext, 'client'>>, extraArgs: readonly string[] = []): Promise<ValidationFork> {
   // Without the block's hash a fork cannot be told from one of another chain that reused the port: not kept.
