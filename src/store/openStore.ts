@@ -120,18 +120,35 @@ async function openPglite(dataDir: string): Promise<Store> {
   }
 }
 
+/**
+ * Connections per process: single statements and transactions each have a pool of their own. A
+ * transaction holds its connection across round trips and, for lifecycle changes, waits on the ledger
+ * lock while holding it; in one shared pool a burst of writes queued on that lock took every
+ * connection and reads stood behind them (API p99 of a 90/10 mix near a second). Kept small: the
+ * server's cores, not connections, bound throughput, and M API processes plus N workers share it.
+ */
+const postgresPoolSizes = Object.freeze({
+  /** Single statements (reads, job events, a token's last use): never wait behind a transaction. */
+  statements: 4,
+  /** Transactions (lifecycle changes and their audit entries, job stages): serialized by the ledger lock anyway. */
+  transactions: 4,
+})
+
 async function openPostgres(databaseUrl: string): Promise<Store> {
   const { default: pg } = await import('pg')
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 5_000 })
+  const statements = new pg.Pool({ connectionString: databaseUrl, max: postgresPoolSizes.statements, connectionTimeoutMillis: 5_000 })
+  const transactions = new pg.Pool({ connectionString: databaseUrl, max: postgresPoolSizes.transactions, connectionTimeoutMillis: 5_000 })
+  const pools = [statements, transactions]
   // An idle client losing its connection must not crash the process.
-  pool.on('error', () => undefined)
+  for (const pool of pools) pool.on('error', () => undefined)
   try {
-    const client = await pool.connect()
+    const client = await statements.connect()
     client.release()
   } catch (error) {
-    await pool.end().catch(() => undefined)
+    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)))
     throw new StoreError({ action: 'connect to the PostgreSQL server', cause: error })
   }
+  const turns = createTurns(postgresPoolSizes.transactions)
   const run = async (runner: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }> }, sql: string, params?: readonly unknown[]) => {
     try {
       return (await runner.query(sql, params as unknown[] | undefined)).rows as never
@@ -141,10 +158,19 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
   }
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params) => run(statements, sql, params),
     listen: (channel, onNotification) => listenOn(databaseUrl, channel, onNotification),
     async transaction(work) {
-      const client = await pool.connect()
+      // Wait for a turn here, without a deadline: the pool's connection timeout is for an unreachable
+      // server, and a write queued behind the ledger lock for seconds under load is not one.
+      await turns.take()
+      let client: import('pg').PoolClient
+      try {
+        client = await transactions.connect()
+      } catch (error) {
+        turns.give()
+        throw error
+      }
       try {
         await client.query('BEGIN')
         const result = await work({
@@ -158,9 +184,30 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
         throw error
       } finally {
         client.release()
+        turns.give()
       }
     },
-    close: () => pool.end(),
+    close: async () => void (await Promise.all(pools.map((pool) => pool.end()))),
+  }
+}
+
+/** At most `size` holders at once; the others wait in arrival order. */
+function createTurns(size: number): { take(): Promise<void>; give(): void } {
+  let free = size
+  const waiting: (() => void)[] = []
+  return {
+    take() {
+      if (free > 0) {
+        free -= 1
+        return Promise.resolve()
+      }
+      return new Promise((resolve) => waiting.push(resolve))
+    },
+    give() {
+      const next = waiting.shift()
+      if (next) next()
+      else free += 1
+    },
   }
 }
 
