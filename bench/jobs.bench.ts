@@ -26,11 +26,12 @@ import { startAnvil } from '../src/chain/startAnvil.js'
 import { compileProject } from '../src/compile/compileProject.js'
 import { openJobQueue } from '../src/jobs/jobQueue.js'
 import { waitForJob } from '../src/jobs/jobQueue.js'
+import { getJob, type JobRecord } from '../src/jobs/jobRecords.js'
 import { openLifecycle } from '../src/lifecycle/context.js'
 import { createAdvisory } from '../src/lifecycle/createAdvisory.js'
 import type { Actor } from '../src/lifecycle/types.js'
 import { createApiToken } from '../src/server/auth.js'
-import { openStore } from '../src/store/openStore.js'
+import { openStore, type Store } from '../src/store/openStore.js'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../test/embeddedPostgres.js'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -81,6 +82,39 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   return ticks / 100
 }
 
+/**
+ * Waits until every job ended, one query per poll for all of them (a poller per job cost the
+ * database and this process more than the jobs' own bookkeeping), and returns their records.
+ */
+async function waitForAll(store: Pick<Store, 'query'>, ids: string[]): Promise<JobRecord[]> {
+  const deadline = Date.now() + 1_800_000
+  for (;;) {
+    const [row] = await store.query<{ ended: string | number }>(`SELECT count(*) AS ended FROM bulwark_jobs WHERE id = ANY($1) AND state IN ('completed', 'failed')`, [ids])
+    if (Number(row?.ended) === ids.length) break
+    if (Date.now() > deadline) throw new Error(`${ids.length - Number(row?.ended)} of ${ids.length} jobs did not end within 30 min`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const records = await Promise.all(ids.map((id) => getJob(store, id)))
+  const failed = records.find((job) => job.state === 'failed')
+  if (failed) throw new Error(`job ${failed.id} failed: ${failed.error?.code} ${failed.error?.message}`)
+  return records
+}
+
+function byWorkerIds(jobs: JobRecord[]): Set<string> {
+  return new Set(jobs.map((job) => job.workerId ?? '?'))
+}
+
+/** Median duration of each pipeline stage over these jobs, from their `stage-finished` progress events. */
+async function stageMedians(store: Pick<Store, 'query'>, ids: string[]): Promise<Map<string, number>> {
+  const rows = await store.query<{ stage: string; ms: string | number }>(
+    `SELECT data->>'stage' AS stage, (data->>'durationMs')::float AS ms FROM bulwark_job_events WHERE job_id = ANY($1) AND type = 'progress' AND data ? 'durationMs'`,
+    [ids],
+  )
+  const byStage = new Map<string, number[]>()
+  for (const row of rows) byStage.set(row.stage, [...(byStage.get(row.stage) ?? []), Number(row.ms)])
+  return new Map([...byStage].map(([stage, times]) => [stage, times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!]))
+}
+
 async function stop(children: ChildProcess[]): Promise<void> {
   await Promise.all(
     children
@@ -98,6 +132,12 @@ type Figures = { requests: number; writes: number; errors: number; seconds: numb
  * The load generator: a plain Node process (no TypeScript loader), `concurrency` loops, each with
  * its own keep-alive connection to one of the API processes (alternating), for `seconds`; a share
  * of requests are writes. Latencies come back as one JSON line on stdout.
+ *
+ * It speaks HTTP/1.1 on plain sockets (each request's bytes built once, a response read by its
+ * Content-Length or chunked framing), as wrk and autocannon do, not through node:http's client: with
+ * that client the generator itself used ~90% of a core at ~6,000 req/s (header writing, agents) and
+ * its own event loop delays were counted as server latency. One request at a time per connection:
+ * a latency is from writing the request to reading the last byte of its response.
  */
 async function drive(load: { bases: string[]; headers: Record<string, string>; requests: { method: string; path: string }[]; write?: { method: string; path: string; body: string }; writeShare: number; seconds: number }): Promise<Figures> {
   const child = spawn(process.execPath, ['-e', loadSource], { stdio: ['pipe', 'pipe', 'inherit'] })
@@ -112,7 +152,7 @@ async function drive(load: { bases: string[]; headers: Record<string, string>; r
 }
 
 const loadSource = `
-const http = require('node:http')
+const net = require('node:net')
 let input = ''
 process.stdin.on('data', (chunk) => (input += chunk))
 process.stdin.on('end', async () => {
@@ -121,34 +161,79 @@ process.stdin.on('end', async () => {
   const writes = []
   let errors = 0
   let next = 0
-  function send(agent, base, request) {
-    return new Promise((resolve) => {
-      const body = request.body
-      const req = http.request(base + request.path, { method: request.method, agent, headers: body ? { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : headers }, (response) => {
-        response.on('data', () => {})
-        response.on('end', () => resolve(response.statusCode))
-        response.on('error', () => resolve(0))
-      })
-      req.on('error', () => resolve(0))
-      req.end(body)
-    })
+  const headerLines = Object.entries(headers).map(([name, value]) => name + ': ' + value + '\\r\\n').join('')
+  const bytesOf = (base, request) => {
+    const host = new URL(base).host
+    const body = request.body === undefined ? '' : request.body
+    const extra = request.body === undefined ? '' : 'content-type: application/json\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\n'
+    return Buffer.from(request.method + ' ' + request.path + ' HTTP/1.1\\r\\nhost: ' + host + '\\r\\n' + headerLines + extra + '\\r\\n' + body)
   }
-  // One keep-alive agent (one socket) per loop: the connections stay open, as with a pool of clients.
-  const loops = Array.from({ length: concurrency }, (_, i) => ({ agent: new http.Agent({ keepAlive: true, maxSockets: 1 }), base: bases[i % bases.length] }))
-  await Promise.all(loops.map((loop) => send(loop.agent, loop.base, requests[0])))
+  const built = new Map(bases.map((base) => [base, { reads: requests.map((request) => bytesOf(base, request)), write: write ? bytesOf(base, write) : undefined }]))
+  // A connection: send() writes one request and resolves with the response status once its last byte is in.
+  function connect(base) {
+    const { hostname, port } = new URL(base)
+    const socket = net.connect({ host: hostname, port: Number(port) })
+    socket.setNoDelay(true)
+    let buffer = Buffer.alloc(0)
+    let waiting
+    socket.on('data', (chunk) => {
+      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
+      const end = buffer.indexOf('\\r\\n\\r\\n')
+      if (end < 0 || !waiting) return
+      const head = buffer.toString('latin1', 0, end).toLowerCase()
+      const status = Number(head.slice(9, 12))
+      const length = /\\ncontent-length: *(\\d+)/.exec(head)
+      let total
+      if (length) total = end + 4 + Number(length[1])
+      else if (head.includes('transfer-encoding: chunked')) {
+        const last = buffer.indexOf('\\r\\n0\\r\\n\\r\\n', end)
+        total = last < 0 ? Infinity : last + 7
+      } else total = end + 4
+      if (buffer.length < total) return
+      buffer = buffer.subarray(total)
+      const done = waiting
+      waiting = undefined
+      done(status)
+    })
+    const fail = () => {
+      if (waiting) {
+        const done = waiting
+        waiting = undefined
+        done(0)
+      }
+    }
+    socket.on('error', fail)
+    socket.on('close', fail)
+    return {
+      socket,
+      send(bytes) {
+        return new Promise((resolve) => {
+          if (socket.destroyed) return resolve(0)
+          waiting = resolve
+          socket.write(bytes)
+        })
+      },
+    }
+  }
+  const loops = Array.from({ length: concurrency }, (_, i) => {
+    const base = bases[i % bases.length]
+    return { connection: connect(base), requests: built.get(base) }
+  })
+  await Promise.all(loops.map((loop) => loop.connection.send(loop.requests.reads[0])))
   const started = performance.now()
   const deadline = started + seconds * 1000
   await Promise.all(loops.map(async (loop) => {
     while (performance.now() < deadline) {
-      const isWrite = write && Math.random() < writeShare
-      const request = isWrite ? write : requests[next++ % requests.length]
+      const isWrite = loop.requests.write !== undefined && Math.random() < writeShare
+      const bytes = isWrite ? loop.requests.write : loop.requests.reads[next++ % loop.requests.reads.length]
       const t0 = performance.now()
-      const status = await send(loop.agent, loop.base, request)
+      const status = await loop.connection.send(bytes)
       if (status < 200 || status >= 300) errors += 1
       ;(isWrite ? writes : reads).push(performance.now() - t0)
+      if (status === 0) break
     }
   }))
-  for (const loop of loops) loop.agent.destroy()
+  for (const loop of loops) loop.connection.socket.destroy()
   process.stdout.write(JSON.stringify({ reads, writes, errors, seconds: (performance.now() - started) / 1000 }))
 })
 `
@@ -208,8 +293,10 @@ try {
             const cpuBefore = cpuOf()
             const started = performance.now()
             const jobs = await Promise.all(Array.from({ length: validations }, () => queue.enqueue('validate', input, 'bench')))
-            const done = await Promise.all(jobs.map((job) => waitForJob(lifecycle.store, job.id, { timeoutMs: 1_800_000 })))
-            const elapsed = (performance.now() - started) / 1000
+            const done = await waitForAll(lifecycle.store, jobs.map((job) => job.id))
+            // From the first enqueue to the last completion, both stamped by the database (no poll interval in it).
+            const elapsed = (Math.max(...done.map((job) => job.finishedAt!.getTime())) - Math.min(...jobs.map((job) => job.createdAt.getTime()))) / 1000
+            const wall = (performance.now() - started) / 1000
             const cpuAfter = cpuOf()
             const cpuPerValidation = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / validations
             const verdicts = new Map<string, number>()
@@ -218,12 +305,21 @@ try {
               verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1)
             }
             const attempts = done.map((job) => job.finishedAt!.getTime() - job.startedAt!.getTime()).sort((x, y) => x - y)
+            const stageTimes = await stageMedians(lifecycle.store, jobs.map((job) => job.id))
+            // A worker's idle time between two jobs: from one job's finish to its next job's start.
+            const gaps: number[] = []
+            for (const workerId of byWorkerIds(done)) {
+              const own = done.filter((job) => job.workerId === workerId).sort((x, y) => x.startedAt!.getTime() - y.startedAt!.getTime())
+              for (let i = 1; i < own.length; i++) gaps.push(own[i]!.startedAt!.getTime() - own[i - 1]!.finishedAt!.getTime())
+            }
+            gaps.sort((x, y) => x - y)
             const byWorker = new Map<string, number>()
             for (const job of done) byWorker.set(job.workerId ?? '?', (byWorker.get(job.workerId ?? '?') ?? 0) + 1)
             perMinute.push((validations / elapsed) * 60)
             console.log(
               `  ${workerCount} worker${workerCount > 1 ? 's' : ' '}  ${validations} in ${elapsed.toFixed(1).padStart(6)} s   ${perMinute.at(-1)!.toFixed(1).padStart(6)} validations/min   ` +
-                `one job p50 ${(attempts[Math.floor(attempts.length / 2)]! / 1000).toFixed(2)} s   ${cpuPerValidation === undefined ? '' : `CPU ${cpuPerValidation.toFixed(2)} s/validation, ${((cpuPerValidation * validations) / elapsed).toFixed(2)} cores busy (workers + chain)   `}per worker ${[...byWorker.values()].join('/')}   verdicts ${[...verdicts].map(([verdict, count]) => `${verdict} ${count}`).join(', ')}`,
+                `one job p50 ${(attempts[Math.floor(attempts.length / 2)]! / 1000).toFixed(2)} s   ${cpuPerValidation === undefined ? '' : `CPU ${cpuPerValidation.toFixed(2)} s/validation, ${((cpuPerValidation * validations) / elapsed).toFixed(2)} cores busy (workers + chain)   `}per worker ${[...byWorker.values()].join('/')}   verdicts ${[...verdicts].map(([verdict, count]) => `${verdict} ${count}`).join(', ')}` +
+                `\n             stage p50 ${[...stageTimes].map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}   between jobs p50 ${gaps[Math.floor(gaps.length / 2)] ?? 0} ms   (bench wall ${wall.toFixed(1)} s)`,
             )
           } finally {
             await stop(workers.map((worker) => worker.child))
