@@ -17,7 +17,7 @@ const commandJobInputSchema = z.strictObject({
   cwd: z.string().refine((dir) => path.isAbsolute(dir), 'must be an absolute path').optional(),
 })
 
-/** The CLI command a kind runs as, until src/operations/ gives each its use case. */
+/** The CLI command a kind runs as (intel scan and monitor backtest have no operation of their own yet; verify only with `args`). */
 const commandOf: Record<Exclude<JobKind, 'validate' | 'release-plan' | 'release-execute'>, string[]> = {
   verify: ['verify'],
   'intel-scan': ['intel', 'scan'],
@@ -31,7 +31,6 @@ const commandOf: Record<Exclude<JobKind, 'validate' | 'release-plan' | 'release-
  * verify with `{ args }`, intel scan and monitor backtest run the CLI command in-process with `--json` as one
  * stage whose output is the job's result. Backtest only reads the chain; verify re-reads the
  * patch and moves it only if it is not verified yet, so a retry repeats no audit entry.
- * TODO(operations): switch these to src/operations/* when helper-10's use cases land.
  */
 export function jobHandlers(context: Pick<LifecycleContext, 'signingKey'>, env: NodeJS.ProcessEnv): Record<JobKind, JobHandler> {
   const commandJob =
