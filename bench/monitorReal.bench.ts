@@ -83,6 +83,8 @@ try {
   const perThousand = (r: PeerResult) => (r.findings.length * 1000) / r.transactions
   const pauses = bulwark.findings.filter((f) => /would (pause|contract-call)/.test(f.decision)).length
   log(`Bulwark: ${Math.round(rate(bulwark))} tx/s (target 2,500; ratio ${(rate(bulwark) / 2500).toFixed(2)}), peak RSS ${Math.round(bulwark.peakRssMb)} MB (idle ${Math.round(bulwark.idleRssMb)} MB; target 350), ${bulwark.findings.length} alerts = ${perThousand(bulwark).toFixed(2)} per 1,000 (target 0.5), ${pauses} pause decisions`)
+  // CPU seconds of each peer over the range: its own cost, whatever else the shared machine is running
+  log(`CPU over the range: Bulwark ${bulwark.cpuSeconds.toFixed(1)} s (${Math.round(bulwark.transactions / bulwark.cpuSeconds)} tx per CPU-second), Forta SDK ${forta.cpuSeconds.toFixed(1)} s (${Math.round(forta.transactions / forta.cpuSeconds)} tx per CPU-second)`)
   log(`Forta SDK: ${Math.round(rate(forta))} tx/s, peak RSS ${Math.round(forta.peakRssMb)} MB (idle ${Math.round(forta.idleRssMb)} MB), ${forta.findings.length} alerts = ${perThousand(forta).toFixed(2)} per 1,000`)
   log(`ratios Bulwark/Forta: throughput ×${(rate(bulwark) / rate(forta)).toFixed(2)}, peak RSS ×${(bulwark.peakRssMb / forta.peakRssMb).toFixed(2)}, false alerts ×${forta.findings.length === 0 ? 'n/a (Forta 0)' : (bulwark.findings.length / forta.findings.length).toFixed(2)}`)
   for (const [name, r] of [['Bulwark', bulwark], ['Forta', forta]] as const) {

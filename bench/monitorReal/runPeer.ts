@@ -13,6 +13,8 @@ type Job = { mode: 'bulwark' | 'forta'; rpcUrl: string; chainId: number; address
 export type PeerResult = {
   mode: Job['mode']
   seconds: number
+  /** CPU seconds this process spent over the range (user + system): what the monitor itself costs, whatever the machine's load. */
+  cpuSeconds: number
   transactions: number
   peakRssMb: number
   idleRssMb: number
@@ -24,6 +26,10 @@ const print = (line: string) => process.stdout.write(`${line}\n`)
 let peak = 0
 const sample = () => (peak = Math.max(peak, process.memoryUsage().rss))
 const sampler = setInterval(sample, 50)
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1e6
+}
 
 async function runBulwark(): Promise<PeerResult> {
   const { readCheckpoint } = await import('../../src/monitor/sources/checkpoint.js')
@@ -34,18 +40,21 @@ async function runBulwark(): Promise<PeerResult> {
   sample()
   const idle = process.memoryUsage().rss
   const started = performance.now()
+  const cpu = process.cpuUsage()
   for (;;) {
     const checkpoint = await readCheckpoint(handle.store, job.chainId)
     if (checkpoint && checkpoint.blockNumber >= BigInt(job.toBlock)) break
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   const seconds = (performance.now() - started) / 1000
+  const cpuSeconds = cpuSince(cpu)
   await handle.stop()
   await handle.close()
   rmSync(dataDir, { recursive: true, force: true })
   return {
     mode: 'bulwark',
     seconds,
+    cpuSeconds,
     transactions: job.transactions,
     peakRssMb: peak / 2 ** 20,
     idleRssMb: idle / 2 ** 20,
@@ -82,10 +91,12 @@ async function runForta(): Promise<PeerResult> {
   sample()
   const idle = process.memoryUsage().rss
   const started = performance.now()
+  const cpu = process.cpuUsage()
   for (let block = job.fromBlock; block <= job.toBlock; block++) await runHandlersOnBlock(block, options, provider, job.chainId)
   const seconds = (performance.now() - started) / 1000
+  const cpuSeconds = cpuSince(cpu)
   provider.destroy()
-  return { mode: 'forta', seconds, transactions: job.transactions, peakRssMb: peak / 2 ** 20, idleRssMb: idle / 2 ** 20, findings }
+  return { mode: 'forta', seconds, cpuSeconds, transactions: job.transactions, peakRssMb: peak / 2 ** 20, idleRssMb: idle / 2 ** 20, findings }
 }
 
 try {

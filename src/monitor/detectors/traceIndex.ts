@@ -1,5 +1,6 @@
-import { getAbiItem, getAddress, hexToBigInt, toEventSelector, toFunctionSelector, type Address, type Hex } from 'viem'
+import { getAbiItem, hexToBigInt, toEventSelector, toFunctionSelector, type Address, type Hex } from 'viem'
 import { releaseGateAbi } from '../../chain/releaseGateAbi.js'
+import { checksumAddress } from '../checksumAddress.js'
 import type { CallFrame, DetectorContext, MonitorLog, MonitorTransaction } from '../types.js'
 
 /** One frame of a trace with what detectors ask of it, computed once per transaction. */
@@ -80,7 +81,7 @@ export function addressSet(addresses: readonly string[]): ReadonlySet<string> {
   return new Set(addresses.map((address) => address.toLowerCase()))
 }
 
-type ScopeSets = { contracts: ReadonlySet<string>; gates: ReadonlySet<string>; authorities: ReadonlySet<string>; stamp: string }
+type ScopeSets = { contracts: ReadonlySet<string>; gates: ReadonlySet<string>; authorities: ReadonlySet<string>; sizes: readonly [number, number, number, number] }
 const scopeSets = new WeakMap<object, ScopeSets>()
 /** Contracts that joined the watched set while the monitor ran (created by watched contracts, factories, beacons), per scope object. */
 const grown = new WeakMap<object, Map<string, { address: Address; reason: string; block: bigint | undefined }>>()
@@ -90,11 +91,13 @@ export function scopeSetsOf(ctx: Pick<DetectorContext, 'scope'>): ScopeSets {
   let sets = scopeSets.get(ctx.scope)
   const extra = grown.get(ctx.scope)
   // The scope may grow while the monitor runs (a contract added): rebuild when a size changes.
-  const stamp = `${ctx.scope.contracts.length}:${extra?.size ?? 0}:${ctx.scope.authorities.length}:${ctx.scope.releaseGates.length}`
-  if (!sets || sets.stamp !== stamp) {
-    const gates = addressSet(ctx.scope.releaseGates)
-    const contracts = new Set([...addressSet(ctx.scope.contracts), ...(extra?.keys() ?? [])])
-    sets = { contracts, gates, authorities: new Set([...addressSet(ctx.scope.authorities), ...gates]), stamp }
+  // (Compared as numbers: this runs several times per frame.)
+  const { contracts: listed, authorities: named, releaseGates } = ctx.scope
+  const grownSize = extra?.size ?? 0
+  if (!sets || sets.sizes[0] !== listed.length || sets.sizes[1] !== grownSize || sets.sizes[2] !== named.length || sets.sizes[3] !== releaseGates.length) {
+    const gates = addressSet(releaseGates)
+    const contracts = new Set([...addressSet(listed), ...(extra?.keys() ?? [])])
+    sets = { contracts, gates, authorities: new Set([...addressSet(named), ...gates]), sizes: [listed.length, grownSize, named.length, releaseGates.length] }
     scopeSets.set(ctx.scope, sets)
   }
   return sets
@@ -127,8 +130,8 @@ export function indexTransaction(tx: MonitorTransaction, ctx: DetectorContext): 
   const transfers: IndexedTransfer[] = []
   const subtreeEnd: number[] = []
   const walk = (frame: CallFrame, depth: number, parent: number, parentContext: Address | undefined, reverted: boolean, viaGate: boolean, viaAuthority: boolean) => {
-    const to = frame.to ? getAddress(frame.to) : undefined
-    const from = getAddress(frame.from)
+    const to = frame.to ? checksumAddress(frame.to) : undefined
+    const from = checksumAddress(frame.from)
     const selector = (frame.input.length >= 10 ? frame.input.slice(0, 10) : '0x') as Hex
     const isDelegate = frame.type === 'DELEGATECALL' || frame.type === 'CALLCODE'
     const context = isDelegate ? parentContext : to
@@ -150,7 +153,7 @@ export function indexTransaction(tx: MonitorTransaction, ctx: DetectorContext): 
         for (const log of frameLogs) {
           const position = Math.min(log.position === undefined ? 0 : Number(log.position), calls.length)
           if (position !== i) continue
-          const indexed: IndexedLog = { address: getAddress(log.address), topics: log.topics, data: log.data, viaGate: inGate, viaAuthority: inAuthority, frame: index }
+          const indexed: IndexedLog = { address: checksumAddress(log.address), topics: log.topics, data: log.data, viaGate: inGate, viaAuthority: inAuthority, frame: index }
           logs.push(indexed)
           const transfer = transferOf(indexed, index, frames.length - 1)
           if (transfer) transfers.push(transfer)
@@ -189,7 +192,7 @@ function transferOf(log: IndexedLog, frame: number, order: number): IndexedTrans
 
 /** The address in an indexed 32-byte topic. */
 export function topicAddress(topic: Hex | undefined): Address {
-  return getAddress(`0x${(topic ?? '0x').slice(-40).padStart(40, '0')}`)
+  return checksumAddress(`0x${(topic ?? '0x').slice(-40).padStart(40, '0')}`)
 }
 
 /** The block a finding belongs to, and the `pending` flag, from any event that carries a transaction. */

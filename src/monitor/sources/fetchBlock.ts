@@ -1,4 +1,5 @@
-import { getAddress, hexToBigInt, hexToNumber, type Address, type Hash, type Hex, type PublicClient } from 'viem'
+import { hexToBigInt, hexToNumber, type Address, type Hash, type Hex, type PublicClient } from 'viem'
+import { checksumAddress } from '../checksumAddress.js'
 import { MonitorSourceError } from '../errors.js'
 import type { CallFrame, MonitorBlock, MonitorChain, MonitorEvent, MonitorLog, MonitorTransaction } from '../types.js'
 import { callFramesOfParityTraces, type ParityTrace } from './parityTraces.js'
@@ -113,14 +114,14 @@ function isUnsupported(error: unknown): boolean {
 function toMonitorTransaction(tx: RpcTransaction, receipt: RpcReceipt, trace: CallFrame | undefined): MonitorTransaction {
   return {
     hash: tx.hash,
-    from: getAddress(tx.from),
-    to: tx.to ? getAddress(tx.to) : null,
+    from: checksumAddress(tx.from),
+    to: tx.to ? checksumAddress(tx.to) : null,
     value: hexToBigInt(tx.value),
     input: tx.input,
     nonce: hexToNumber(tx.nonce),
     status: receipt.status === '0x1' ? 'success' : 'reverted',
-    contractAddress: receipt.contractAddress ? getAddress(receipt.contractAddress) : null,
-    logs: receipt.logs.map((log): MonitorLog => ({ address: getAddress(log.address), topics: log.topics, data: log.data, logIndex: hexToNumber(log.logIndex) })),
+    contractAddress: receipt.contractAddress ? checksumAddress(receipt.contractAddress) : null,
+    logs: receipt.logs.map((log): MonitorLog => ({ address: checksumAddress(log.address), topics: log.topics, data: log.data, logIndex: hexToNumber(log.logIndex) })),
     trace,
   }
 }
@@ -137,7 +138,7 @@ export function logsOfTrace(frame: CallFrame | undefined): MonitorLog[] {
     for (let i = 0; i <= calls.length; i++) {
       for (const log of frameLogs) {
         const position = Math.min(at(log), calls.length)
-        if (position === i) logs.push({ address: getAddress(log.address), topics: log.topics, data: log.data })
+        if (position === i) logs.push({ address: checksumAddress(log.address), topics: log.topics, data: log.data })
       }
       const child = calls[i]
       if (child) walk(child)

@@ -1,4 +1,5 @@
-import { getAddress, type Address, type Hash, type Hex } from 'viem'
+import type { Address, Hash, Hex } from 'viem'
+import { checksumAddress } from '../checksumAddress.js'
 import type { CallFrame } from '../types.js'
 
 /** One entry of `trace_block` / `trace_transaction` (the Parity/OpenEthereum trace format). */
@@ -28,15 +29,13 @@ export type ParityTrace = {
 /** A receipt log as `eth_getBlockReceipts` returns it. */
 export type ReceiptLog = { readonly address: Address; readonly topics: readonly Hex[]; readonly data: Hex }
 
+/** What the detectors read of a frame: gas, gas used and return data are left behind with the node's answer. */
 type MutableFrame = {
   type: string
   from: Address
   to?: Address | undefined
   value?: Hex | undefined
-  gas?: Hex | undefined
-  gasUsed?: Hex | undefined
   input: Hex
-  output?: Hex | undefined
   error?: string | undefined
   calls?: MutableFrame[] | undefined
   logs?: { address: Address; topics: readonly Hex[]; data: Hex; position: number }[] | undefined
@@ -77,8 +76,9 @@ export function callFramesOfParityTraces(traces: readonly ParityTrace[], logsByP
 }
 
 function rebuildTransaction(traces: readonly ParityTrace[], logs: readonly ReceiptLog[]): CallFrame | undefined {
-  // Pre-order (call order): sort by trace address, lexicographically.
-  const ordered = [...traces].sort((a, b) => compareTraceAddress(a.traceAddress, b.traceAddress))
+  // Pre-order (call order): by trace address, lexicographically (what nodes already send: sorted only when not).
+  const inOrder = traces.every((trace, index) => index === 0 || compareTraceAddress(traces[index - 1]!.traceAddress, trace.traceAddress) < 0)
+  const ordered = inOrder ? traces : [...traces].sort((a, b) => compareTraceAddress(a.traceAddress, b.traceAddress))
   const nodes: Node[] = []
   const indexByPath = new Map<string, number>()
   for (const trace of ordered) {
@@ -146,8 +146,9 @@ function placeLogs(nodes: readonly Node[], logs: readonly ReceiptLog[]): void {
       }
     }
     const { frame, children } = nodes[owner]!
-    const position = children.filter((child) => child < next).length
-    ;(frame.logs ??= []).push({ address: getAddress(log.address), topics: log.topics, data: log.data, position })
+    let position = 0
+    for (const child of children) if (child < next) position++
+    ;(frame.logs ??= []).push({ address: checksumAddress(log.address), topics: log.topics, data: log.data, position })
   }
 }
 
@@ -158,21 +159,18 @@ function frameOf(trace: ParityTrace): MutableFrame {
     const method = (action.creationMethod ?? 'create').toUpperCase()
     return {
       type: method === 'CREATE2' ? 'CREATE2' : 'CREATE',
-      from: getAddress(action.from ?? zeroAddress),
-      to: result?.address ? getAddress(result.address) : undefined,
+      from: checksumAddress(action.from ?? zeroAddress),
+      to: result?.address ? checksumAddress(result.address) : undefined,
       value: action.value,
-      gas: action.gas,
-      gasUsed: result?.gasUsed,
       input: action.init ?? '0x',
-      output: result?.code,
       error,
     }
   }
   if (trace.type === 'suicide') {
     return {
       type: 'SELFDESTRUCT',
-      from: getAddress(action.address ?? zeroAddress),
-      to: action.refundAddress ? getAddress(action.refundAddress) : undefined,
+      from: checksumAddress(action.address ?? zeroAddress),
+      to: action.refundAddress ? checksumAddress(action.refundAddress) : undefined,
       value: action.balance,
       input: '0x',
       error,
@@ -180,13 +178,10 @@ function frameOf(trace: ParityTrace): MutableFrame {
   }
   return {
     type: (action.callType ?? 'call').toUpperCase(),
-    from: getAddress(action.from ?? zeroAddress),
-    to: action.to ? getAddress(action.to) : undefined,
+    from: checksumAddress(action.from ?? zeroAddress),
+    to: action.to ? checksumAddress(action.to) : undefined,
     value: action.value,
-    gas: action.gas,
-    gasUsed: result?.gasUsed,
     input: action.input ?? '0x',
-    output: result?.output,
     error,
   }
 }

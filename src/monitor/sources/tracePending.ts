@@ -1,4 +1,5 @@
-import { getAddress, hexToBigInt, hexToNumber, type Address, type Hash, type Hex, type PublicClient } from 'viem'
+import { hexToBigInt, hexToNumber, type Address, type Hash, type Hex, type PublicClient } from 'viem'
+import { checksumAddress } from '../checksumAddress.js'
 import { MonitorSourceError } from '../errors.js'
 import type { CallFrame, MonitorChain, MonitorEvent } from '../types.js'
 import { logsOfTrace } from './fetchBlock.js'
@@ -55,8 +56,8 @@ export async function tracePending(client: PublicClient, { chain, seen }: TraceP
       simulatedOn: { number: hexToBigInt(latest.number), hash: latest.hash },
       transaction: {
         hash: tx.hash,
-        from: getAddress(tx.from),
-        to: tx.to ? getAddress(tx.to) : null,
+        from: checksumAddress(tx.from),
+        to: tx.to ? checksumAddress(tx.to) : null,
         value: hexToBigInt(tx.value),
         input: tx.input,
         nonce: hexToNumber(tx.nonce),
