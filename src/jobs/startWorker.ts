@@ -3,6 +3,7 @@ import os from 'node:os'
 import pg from 'pg'
 import { BaseError } from '../errors/BaseError.js'
 import type { Store } from '../store/openStore.js'
+import { stopIdleForks } from '../validate/stages/idleForks.js'
 import { createJobContext, type JobHandler } from './jobContext.js'
 import { queueOf, type JobKind } from './jobKinds.js'
 import type { JobQueue } from './jobQueue.js'
@@ -161,6 +162,9 @@ export async function startWorker({ store, queue, databaseUrl, handlers, concurr
       for (const wake of [...sleepers]) wake()
       if (abort) for (const controller of controllers.values()) controller.abort(new Error('worker stopping'))
       await Promise.allSettled([...slots, reclaimer])
+      // Validations keep their fork anvils for the worker's next job (idleForks.ts); a stopping worker
+      // stops them, or `bulwark worker` outlived SIGTERM by their 2 min idle time.
+      await stopIdleForks().catch(() => undefined)
       await store.query('UPDATE bulwark_workers SET stopped_at = now() WHERE id = $1', [id]).catch(() => undefined)
       await lease.end().catch(() => undefined)
     },
