@@ -1,6 +1,19 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseEther, type PublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createDevClient, createReadClient } from '../chain/clients.js'
+import { devAccount } from '../chain/devAccounts.js'
+import { startAnvil } from '../chain/startAnvil.js'
+import { createDetectors } from '../monitor/detectors/createDetectors.js'
+import { parsePolicy } from '../monitor/policy.js'
+import { startMonitor } from '../monitor/runMonitor.js'
+import type { Alert } from '../monitor/types.js'
 import { startTestServer, type TestServer } from '../server/testServer.js'
+import { openStore } from '../store/openStore.js'
 import { parsePrometheusText } from './parsePrometheusText.js'
+import { serveMetrics } from './serveMetrics.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -47,4 +60,57 @@ describe('GET /ready', () => {
     expect(stale.statusCode).toBe(503)
     expect(stale.json()).toMatchObject({ ready: false, monitors: [{ shard: 'chain:31337', stale: true }] })
   })
+})
+
+describe('GET /metrics of a running monitor', () => {
+  test('records blocks behind head, transactions and blocks judged, detector time and responses by outcome, per chain', async () => {
+    const anvil = await startAnvil()
+    const dir = await mkdtemp(path.join(tmpdir(), 'bulwark-metrics-monitor-'))
+    const store = await openStore({ dataDir: path.join(dir, 'db') })
+    const metrics = await serveMetrics({ port: 0 })
+    try {
+      const sender = devAccount(1)
+      const wallet = createDevClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: sender })
+      const alerts: Alert[] = []
+      // the watched account sends most of its ETH away: a large outflow, answered by the notify rule
+      const monitor = await startMonitor({
+        client: createReadClient({ rpcUrl: anvil.rpcUrl }) as unknown as PublicClient,
+        store,
+        chain: { id: anvil.chainId, name: 'anvil' },
+        scope: { contracts: [sender.address], releaseGates: [], authorities: [] },
+        detectors: createDetectors(),
+        policy: parsePolicy({ rules: [{ name: 'notify', minScore: 0, respond: [{ kind: 'notify' }] }] }),
+        sinks: [{ name: 'memory', send: async (alert) => void alerts.push(alert) }],
+        pendingIntervalMs: 0,
+        blockIntervalMs: 50,
+      })
+      try {
+        const hash = await wallet.sendTransaction({ to: devAccount(2).address, value: parseEther('9000') })
+        await wallet.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+        const deadline = Date.now() + 60_000
+        while (!alerts.some((alert) => alert.detector === 'large-outflow') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+        expect(alerts.map((alert) => alert.detector)).toContain('large-outflow')
+      } finally {
+        await monitor.stop()
+      }
+      const response = await fetch(metrics.url)
+      expect(response.status).toBe(200)
+      const { samples } = parsePrometheusText(await response.text())
+      const chain = String(anvil.chainId)
+      const value = (name: string, labels: Record<string, string> = {}) =>
+        samples.find((s) => s.name === name && s.labels['chain'] === chain && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
+      expect(value('bulwark_monitor_transactions_total')).toBeGreaterThanOrEqual(1)
+      expect(value('bulwark_monitor_blocks_total')).toBeGreaterThanOrEqual(1)
+      expect(value('bulwark_monitor_detector_seconds_count')).toBe(value('bulwark_monitor_blocks_total'))
+      expect(value('bulwark_monitor_blocks_behind_head')).toBe(0)
+      expect(value('bulwark_monitor_responses_total', { outcome: 'skipped' })).toBeGreaterThanOrEqual(1)
+      // one series per chain (and outcome), never per transaction or block
+      expect(samples.filter((s) => s.name === 'bulwark_monitor_transactions_total')).toHaveLength(1)
+    } finally {
+      await metrics.close()
+      await store.close()
+      await anvil.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 180_000)
 })

@@ -7,6 +7,7 @@ import { parseAddress } from '../../chain/parseAddress.js'
 import { ProjectInvalidError } from '../../config/errors.js'
 import { loadProject, resolveRpcUrl } from '../../config/loadProject.js'
 import { BaseError, redactSecrets } from '../../errors/BaseError.js'
+import { serveMetrics, type MetricsServer } from '../../metrics/serveMetrics.js'
 import { openLifecycle } from '../../lifecycle/context.js'
 import { createMonitorIncidentLedger } from '../../lifecycle/createMonitorIncidentLedger.js'
 import { createDetectors, type DetectorsConfig } from '../../monitor/detectors/createDetectors.js'
@@ -33,7 +34,7 @@ export const monitorCommand: Command = {
   name: 'monitor',
   summary: 'Watch blocks, traces and the mempool; score incidents and answer them (alert, partial lockdown, pause, breaker) by policy, until Ctrl-C.',
   usage:
-    'bulwark monitor [--project FILE] [--chain NAME] [--rpc URL] [--address A …] [--key env:VAR] [--cosigner-key env:VAR …] [--policy FILE] [--detectors FILE] [--dry-run] [--webhook URL] [--slack URL] [--json]\n' +
+    'bulwark monitor [--project FILE] [--chain NAME] [--rpc URL] [--address A …] [--key env:VAR] [--cosigner-key env:VAR …] [--policy FILE] [--detectors FILE] [--dry-run] [--webhook URL] [--slack URL] [--metrics-port N] [--json]\n' +
     '       bulwark monitor check [--project FILE] [--chain NAME] [--rpc URL] --key env:VAR [--cosigner-key env:VAR …] --policy FILE [--json]\n' +
     '       bulwark monitor backtest --from-block A --to-block B [--warmup-from-block W] [--project FILE] [--rpc URL] [--address A …] [--policy FILE] [--detectors FILE] [--json]',
   positionals: true,
@@ -59,6 +60,7 @@ export const monitorCommand: Command = {
     'warmup-from-block': { type: 'string', valueName: 'n', description: 'Replay history from this block up to where judging starts, silently, so baselines and windows learn usual traffic (monitor and backtest).' },
     'no-chain-governance': { type: 'boolean', description: 'Do not read owners, role holders, Safes, timelocks and proxy admins from the chain at start (only the project file and --authority count as governance).' },
     'interval-ms': { type: 'string', valueName: 'ms', description: 'Block polling interval (default 250).' },
+    'metrics-port': { type: 'string', valueName: 'n', description: 'Serve GET /metrics (Prometheus text: blocks behind head, transactions and blocks judged, detector time per block, responses by outcome) on this port of 127.0.0.1 (0 picks a free one; default none).' },
   },
   async run({ values, positionals }, io) {
     if (positionals[0] === 'check' && positionals.length === 1) return checkCommand(values, io)
@@ -77,6 +79,8 @@ export const monitorCommand: Command = {
     const traceMethod = (values['trace-method'] as string | undefined) ?? 'auto'
     if (!traceMethods.includes(traceMethod as TraceMethod)) throw new UsageError({ message: `--trace-method must be one of ${traceMethods.join(', ')}.` })
     const intervalMs = values['interval-ms'] === undefined ? undefined : Number(wholeNumber(values['interval-ms'] as string, '--interval-ms'))
+    const metricsPort = values['metrics-port'] === undefined ? undefined : Number(wholeNumber(values['metrics-port'] as string, '--metrics-port'))
+    if (metricsPort !== undefined && metricsPort > 65_535) throw new UsageError({ message: `--metrics-port must be a whole number from 0 to 65535; got "${values['metrics-port'] as string}".`, usage: monitorCommand.usage })
 
     const { rpcUrl, contracts, authorities, chainName } = await resolveScope(values, io.cwd)
     report(`connecting to ${redactSecrets(rpcUrl)}`)
@@ -86,7 +90,10 @@ export const monitorCommand: Command = {
     const standingBy = new AbortController()
     void stopRequested.then(() => standingBy.abort())
     let lease: MonitorLease | undefined
+    let metrics: MetricsServer | undefined
     try {
+      metrics = metricsPort === undefined ? undefined : await serveMetrics({ port: metricsPort })
+      if (metrics) report(`metrics on ${metrics.url}`)
       // On PostgreSQL several monitors may watch one chain: one holds the lease, the others stand by.
       if (context.store.kind === 'postgres') {
         const shard = `chain:${chainId}`
@@ -135,6 +142,7 @@ export const monitorCommand: Command = {
       await monitor.stop()
       if (lost) throw lost
     } finally {
+      await metrics?.close()
       await lease?.release()
       await context.store.close()
     }

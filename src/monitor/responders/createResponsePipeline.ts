@@ -1,5 +1,6 @@
 import { alertOfFinding } from '../alertStore.js'
 import type { Hash, Hex, LocalAccount, PublicClient } from 'viem'
+import { monitorResponses } from '../../metrics/registry.js'
 import type { Store } from '../../store/openStore.js'
 import { rankOf, responseKey, riskConfigOf, selectRule, strengthOf, type Policy, type PolicyResponse } from '../policy.js'
 import { createRiskRollup, type Incident } from '../risk.js'
@@ -83,6 +84,11 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
   const receiptTimeoutMs = parameters.receiptTimeoutMs ?? 30_000
   const rollup = createRiskRollup(riskConfigOf(policy))
   rollup.load(await loadIncidents(store, chainId))
+  /** Every status a response reaches is stored and counted (`bulwark_monitor_responses_total` by outcome). */
+  const recordOutcome = (key: Parameters<typeof updateResponse>[1], update: Parameters<typeof updateResponse>[2]) => {
+    monitorResponses.inc({ chain: String(chainId), outcome: update.status })
+    return updateResponse(store, key, update)
+  }
   const watchers = new Set<Promise<void>>()
   let queue: Promise<unknown> = Promise.resolve()
   // nonces come from one place at a time: a retry in the background and a new response must not take the same one
@@ -115,7 +121,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
     }
     const stamp = { incidentKey: incident.key, response: key }
     if (response.kind === 'notify') {
-      await updateResponse(store, stamp, { status: 'skipped', detail: { reason: 'notify only' } })
+      await recordOutcome(stamp, { status: 'skipped', detail: { reason: 'notify only' } })
       await recordOnLedger(incident, { key, kind: 'notify', status: 'skipped', txHashes: [], latency: { seenAt: batch.seenAt, decidedAt }, summary: finding.summary })
       return { kind: 'notify' }
     }
@@ -126,7 +132,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
         (error: unknown) => `nothing: the chain could not be read (${shortMessageOf(error)})`,
       )
       const reason = account ? 'dry run (--dry-run)' : 'no responder key (dry run)'
-      await updateResponse(store, stamp, { status: 'skipped', detail: { reason, wouldSend } })
+      await recordOutcome(stamp, { status: 'skipped', detail: { reason, wouldSend } })
       await recordOnLedger(incident, { key, kind: 'notify', status: 'skipped', txHashes: [], latency: { seenAt: batch.seenAt, decidedAt }, summary: finding.summary })
       log(`dry run: would ${kind} for incident ${incident.key}: ${wouldSend}`)
       return { kind: 'notify', detail: `dry run: would ${kind}: ${wouldSend}` }
@@ -158,13 +164,13 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
       first = await attemptOnce(response, stamp, attack, undefined)
     } catch (error) {
       const reason = shortMessageOf(error)
-      await updateResponse(store, stamp, { status: 'claimed', detail: { attempts: 1, lastError: reason } })
+      await recordOutcome(stamp, { status: 'claimed', detail: { attempts: 1, lastError: reason } })
       log(`${response.kind} attempt 1 of ${retry.attempts} failed for incident ${incident.key}: ${reason}; retrying`)
       land(incident, response, stamp, { startedAt, attempts: 1, lastError: reason, current: undefined, ledgerResponse, record: true, attack })
       return { kind, detail: `failed: ${reason}; retrying (attempt 1 of ${retry.attempts})` }
     }
     if (first === 'in-place') {
-      await updateResponse(store, stamp, { status: 'skipped', detail: { reason: 'already in place on chain' } })
+      await recordOutcome(stamp, { status: 'skipped', detail: { reason: 'already in place on chain' } })
       return { kind, detail: 'already in place on chain' }
     }
     await recordBroadcast(stamp, first, seenAt, 1)
@@ -174,7 +180,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
   }
 
   async function recordBroadcast(stamp: { incidentKey: string; response: string }, attempt: Attempt, seenAt: Date, attempts: number): Promise<void> {
-    await updateResponse(store, stamp, {
+    await recordOutcome(stamp, {
       status: 'broadcast',
       txHashes: attempt.hashes,
       broadcastAt: attempt.broadcastAt,
@@ -198,7 +204,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
         attack: fees,
         response: stamp.response,
         replace,
-        beforeBroadcast: ({ hashes, raw }) => updateResponse(store, stamp, { status: 'signed', txHashes: hashes, detail: { raw } }),
+        beforeBroadcast: ({ hashes, raw }) => recordOutcome(stamp, { status: 'signed', txHashes: hashes, detail: { raw } }),
       })
       return { ...sent, calls }
     })
@@ -239,7 +245,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
           const outcome = await receiptsOf(current.hashes, Math.max(1_000, Math.min(receiptTimeoutMs, deadline - Date.now())))
           if (outcome.status === 'mined') {
             const minedAt = new Date()
-            await updateResponse(store, stamp, { status: 'mined', txHashes: current.hashes, minedAt, detail: { blocks: outcome.blocks, attempts } })
+            await recordOutcome(stamp, { status: 'mined', txHashes: current.hashes, minedAt, detail: { blocks: outcome.blocks, attempts } })
             log(`${landing.ledgerResponse(current, 'mined').kind} for incident ${incident.key} mined in block ${outcome.blocks[0]}${attempts > 1 ? ` (attempt ${attempts})` : ''}`)
             if (!recorded) await recordOnLedger(incident, landing.ledgerResponse(current, 'broadcast'))
             // a contract call that only amounts to a notification does not contain anything
@@ -253,7 +259,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
         }
         const backoff = Math.min(8_000, retry.backoffMs * 2 ** (attempts - 1))
         if (!response || attempts >= retry.attempts || Date.now() + backoff >= deadline) {
-          await updateResponse(store, stamp, { status: outcome(lastError), detail: { error: lastError ?? 'no attempt left', attempts } })
+          await recordOutcome(stamp, { status: outcome(lastError), detail: { error: lastError ?? 'no attempt left', attempts } })
           log(`${stamp.response} for incident ${incident.key} FAILED after ${attempts} attempt(s): ${lastError ?? 'no attempt left'}`)
           return
         }
@@ -264,7 +270,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
           const late = await firstMined(earlier)
           const next = late ? 'in-place' : await attemptOnce(response, stamp, landing.attack, previous)
           if (next === 'in-place') {
-            await updateResponse(store, stamp, late ? { status: 'mined', txHashes: [late.hash], minedAt: new Date(), detail: { blocks: [late.block], attempts } } : { status: 'skipped', detail: { reason: 'already in place on chain (superseded)', attempts } })
+            await recordOutcome(stamp, late ? { status: 'mined', txHashes: [late.hash], minedAt: new Date(), detail: { blocks: [late.block], attempts } } : { status: 'skipped', detail: { reason: 'already in place on chain (superseded)', attempts } })
             log(`${stamp.response} for incident ${incident.key}: ${late ? `an earlier attempt was mined in block ${late.block}` : 'already in place on chain: superseded'}`)
             return
           }
@@ -275,7 +281,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
           current = next
         } catch (error) {
           lastError = shortMessageOf(error)
-          await updateResponse(store, stamp, { status: 'claimed', detail: { attempts, lastError } })
+          await recordOutcome(stamp, { status: 'claimed', detail: { attempts, lastError } })
           log(`${stamp.response} for incident ${incident.key}: attempt ${attempts} failed: ${lastError}`)
         }
       }
@@ -378,12 +384,12 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
             }
           } catch (error) {
             const reason = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message).split('\n')[0] : String(error)
-            await updateResponse(store, stamp, { status: 'failed', detail: { error: `re-sending the signed transactions after a restart: ${reason}` } })
+            await recordOutcome(stamp, { status: 'failed', detail: { error: `re-sending the signed transactions after a restart: ${reason}` } })
             log(`${row.kind} for incident ${row.incidentKey}: the signed transactions could not be re-sent (${reason})`)
             continue
           }
           const broadcastAt = new Date()
-          await updateResponse(store, stamp, { status: 'broadcast', broadcastAt, detail: { resent: true } })
+          await recordOutcome(stamp, { status: 'broadcast', broadcastAt, detail: { resent: true } })
           log(`${row.kind} for incident ${row.incidentKey}: signed before a restart, sent now (${row.txHashes.join(', ')})`)
           watch(incident, { key: row.response, kind, status: 'broadcast', txHashes: row.txHashes, latency: { seenAt: row.seenAt, decidedAt: row.decidedAt, broadcastAt }, summary: `resumed after a restart: ${row.kind} for incident ${row.incidentKey}` })
           continue
@@ -403,7 +409,7 @@ export async function createResponsePipeline(parameters: ResponsePipelineParamet
           () => client.getTransaction({ hash: row.txHashes[0]! }).then(() => true, () => false),
         )
         if (!onNode) {
-          await updateResponse(store, stamp, { status: 'failed', detail: { error: 'the transaction is no longer known to the node (dropped or reorged out)' } })
+          await recordOutcome(stamp, { status: 'failed', detail: { error: 'the transaction is no longer known to the node (dropped or reorged out)' } })
           log(`${row.kind} for incident ${row.incidentKey}: transaction ${row.txHashes[0]} no longer known to the node; not re-sent`)
           continue
         }

@@ -1,4 +1,5 @@
 import type { Hash, PublicClient } from 'viem'
+import { detectorSeconds, monitorBlocks, monitorBlocksBehind, monitorTransactions } from '../../metrics/registry.js'
 import type { Store, Transaction } from '../../store/openStore.js'
 import { alertOfFinding, retractAlerts, saveAlerts } from '../alertStore.js'
 import { runDetectors } from '../detectors/createDetectors.js'
@@ -69,6 +70,7 @@ export async function processNewBlocks(parameters: ProcessNewBlocksParameters): 
     if (current !== checkpoint.blockHash) checkpoint = await rewind(checkpoint)
   }
   let next = checkpoint ? checkpoint.blockNumber + 1n : (parameters.startBlock ?? head)
+  monitorBlocksBehind.set({ chain: String(chain.id) }, Math.max(0, Number(head - next + 1n)))
   // Blocks are read a few ahead while the current one is judged and committed: reading is I/O
   // on the node, judging is CPU here, and the two overlap. A reorg drops what was read ahead.
   const ahead = new Map<bigint, Promise<FetchBlockReturnType>>()
@@ -94,7 +96,9 @@ export async function processNewBlocks(parameters: ProcessNewBlocksParameters): 
     // Transactions first, then the block event ("block done").
     const ordered: MonitorEvent[] = [...events.slice(1), events[0]!]
     const findings: DetectorFinding[] = []
+    const judging = performance.now()
     for (const event of ordered) findings.push(...(await runDetectors(detectors, event, ctx)))
+    const judgedInSeconds = (performance.now() - judging) / 1000
     const ordinals = new Map<string, number>()
     const raisedAt = new Date()
     const drafted = findings.map((finding) => {
@@ -121,6 +125,12 @@ export async function processNewBlocks(parameters: ProcessNewBlocksParameters): 
     })
     checkpoint = committed
     processed++
+    // per chain and per block, never per transaction: a handful of series whatever the traffic
+    const chainLabel = { chain: String(chain.id) }
+    monitorBlocks.inc(chainLabel)
+    monitorTransactions.inc(chainLabel, block.transactionCount)
+    detectorSeconds.observe(chainLabel, judgedInSeconds)
+    monitorBlocksBehind.set(chainLabel, Math.max(0, Number(head - block.number)))
     alerts.push(...saved)
     if (saved.length > 0) await parameters.onAlerts?.(saved, { number: block.number, hash: block.hash })
     next = block.number + 1n
