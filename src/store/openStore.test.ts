@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
 import { getLatestInventorySnapshot, inventoryScope, saveInventorySnapshot } from './inventorySnapshots.js'
 import { migrations } from './migrations.js'
@@ -58,6 +59,39 @@ describe.each(backends)('store on %s', (_name, parameters) => {
     ).rejects.toMatchObject({ code: 'BW_STORE_FAILED' })
     expect(await getLatestInventorySnapshot(store, { chainId, scope: 's' })).toBeUndefined()
     await store.close()
+  })
+})
+
+describe('store on PostgreSQL under a queue of writers', () => {
+  test('a read is answered while every transaction connection waits on a lock, and the writers queued behind them all commit', async () => {
+    const databaseUrl = testDatabaseUrl()
+    const store = await openStore({ databaseUrl })
+    // A lock key of this run only (other suites share the server); held here as the ledger lock is by a long change.
+    const key = 1_000_000_000 + Math.floor(Math.random() * 1_000_000_000)
+    const holder = new pg.Client({ connectionString: databaseUrl })
+    await holder.connect()
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [key])
+      const writers = Array.from({ length: 6 }, (_, index) =>
+        store.transaction(async (tx) => {
+          await tx.query('SELECT pg_advisory_xact_lock($1)', [key])
+          return index
+        }),
+      )
+      // Four writers wait on the lock inside PostgreSQL, holding their connections; the other two wait their turn in the process.
+      for (;;) {
+        const [row] = await holder.query<{ waiting: number }>(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [key]).then((result) => result.rows)
+        if (row!.waiting >= 4) break
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      // In one shared pool this read waited for a connection the writers held, and failed after the pool's 5 s timeout.
+      expect(await store.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }])
+      await holder.query('SELECT pg_advisory_unlock($1)', [key])
+      expect(await Promise.all(writers)).toEqual([0, 1, 2, 3, 4, 5])
+    } finally {
+      await holder.end()
+      await store.close()
+    }
   })
 })
 
