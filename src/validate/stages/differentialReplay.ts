@@ -49,7 +49,7 @@ export const differentialReplay: Stage = async (context) => {
 
   const { blocks, selected, traceMethod } = config.hashes
     ? { ...(await blocksOfHashes(context, config.hashes as Hash[])), traceMethod: undefined }
-    : await lastTransactionsTouching(context, targets, config.transactions, BigInt(config.fromBlock ?? 0), config.scope)
+    : await historyOnce(context, targets, config.transactions, BigInt(config.fromBlock ?? 0), config.scope)
   if (selected.size === 0) {
     return { findings: [], skipped: `no transaction ${config.scope === 'direct' ? 'sent to' : 'touching'} the targets found up to block ${context.blockNumber}`, data: { transactions: 0, direct: 0, viaIntegrators: 0 } }
   }
@@ -193,6 +193,32 @@ export const differentialReplay: Stage = async (context) => {
   } finally {
     await fork.stop()
   }
+}
+
+type History = Awaited<ReturnType<typeof lastTransactionsTouching>>
+
+/**
+ * Histories already scanned in this process, by chain, pinned block hash (a mined block's past never
+ * changes; a restarted dev chain reusing the port has other hashes), targets and selection. The scan
+ * reads every block back to where the selection is complete: a re-run, or another patch to the same
+ * proxies at the same block, reads it once. At most `maxHistories` are kept (they hold whole blocks).
+ */
+const histories = new Map<string, Promise<History>>()
+const maxHistories = 8
+
+async function historyOnce(context: StageContext, targets: ReadonlySet<string>, count: number, fromBlock: bigint, scope: 'touching' | 'direct'): Promise<History> {
+  const pinned = await context.client.getBlock({ blockNumber: context.blockNumber }).then((block) => block.hash ?? undefined, () => undefined)
+  if (!pinned) return lastTransactionsTouching(context, targets, count, fromBlock, scope)
+  const key = JSON.stringify([context.rpcUrl, context.chainId, context.blockNumber.toString(), pinned.toLowerCase(), [...targets].sort(), count, fromBlock.toString(), scope])
+  let history = histories.get(key)
+  if (!history) {
+    history = lastTransactionsTouching(context, targets, count, fromBlock, scope)
+    histories.set(key, history)
+    // A failed scan (a node that lacks the trace methods, a timeout) is not remembered.
+    history.catch(() => histories.delete(key))
+    while (histories.size > maxHistories) histories.delete(histories.keys().next().value!)
+  }
+  return history
 }
 
 /**
