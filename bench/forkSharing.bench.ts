@@ -25,6 +25,7 @@ import { differentialReplay } from '../src/validate/stages/differentialReplay.js
 import { demoProofsOfConcept, demoRegressions, repoRoot, startDemoChain } from '../src/validate/stages/dynamicStageFixtures.js'
 import { exploitReplay } from '../src/validate/stages/exploitReplay.js'
 import { createForkPool } from '../src/validate/stages/forkPool.js'
+import { stopIdleForks } from '../src/validate/stages/idleForks.js'
 import { forkRehearsal } from '../src/validate/stages/forkRehearsal.js'
 import { initializerSafety } from '../src/validate/stages/initializerSafety.js'
 import { regression } from '../src/validate/stages/regression.js'
@@ -133,6 +134,9 @@ try {
       const times: number[] = []
       let started = 0
       for (let run = 0; run < warmRuns; run += 1) {
+        // Each run starts without forks kept from earlier runs (idleForks.ts), so the modes compare sharing
+        // within one run; in the per-stage mode a stage may still take a fork another stage handed back.
+        await stopIdleForks()
         const pool = perKind === undefined ? undefined : createForkPool(base, { maxPerKind: perKind })
         const context = pool ? { ...base, forks: pool } : base
         const begin = performance.now()
