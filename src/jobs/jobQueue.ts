@@ -64,11 +64,16 @@ export async function openJobQueue(store: Store, options: JobQueueOptions): Prom
         await store.query('DELETE FROM bulwark_jobs WHERE id = $1', [id]).catch(() => undefined)
         throw error
       }
+      // Idle workers poll every 500 ms; this wakes them at once (a lost notification costs one poll interval).
+      await store.query('SELECT pg_notify($1, $2)', [jobsChannel, kind]).catch(() => undefined)
       return getJob(store, id)
     },
     close: () => boss.stop({ graceful: false, wait: true, close: true }),
   }
 }
+
+/** NOTIFY channel on which an enqueue wakes idle workers (the payload is the job's kind). */
+export const jobsChannel = 'bulwark_jobs_queued'
 
 /** Advisory-lock class under which one process at a time installs or migrates a queue schema (the second key is hashtext(schema)). */
 const installLockClass = 7304

@@ -6,7 +6,7 @@ import type { Store } from '../store/openStore.js'
 import { stopIdleForks } from '../validate/stages/idleForks.js'
 import { createJobContext, type JobHandler } from './jobContext.js'
 import { queueOf, type JobKind } from './jobKinds.js'
-import type { JobQueue } from './jobQueue.js'
+import { jobsChannel, type JobQueue } from './jobQueue.js'
 import { appendJobEvent, finishJob, getJob, startJobAttempt, type JobError } from './jobRecords.js'
 
 export type StartWorkerParameters = {
@@ -144,6 +144,10 @@ export async function startWorker({ store, queue, databaseUrl, handlers, concurr
     }
   }
 
+  // An enqueue anywhere NOTIFYs (jobQueue.ts): idle slots fetch at once instead of at their next poll.
+  const stopListening = await store.listen?.(jobsChannel, () => {
+    for (const wake of [...sleepers]) wake()
+  })
   const reclaimer = (async () => {
     while (!stopping) {
       await reclaim().catch((error: unknown) => log(`reclaim failed: ${String(error)}`))
@@ -162,6 +166,7 @@ export async function startWorker({ store, queue, databaseUrl, handlers, concurr
       for (const wake of [...sleepers]) wake()
       if (abort) for (const controller of controllers.values()) controller.abort(new Error('worker stopping'))
       await Promise.allSettled([...slots, reclaimer])
+      await stopListening?.().catch(() => undefined)
       // Validations keep their fork anvils for the worker's next job (idleForks.ts); a stopping worker
       // stops them, or `bulwark worker` outlived SIGTERM by their 2 min idle time.
       await stopIdleForks().catch(() => undefined)
