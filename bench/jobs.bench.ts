@@ -115,6 +115,14 @@ async function stageMedians(store: Pick<Store, 'query'>, ids: string[]): Promise
   return new Map([...byStage].map(([stage, times]) => [stage, times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!]))
 }
 
+/** CPU seconds the whole machine spent busy so far (every process, ours and others'), from /proc/stat; undefined off Linux. */
+function machineBusySeconds(): number | undefined {
+  if (!existsSync('/proc/stat')) return undefined
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number)
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+  return (ticks.slice(0, 8).reduce((sum, value) => sum + value, 0) - ticks[3]! - ticks[4]!) / 100
+}
+
 async function stop(children: ChildProcess[]): Promise<void> {
   await Promise.all(
     children
@@ -291,6 +299,7 @@ try {
               return total
             }
             const cpuBefore = cpuOf()
+            const machineBefore = machineBusySeconds()
             const started = performance.now()
             const jobs = await Promise.all(Array.from({ length: validations }, () => queue.enqueue('validate', input, 'bench')))
             const done = await waitForAll(lifecycle.store, jobs.map((job) => job.id))
@@ -298,6 +307,8 @@ try {
             const elapsed = (Math.max(...done.map((job) => job.finishedAt!.getTime())) - Math.min(...jobs.map((job) => job.createdAt.getTime()))) / 1000
             const wall = (performance.now() - started) / 1000
             const cpuAfter = cpuOf()
+            const machineAfter = machineBusySeconds()
+            const machineCores = machineBefore === undefined || machineAfter === undefined ? undefined : (machineAfter - machineBefore) / wall
             const cpuPerValidation = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / validations
             const verdicts = new Map<string, number>()
             for (const job of done) {
@@ -319,7 +330,7 @@ try {
             console.log(
               `  ${workerCount} worker${workerCount > 1 ? 's' : ' '}  ${validations} in ${elapsed.toFixed(1).padStart(6)} s   ${perMinute.at(-1)!.toFixed(1).padStart(6)} validations/min   ` +
                 `one job p50 ${(attempts[Math.floor(attempts.length / 2)]! / 1000).toFixed(2)} s   ${cpuPerValidation === undefined ? '' : `CPU ${cpuPerValidation.toFixed(2)} s/validation, ${((cpuPerValidation * validations) / elapsed).toFixed(2)} cores busy (workers + chain)   `}per worker ${[...byWorker.values()].join('/')}   verdicts ${[...verdicts].map(([verdict, count]) => `${verdict} ${count}`).join(', ')}` +
-                `\n             stage p50 ${[...stageTimes].map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}   between jobs p50 ${gaps[Math.floor(gaps.length / 2)] ?? 0} ms   (bench wall ${wall.toFixed(1)} s)`,
+                `\n             stage p50 ${[...stageTimes].map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}   between jobs p50 ${gaps[Math.floor(gaps.length / 2)] ?? 0} ms   (bench wall ${wall.toFixed(1)} s${machineCores === undefined ? '' : `, whole machine ${machineCores.toFixed(2)} of ${cpus().length} cores busy`})`,
             )
           } finally {
             await stop(workers.map((worker) => worker.child))
