@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { AnvilStartError } from './errors.js'
@@ -31,6 +32,11 @@ export type Anvil = {
   readonly port: number
   readonly chainId: number
   readonly pid: number
+  /**
+   * Whether this anvil keeps the Node process alive (default true). An anvil kept idle for later use
+   * passes false, so a finished command still exits (and its exit hook then kills the anvil).
+   */
+  keepProcessAlive(keep: boolean): void
   /** Stops anvil and removes its temporary state directory. Safe to call more than once. */
   stop(): Promise<void>
 }
@@ -118,6 +124,13 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     port,
     chainId,
     pid: child.pid ?? -1,
+    keepProcessAlive(keep) {
+      // The pipes are sockets: each holds the event loop like the child itself.
+      for (const handle of [child, child.stdout as Socket | null, child.stderr as Socket | null]) {
+        if (keep) handle?.ref()
+        else handle?.unref()
+      }
+    },
     stop() {
       stopping ??= (async () => {
         liveInstances.delete(instance)

@@ -31,6 +31,7 @@ export function takeIdleFork(key: IdleForkKey): IdleFork | undefined {
     if (parked[index]!.key !== wanted) continue
     const [entry] = parked.splice(index, 1)
     clearTimeout(entry!.timer)
+    entry!.fork.anvil.keepProcessAlive(true)
     return entry!.fork
   }
   return undefined
@@ -69,6 +70,7 @@ export async function parkFork(key: IdleForkKey, fork: IdleFork): Promise<void> 
       void fork.anvil.stop()
     }, idleMs).unref(),
   }
+  fork.anvil.keepProcessAlive(false)
   parked.push(entry)
 }
 
