@@ -63,6 +63,8 @@ export function isNodeFailure(error: unknown): boolean {
   let rpcError = false
   for (let cause = error, depth = 0; cause instanceof Error && depth < 16; cause = cause.cause, depth++) {
     if (isTransportFailure(cause) || cause instanceof RpcUnreachableError) return true
+    // A fork whose upstream fails answers with a "revert" carrying the backend's error: the node failed, not the code.
+    if (/failed to get (account|storage|block)|Max retries exceeded/.test(cause.message)) return true
     if (cause instanceof ExecutionRevertedError || cause instanceof ContractFunctionRevertedError || cause instanceof ContractFunctionZeroDataError) return false
     if (cause instanceof RpcRequestError || cause instanceof RpcCallError) rpcError = true
   }
