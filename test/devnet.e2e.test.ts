@@ -86,7 +86,7 @@ describe('devnet → init → inventory → governance change → inventory --di
 
   test('`bulwark demo` plays the incident on the devnet\'s server: the monitor\'s responder (guardian key) sends the pause, the release module the release', async () => {
     const demo = await bulwark('demo', '--json')
-    expect(demo.exitCode, demo.stderr()).toBe(0)
+    expect(demo.exitCode, `${demo.stderr()}\n${demo.stdout()}`).toBe(0)
     const { run } = demo.json<{ ok: boolean; run: DemoRun }>()
     expect(run.steps.map((step) => [step.id, step.status])).toEqual(['exploit', 'pause', 'advisory', 'validate', 'approve', 'release', 'verify', 'unpause'].map((id) => [id, 'done']))
     const reader = createReadClient({ rpcUrl: state.rpcUrl })

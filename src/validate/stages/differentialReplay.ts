@@ -198,7 +198,7 @@ export const differentialReplay: Stage = async (context) => {
 type History = Awaited<ReturnType<typeof lastTransactionsTouching>>
 
 /**
- * Histories already scanned in this process, by chain, pinned block hash (a mined block's past never
+ * Histories already scanned in this process, by endpoint, chain, pinned block hash (a mined block's past never
  * changes; a restarted dev chain reusing the port has other hashes), targets and selection. The scan
  * reads every block back to where the selection is complete: a re-run, or another patch to the same
  * proxies at the same block, reads it once. At most `maxHistories` are kept (they hold whole blocks).
@@ -209,7 +209,9 @@ const maxHistories = 8
 async function historyOnce(context: StageContext, targets: ReadonlySet<string>, count: number, fromBlock: bigint, scope: 'touching' | 'direct'): Promise<History> {
   const pinned = await context.client.getBlock({ blockNumber: context.blockNumber }).then((block) => block.hash ?? undefined, () => undefined)
   if (!pinned) return lastTransactionsTouching(context, targets, count, fromBlock, scope)
-  const key = JSON.stringify([context.rpcUrl, context.chainId, context.blockNumber.toString(), pinned.toLowerCase(), [...targets].sort(), count, fromBlock.toString(), scope])
+  // Keyed by the endpoint the client actually reads (it may differ from context.rpcUrl), whose trace methods are part of the result.
+  const endpoint = (context.client.transport as { url?: string }).url ?? context.rpcUrl
+  const key = JSON.stringify([endpoint, context.chainId, context.blockNumber.toString(), pinned.toLowerCase(), [...targets].sort(), count, fromBlock.toString(), scope])
   let history = histories.get(key)
   if (!history) {
     history = lastTransactionsTouching(context, targets, count, fromBlock, scope)
