@@ -1,5 +1,6 @@
-import { getAddress, keccak256, parseAbi, sliceHex, toHex, zeroAddress, type Address, type Hex } from 'viem'
+import { getAddress, keccak256, sliceHex, toHex, zeroAddress, type Address, type Hex } from 'viem'
 import { probeContractRead, requiredRead, type InventoryClient } from './probeContractRead.js'
+import { safeAbi } from './safeAbi.js'
 
 /** Safe keeps these two outside its declared storage, at keccak256 of a fixed string. */
 export const safeSlots = {
@@ -26,13 +27,6 @@ export type GetSafeInfoParameters = { address: Address; blockNumber?: bigint | u
 /** undefined when `address` is not a Safe (no `getThreshold()`/`getOwners()`). */
 export type GetSafeInfoReturnType = SafeInfo | undefined
 
-const safeAbi = parseAbi([
-  'function VERSION() view returns (string)',
-  'function getOwners() view returns (address[])',
-  'function getThreshold() view returns (uint256)',
-  'function nonce() view returns (uint256)',
-  'function getModulesPaginated(address start, uint256 pageSize) view returns (address[] array, address next)',
-])
 const sentinel: Address = '0x0000000000000000000000000000000000000001'
 const modulePageSize = 50n
 

@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { encodeFunctionData, parseAbi, toHex, zeroHash, type Address, type Hash, type Hex, type LocalAccount } from 'viem'
+import { encodeFunctionData, toHex, zeroHash, type Address, type Hash, type Hex, type LocalAccount } from 'viem'
 import { TimelockOperationError } from './errors.js'
 import { createDevClient, createReadClient, createTestChainClient } from './clients.js'
 import { reasonOf } from './deployContract.js'
 import { execSafeTransaction } from './execSafeTransaction.js'
+import { timelockControllerAbi as timelockAbi } from './timelockControllerAbi.js'
 
-/** The TimelockController functions this path uses (OpenZeppelin 5). */
-const timelockAbi = parseAbi([
-  'function getMinDelay() view returns (uint256)',
-  'function hashOperationBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt) pure returns (bytes32)',
-  'function scheduleBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt, uint256 delay)',
-  'function executeBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt) payable',
-  'function getTimestamp(bytes32 id) view returns (uint256)',
-  'function isOperationDone(bytes32 id) view returns (bool)',
-])
 
 export type TimelockCall = { target: Address; value?: bigint | undefined; data: Hex }
 

@@ -1,5 +1,6 @@
-import { getAddress, parseAbi, parseEventLogs, type Hash, type PublicClient } from 'viem'
+import { getAddress, parseEventLogs, type Hash, type PublicClient } from 'viem'
 import { releaseGateAbi } from '../chain/releaseGateAbi.js'
+import { safeAbi } from '../chain/safeAbi.js'
 import { loadRelease } from '../release/releaseRecords.js'
 import type { LifecycleContext } from './context.js'
 import { ReleaseNotOnChainError, TransitionIllegalError } from './errors.js'
@@ -9,7 +10,6 @@ import { assertCan } from './permissions.js'
 import { movePatch, type TransitionPatchReturnType } from './transitionPatch.js'
 import type { Actor } from './types.js'
 
-const safeEvents = parseAbi(['event ExecutionSuccess(bytes32 indexed txHash, uint256 payment)'])
 
 export type ChainReleaseReader = Pick<PublicClient, 'getTransactionReceipt' | 'readContract'>
 
@@ -55,7 +55,7 @@ export async function recordChainReleases(context: LifecycleContext, { patchId, 
     if (!receipt) refuse('is not mined on this chain.')
     if (receipt!.status !== 'success') refuse(`reverted in block ${receipt!.blockNumber}.`)
     if (!receipt!.to || getAddress(receipt!.to) !== getAddress(planned.safe)) refuse(`was sent to ${receipt!.to ?? 'no address'}, not the plan's Safe ${planned.safe}.`)
-    const executed = parseEventLogs({ abi: safeEvents, logs: receipt!.logs }).filter((log) => getAddress(log.address) === getAddress(planned.safe))
+    const executed = parseEventLogs({ abi: safeAbi, eventName: 'ExecutionSuccess', logs: receipt!.logs }).filter((log) => getAddress(log.address) === getAddress(planned.safe))
     if (!executed.some((log) => log.args.txHash.toLowerCase() === planned.safeTxHash.toLowerCase())) refuse(`did not execute the planned Safe transaction ${planned.safeTxHash}.`)
     if (to === 'released') {
       const onGate = await chain.client.readContract({ address: plan.gate, abi: releaseGateAbi, functionName: 'patchOf', args: [plan.gatePatchId] })

@@ -1,5 +1,6 @@
-import { getAddress, parseEventLogs, parseAbi, type Hash, type PublicClient } from 'viem'
+import { getAddress, parseEventLogs, type Hash, type PublicClient } from 'viem'
 import { releaseGateAbi } from '../chain/releaseGateAbi.js'
+import { safeAbi } from '../chain/safeAbi.js'
 import { loadRelease, recordReleaseExecution, type ReleaseRecord } from '../release/releaseRecords.js'
 import type { Transaction } from '../store/openStore.js'
 import type { LifecycleContext } from './context.js'
@@ -10,7 +11,6 @@ import { assertCan } from './permissions.js'
 import { movePatch, type TransitionPatchReturnType } from './transitionPatch.js'
 import type { Actor } from './types.js'
 
-const safeEvents = parseAbi(['event ExecutionSuccess(bytes32 indexed txHash, uint256 payment)'])
 
 export type ReleaseStepReader = Pick<PublicClient, 'getTransactionReceipt' | 'readContract'>
 export type RecordReleaseStepReturnType = TransitionPatchReturnType & { release: ReleaseRecord }
@@ -42,7 +42,7 @@ export async function recordReleaseStep(
   if (!receipt) refuse('is not mined on this chain.')
   if (receipt!.status !== 'success') refuse(`reverted in block ${receipt!.blockNumber}.`)
   if (!receipt!.to || getAddress(receipt!.to) !== getAddress(planned!.safe)) refuse(`was sent to ${receipt!.to ?? 'no address'}, not the plan's Safe ${planned!.safe}.`)
-  const executed = parseEventLogs({ abi: safeEvents, logs: receipt!.logs }).filter((log) => getAddress(log.address) === getAddress(planned!.safe))
+  const executed = parseEventLogs({ abi: safeAbi, eventName: 'ExecutionSuccess', logs: receipt!.logs }).filter((log) => getAddress(log.address) === getAddress(planned!.safe))
   if (!executed.some((log) => log.args.txHash.toLowerCase() === planned!.safeTxHash.toLowerCase())) refuse(`did not execute the planned Safe transaction ${planned!.safeTxHash}.`)
   const last = step === plan.safeTransactions.length - 1
   if (last) {
