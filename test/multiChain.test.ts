@@ -32,9 +32,13 @@ import { transitionAdvisory } from '../src/lifecycle/transitionAdvisory.js'
 import { openLifecycle, type LifecycleContext } from '../src/lifecycle/context.js'
 import { executeMultiChainRelease, type ExecuteMultiChainReleaseReturnType } from '../src/operations/executeMultiChainRelease.js'
 import { planMultiChainRelease } from '../src/operations/planMultiChainRelease.js'
+import { priceMultiChainRelease, type PriceMultiChainReleaseReturnType } from '../src/operations/priceMultiChainRelease.js'
 import type { ReleaseChain } from '../src/operations/releaseChains.js'
 import { validateMultiChainPatch } from '../src/operations/validateMultiChainPatch.js'
 import { signPlannedSafeTransaction } from '../src/release/safeTransactions.js'
+import { priceExposureWindow } from '../src/risk/priceExposureWindow.js'
+import { createApiToken } from '../src/server/auth.js'
+import { createServer } from '../src/server/createServer.js'
 import { parseManifest } from '../src/validate/loadManifest.js'
 
 const chainIds = [31337, 31338] as const
@@ -158,6 +162,26 @@ describe('one patch released on two chains', () => {
     const signature = await signer.signTypedData(patchApprovalTypedData({ patchId: patch.id, reportHash: current.reportHash!, chainId: current.chainId! }))
     expect((await recordApproval(context, { patchId: patch.id, signature }, testActors.signer1)).patch.status).toBe('approved')
 
+    // The window priced from the plans: the first public schedule discloses the fix, and both chains
+    // release once the 1 h delay has passed, so each runs the flawed code for 1 h with the fix public.
+    const terms = (pauseAvailable: [boolean, boolean]) => chainIds.map((chainId, index) => ({ chainId, valueAtRiskUsd: 1_000_000, unpausableShare: 0.1, pauseAvailable: pauseAvailable[index]! }))
+    const plannedPaused = await priceMultiChainRelease(context, { patchId: patch.id, actor, chains: terms([true, true]) })
+    expect(plannedPaused).toMatchObject({ severity: 'critical', executed: null, unplanned: [] })
+    expect(plannedPaused.planned!.chains.map((entry) => [entry.chainId, entry.route, entry.delaySeconds, entry.releaseHours, entry.pausedFromHours])).toEqual([
+      [31337, 'standard', 3600, 1, 0],
+      [31338, 'standard', 3600, 1, 0],
+    ])
+    expect(plannedPaused.planned!.price.openChainIds).toEqual([])
+    expect(plannedPaused.planned!.price.chains.every((chain) => chain.openHours === 0 && chain.pausedHours === 1)).toBe(true)
+    // Chain 31338 left open while the schedule on 31337 is public: the price rises by that chain's open premium.
+    const plannedOpen = await priceMultiChainRelease(context, { patchId: patch.id, actor, chains: terms([true, false]) })
+    expect(plannedOpen.planned!.price.openChainIds).toEqual([31338])
+    expect(plannedOpen.planned!.price.expectedLossUsd).toBeGreaterThan(plannedPaused.planned!.price.expectedLossUsd * 5)
+    expect(plannedOpen.planned!.price.chains[0]!.expectedLossUsd).toBe(plannedPaused.planned!.price.chains[0]!.expectedLossUsd)
+    expect(plannedOpen.planned!.price.openPremiumUsd).toBeGreaterThan(0)
+    await expectCode(priceMultiChainRelease(context, { patchId: patch.id, actor, chains: terms([true, true]).slice(1) }), 'BW_MULTICHAIN_CHAIN_MISSING')
+    await expectCode(priceMultiChainRelease(context, { patchId: patch.id, actor, chains: terms([true, true]).map((term) => ({ ...term, unpausableShare: 2 })) }), 'BW_RISK_INPUT_INVALID')
+
     const sign = (transaction: Parameters<typeof signPlannedSafeTransaction>[1]) => Promise.all(safeOwners.slice(0, 2).map((owner) => signPlannedSafeTransaction(owner, transaction)))
     const pausers = { 31337: devAccount(devRoles.guardian), 31338: devAccount(devRoles.guardian) }
     const submitter = devAccount(devRoles.deployer)
@@ -177,6 +201,16 @@ describe('one patch released on two chains', () => {
     const firstSchedule = Math.min(...first.chains.map((chain) => Date.parse(chain.schedule!.observedAt)))
     expect(lastPause).toBeLessThanOrEqual(firstSchedule)
     expect(await Promise.all([paused(0), paused(1)])).toEqual([true, true])
+
+    // While scheduled: the fix is public since the first schedule, both chains paused before it; releases projected at the delay's end.
+    const scheduled = (await priceMultiChainRelease(context, { patchId: patch.id, actor, chains: terms([true, true]) })).executed!
+    expect(scheduled).toMatchObject({ phase: 'scheduled', disclosedAt: { chainId: 31337, timestamp: first.chains[0]!.schedule!.timestamp } })
+    for (const entry of scheduled.chains) {
+      expect(entry.projected).toBe(true)
+      expect(entry.pausedFromHours!).toBeLessThanOrEqual(0)
+      expect(entry.releaseHours).toBeGreaterThanOrEqual(1)
+    }
+    expect(scheduled.price.openChainIds).toEqual([])
 
     for (const anvil of anvils) {
       const chain = createTestChainClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId })
@@ -243,6 +277,42 @@ describe('one patch released on two chains', () => {
       [31337, 'verified'],
       [31338, 'verified'],
     ])
-    expect((await getPatch(context, patch.id, actor)).status).toBe('verified')
+
+    // The executed window, from the block timestamps: disclosure at the first schedule, each chain's
+    // release after the 1 h delay, paused the whole time; shown by bulwark multichain status and the API.
+    const priced = await bulwark('multichain', 'status', patch.id, '--chains', 'chains.json', '--value-at-risk', '1000000', '--unpausable-share', '0.1', '--value-at-risk', '31338=250000', '--json')
+    expect(priced.exitCode).toBe(0)
+    const exposure = priced.json<{ exposure: PriceMultiChainReleaseReturnType }>().exposure
+    const executedWindow = exposure.executed!
+    expect(executedWindow).toMatchObject({ phase: 'released', disclosedAt: second.disclosedAt! })
+    const disclosedAt = second.disclosedAt!.timestamp
+    expect(executedWindow.chains.map((entry) => [entry.chainId, entry.projected, entry.releaseHours])).toEqual(second.chains.map((chain) => [chain.chainId, false, (chain.release!.timestamp - disclosedAt) / 3600]))
+    for (const entry of executedWindow.chains) {
+      expect(entry.releaseHours).toBeGreaterThanOrEqual(1)
+      expect(entry.pausedFromHours!).toBeLessThanOrEqual(0)
+    }
+    expect(executedWindow.price.openChainIds).toEqual([])
+    expect(executedWindow.price).toEqual(
+      priceExposureWindow({ severity: 'critical', chains: executedWindow.chains.map((entry, index) => ({ chainId: entry.chainId, releaseHours: entry.releaseHours, pausedFromHours: entry.pausedFromHours, valueAtRiskUsd: [1_000_000, 250_000][index]!, unpausableShare: 0.1 })) }),
+    )
+    expect(exposure.planned!.chains.map((entry) => entry.releaseHours)).toEqual([1, 1])
+    const text = (await bulwark('multichain', 'status', patch.id, '--chains', 'chains.json', '--value-at-risk', '1000000', '--unpausable-share', '0.1')).stdout()
+    expect(text).toMatch(/exposure window, planned: 1\.00 h with the fix public; P\(exploit on any chain\) [0-9.]+ %, expected loss \$[0-9,]+\n/)
+    expect(text).toMatch(/exposure window, executed \(fix public on chain 31337 at .*\): 1\.\d\d h with the fix public/)
+    expect(text).toMatch(/chain 31338 \(standard, delay 3600 s\): released 1\.\d\d h after disclosure, paused throughout; P\(exploit\) /)
+    expect(text).not.toContain('OPEN while public')
+
+    const app = await createServer({ context, options: { logLevel: 'silent' } })
+    try {
+      const { token } = await createApiToken(context, { roles: ['viewer'], label: 'multichain-viewer' }, actor)
+      const response = await app.inject({ method: 'POST', url: `/patches/${patch.id}/exposure-window`, headers: { authorization: `Bearer ${token}` }, payload: { chains: chainIds.map((chainId, index) => ({ chainId, valueAtRiskUsd: [1_000_000, 250_000][index], unpausableShare: 0.1 })) } })
+      expect(response.statusCode).toBe(200)
+      expect(response.json<PriceMultiChainReleaseReturnType>().executed).toEqual(executedWindow)
+      const missing = await app.inject({ method: 'POST', url: `/patches/${patch.id}/exposure-window`, headers: { authorization: `Bearer ${token}` }, payload: { chains: [{ chainId: 31337, valueAtRiskUsd: 1, unpausableShare: 0 }] } })
+      expect(missing.statusCode).toBe(422)
+      expect(missing.json()).toMatchObject({ error: { code: 'BW_MULTICHAIN_CHAIN_MISSING' } })
+    } finally {
+      await app.close()
+    }
   }, 600_000)
 })

@@ -47,7 +47,7 @@ export type RiskBacktest = {
 }
 
 // Five-point Gauss–Hermite rule for E[f(Z)], Z ~ N(0, 1): averages over the hazard uncertainty without sampling.
-const hermite = [
+export const gaussHermite5 = [
   { z: 0, w: 8 / 15 },
   { z: 1.3556261799742659, w: 0.2220759220056126 },
   { z: -1.3556261799742659, w: 0.2220759220056126 },
@@ -70,7 +70,7 @@ export function backtestRisk(incidents: readonly RecordedIncident[], priors: Ris
     }
     let predicted = 0
     let predictedLossUsd = 0
-    for (const { z, w } of hermite) {
+    for (const { z, w } of gaussHermite5) {
       const multiplier = Math.exp(priors.hazardLogSigma.sigma * z)
       const exact = closedFormRisk(scenarioOf(incident, priors, multiplier))!
       predicted += w * exact.pExploit

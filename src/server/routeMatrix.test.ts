@@ -98,6 +98,12 @@ const probes: Record<string, Probe> = {
     url: `/advisories/${(await newAdvisory(t)).id}/risk`,
     payload: { valueAtRiskUsd: 1_000_000, unpausableShare: 0.5, constraints: { routes: ['standard'], timelockDelayHours: 48, pauseAvailable: false }, samples: 200, seed: 1 },
   }),
+  'POST /patches/:id/exposure-window': async (t) => {
+    const advisory = await newAdvisory(t, { triage: true })
+    const targets = ['1', '10'].map((chain) => ({ proxy, newImplementation: implementation, chain }))
+    const { patch } = await createPatch(t.context, { advisoryId: advisory.id, title: 'Bound the oracle deviation on two chains', route: 'standard', targets }, responderOf(t))
+    return { url: `/patches/${patch.id}/exposure-window`, payload: { chains: [{ chainId: 1, valueAtRiskUsd: 1_000_000, unpausableShare: 0.1, pauseAvailable: true }, { chainId: 10, valueAtRiskUsd: 250_000, unpausableShare: 0 }] } }
+  },
   'GET /audit': async () => ({ url: '/audit?limit=5' }),
   'GET /audit/verify': async () => ({ url: '/audit/verify' }),
   'GET /events': async () => ({ url: '/events', payloadAsStream: true }),

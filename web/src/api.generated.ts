@@ -1038,6 +1038,87 @@ export type Operations = {
       }
     }
   }
+  /** The multi-chain exposure window of a patch (fix public on one chain, pending on another), per chain, planned and executed, with the probability and expected loss of an exploit in it. */
+  "POST /patches/{id}/exposure-window": {
+    params: {
+      id: string
+    }
+    query: Record<string, never>
+    body: {
+      chains: {
+        chainId: number
+        valueAtRiskUsd: number
+        unpausableShare: number
+        pauseAvailable?: boolean
+      }[]
+    }
+    response: {
+      patchId: string
+      severity: "low" | "medium" | "high" | "critical"
+      planned: {
+        chains: {
+          chainId: number
+          route: "standard" | "emergency" | "private"
+          delaySeconds: number
+          releaseHours: number
+          pausedFromHours: number | null
+          projected: boolean
+        }[]
+        price: {
+          severity: "low" | "medium" | "high" | "critical"
+          hazardPerHour: number
+          chains: {
+            chainId: number
+            windowHours: number
+            openHours: number
+            pausedHours: number
+            pExploit: number
+            expectedLossUsd: number
+            openPremiumUsd: number
+          }[]
+          windowHours: number
+          pAnyExploit: number
+          expectedLossUsd: number
+          openPremiumUsd: number
+          openChainIds: number[]
+        }
+      } | null
+      executed: {
+        chains: {
+          chainId: number
+          route: "standard" | "emergency" | "private"
+          delaySeconds: number
+          releaseHours: number
+          pausedFromHours: number | null
+          projected: boolean
+        }[]
+        price: {
+          severity: "low" | "medium" | "high" | "critical"
+          hazardPerHour: number
+          chains: {
+            chainId: number
+            windowHours: number
+            openHours: number
+            pausedHours: number
+            pExploit: number
+            expectedLossUsd: number
+            openPremiumUsd: number
+          }[]
+          windowHours: number
+          pAnyExploit: number
+          expectedLossUsd: number
+          openPremiumUsd: number
+          openChainIds: number[]
+        }
+        phase: "scheduled" | "released"
+        disclosedAt: {
+          chainId: number
+          timestamp: number
+        }
+      } | null
+      unplanned: number[]
+    }
+  }
   /** Executes the next step of the patch's stored release plan, as a job: the owners' stored confirmations re-verified live, the step submitted by the server's release key, the mined transaction checked on chain before the patch moves to `scheduled` or `released`. 404 BW_PATCH_NOT_FOUND / BW_RELEASE_NOT_FOUND, 409 BW_RELEASE_ALREADY_EXECUTED or BW_OPERATION_NOT_CONFIGURED. */
   "POST /patches/{id}/release/execute": {
     params: {

@@ -8,6 +8,7 @@ import { localRoles } from '../../lifecycle/lifecycleApi.js'
 import type { Actor } from '../../lifecycle/types.js'
 import { executeMultiChainRelease } from '../../operations/executeMultiChainRelease.js'
 import { planMultiChainRelease } from '../../operations/planMultiChainRelease.js'
+import { priceMultiChainRelease, type PricedWindow } from '../../operations/priceMultiChainRelease.js'
 import { chainReleaseId, patchChainIds, type ReleaseChain } from '../../operations/releaseChains.js'
 import { validateMultiChainPatch } from '../../operations/validateMultiChainPatch.js'
 import { verifyMultiChainRelease } from '../../operations/verifyMultiChainRelease.js'
@@ -29,7 +30,7 @@ const usage = [
   '       bulwark multichain plan <patch> --chains FILE [--auditor-key env:VAR …] [--root DIR] [--replace] [--json]',
   '       bulwark multichain execute <patch> --chains FILE --key env:VAR [--owner-key env:VAR …] [--pauser-key [CHAIN=]env:VAR …] [--json]',
   '       bulwark multichain verify <patch> --chains FILE [--json]',
-  '       bulwark multichain status <patch> [--json]',
+  '       bulwark multichain status <patch> [--chains FILE] [--value-at-risk [CHAIN=]USD …] [--unpausable-share [CHAIN=]0..1 …] [--json]',
 ].join('\n')
 
 export const multichainCommand: Command = {
@@ -48,6 +49,8 @@ export const multichainCommand: Command = {
     key: { type: 'string', valueName: 'env:VAR', description: 'execute: the account that submits the Safe transactions on every chain (any funded key).' },
     'owner-key': { type: 'string', multiple: true, valueName: 'env:VAR', description: 'execute: a Safe owner key that signs each chain\'s planned Safe transactions (repeat up to the thresholds); without it, the confirmations owners gave with bulwark sign confirm are used.' },
     'pauser-key': { type: 'string', multiple: true, valueName: '[chain=]env:VAR', description: 'execute: the key that pauses the protocol (its guardian); CHAIN=env:VAR for one chain, env:VAR for every chain.' },
+    'value-at-risk': { type: 'string', multiple: true, valueName: '[chain=]usd', description: 'status: USD an exploit would take on a chain while it is open (CHAIN=USD for one chain, USD for every chain); prices the exposure window (default 0: hours and probabilities only).' },
+    'unpausable-share': { type: 'string', multiple: true, valueName: '[chain=]share', description: 'status: share 0–1 of a chain\'s value its pause does not protect (default 0).' },
     as: { type: 'string', valueName: 'name', description: 'Act as this local operator (default: $USER).' },
   },
   async run({ values, positionals }, io) {
@@ -56,6 +59,7 @@ export const multichainCommand: Command = {
     const say = progress(io, Boolean(values.quiet) || Boolean(values.json))
     // Flags first: a usage error opens no database and reads no file.
     const keys = name === 'execute' ? executeKeys(values, io) : undefined
+    const exposureTerms = name === 'status' ? exposureTermsOf(values) : undefined
     const auditors = name === 'plan' ? ((values['auditor-key'] as string[] | undefined) ?? []).map((flag) => readKey(io, flag, '--auditor-key')) : []
     const stages = (values.stage as string[] | undefined) ?? undefined
     for (const stage of stages ?? []) if (!stageIds.includes(stage as StageId)) throw new UsageError({ message: `--stage "${stage}" is not a stage: ${stageIds.join(', ')}.`, usage })
@@ -114,10 +118,17 @@ export const multichainCommand: Command = {
         return result.verification.ok ? 0 : 1
       }
       const patch = await getPatch(context, patchId, actor)
-      const releases = await Promise.all(patchChainIds(patch).map(async (chainId) => ({ chainId, release: await loadRelease(context.store, chainReleaseId(patchId, chainId)).catch(() => null) })))
+      const chainIds = patchChainIds(patch)
+      const releases = await Promise.all(chainIds.map(async (chainId) => ({ chainId, release: await loadRelease(context.store, chainReleaseId(patchId, chainId)).catch(() => null) })))
+      const exposure = await priceMultiChainRelease(context, { patchId, actor, chains: chainIds.map((chainId) => ({ ...exposureTerms!(chainId), ...(chainsFile === undefined ? {} : { pauseAvailable: chains.some((chain) => chain.chainId === chainId && chain.pause !== undefined) }) })) })
       print(
-        { patchStatus: patch.status, reportHash: patch.reportHash, chains: releases.map(({ chainId, release }) => ({ chainId, status: release?.status ?? 'not planned', planHash: release?.planHash ?? null, executions: release?.executions ?? [] })) },
-        [`${patchId}: ${patch.status} (report ${patch.reportHash ?? 'none'})`, ...releases.map(({ chainId, release }) => `  chain ${chainId}: ${release ? `${release.status}, plan ${release.planHash}${release.executions.map((execution) => `; ${execution.purpose} ${execution.transactionHash} (block ${execution.blockNumber})`).join('')}` : 'not planned'}`)],
+        { patchStatus: patch.status, reportHash: patch.reportHash, chains: releases.map(({ chainId, release }) => ({ chainId, status: release?.status ?? 'not planned', planHash: release?.planHash ?? null, executions: release?.executions ?? [] })), exposure },
+        [
+          `${patchId}: ${patch.status} (report ${patch.reportHash ?? 'none'})`,
+          ...releases.map(({ chainId, release }) => `  chain ${chainId}: ${release ? `${release.status}, plan ${release.planHash}${release.executions.map((execution) => `; ${execution.purpose} ${execution.transactionHash} (block ${execution.blockNumber})`).join('')}` : 'not planned'}`),
+          ...windowLines('planned', exposure.planned),
+          ...windowLines(exposure.executed ? `${exposure.executed.phase === 'released' ? 'executed' : 'executing'} (fix public on chain ${exposure.executed.disclosedAt.chainId} at ${new Date(exposure.executed.disclosedAt.timestamp * 1000).toISOString()})` : 'executed', exposure.executed),
+        ],
       )
       return 0
     } finally {
@@ -127,6 +138,40 @@ export const multichainCommand: Command = {
 }
 
 type Values = Record<string, unknown>
+
+/** `--value-at-risk` and `--unpausable-share`, each `CHAIN=N` for one chain or `N` for every chain. */
+function exposureTermsOf(values: Values) {
+  const read = (flag: string, max: number) => {
+    const perChain = new Map<number, number>()
+    let everyChain = 0
+    for (const given of (values[flag] as string[] | undefined) ?? []) {
+      const match = /^(?:(\d+)=)?(.+)$/.exec(given)!
+      const value = Number(match[2])
+      if (!Number.isFinite(value) || value < 0 || value > max || match[2]!.trim() === '') throw new UsageError({ message: `--${flag} "${given}" must be ${max === 1 ? 'a share from 0 to 1' : 'a non-negative number of USD'}, optionally after CHAIN=.`, usage })
+      if (match[1] === undefined) everyChain = value
+      else perChain.set(Number(match[1]), value)
+    }
+    return (chainId: number) => perChain.get(chainId) ?? everyChain
+  }
+  const value = read('value-at-risk', Number.MAX_VALUE)
+  const share = read('unpausable-share', 1)
+  return (chainId: number) => ({ chainId, valueAtRiskUsd: value(chainId), unpausableShare: share(chainId) })
+}
+
+function windowLines(label: string, window: PricedWindow | null): string[] {
+  if (!window) return [`  exposure window, ${label}: none yet`]
+  const { price } = window
+  return [
+    `  exposure window, ${label}: ${formatHours(price.windowHours)} with the fix public; P(exploit on any chain) ${formatShare(price.pAnyExploit)}, expected loss $${Math.round(price.expectedLossUsd).toLocaleString('en-US')}${price.openChainIds.length > 0 ? `; OPEN while public: chain ${price.openChainIds.join(', ')} (+$${Math.round(price.openPremiumUsd).toLocaleString('en-US')})` : ''}`,
+    ...window.chains.map((entry, index) => {
+      const chain = price.chains[index]!
+      return `    chain ${entry.chainId} (${entry.route}${entry.delaySeconds > 0 ? `, delay ${entry.delaySeconds} s` : ''}): released ${formatHours(entry.releaseHours)} after disclosure${entry.projected ? ' (projected)' : ''}, ${chain.openHours > 0 ? `open ${formatHours(chain.openHours)}` : 'paused throughout'}; P(exploit) ${formatShare(chain.pExploit)}, expected loss $${Math.round(chain.expectedLossUsd).toLocaleString('en-US')}`
+    }),
+  ]
+}
+
+const formatHours = (hours: number) => (hours < 1 ? `${Math.round(hours * 3600)} s` : `${hours.toFixed(2)} h`)
+const formatShare = (p: number) => `${(p * 100).toPrecision(3)} %`
 
 function executeKeys(values: Values, io: CliIo) {
   if (values.key === undefined) throw new UsageError({ message: 'multichain execute needs --key env:VAR (the account that submits the transactions).', usage })

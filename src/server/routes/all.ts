@@ -14,7 +14,7 @@ import { getAdvisoryLatencyRoute, getLatencySummaryRoute } from './latency.js'
 import { healthRoute, openApiRoute, whoamiRoute } from './meta.js'
 import { executeReleaseRoute, getJobRoute, planReleaseRoute, startValidationRoute, startVerificationRoute } from './operations.js'
 import { approvePatchRoute, createPatchRoute, getPatchRoute, listApprovalSignersRoute, listPatchesRoute, registerApprovalSignerRoute, transitionPatchRoute } from './patches.js'
-import { assessAdvisoryRiskRoute, assessRiskRoute } from './risk.js'
+import { assessAdvisoryRiskRoute, assessRiskRoute, priceMultiChainWindowRoute } from './risk.js'
 import { createTokenRoute, listTokensRoute, revokeTokenRoute } from './tokens.js'
 import { confirmSafeTransactionRoute, getSignerViewRoute, listPendingSafeTransactionsRoute, proposeSafeTransactionRoute } from './safeTransactions.js'
 
@@ -45,6 +45,7 @@ export const apiRoutes: readonly RouteDefinition[] = [
   getLatencySummaryRoute,
   assessRiskRoute,
   assessAdvisoryRiskRoute,
+  priceMultiChainWindowRoute,
   listAuditRoute,
   verifyAuditRoute,
   eventsRoute,

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { getAdvisory } from '../../lifecycle/getAdvisory.js'
 import { getLatencyHistory } from '../../lifecycle/getLatencyHistory.js'
 import { assessRisk, defaultSamples } from '../../risk/assessRisk.js'
+import { priceMultiChainRelease } from '../../operations/priceMultiChainRelease.js'
 import { latencyHistoryFromStages } from '../../risk/latencyHistoryFromStages.js'
 import { exposures, routeNames, severities, type RiskInput } from '../../risk/model.js'
 import { defineRoute } from '../route.js'
@@ -172,6 +173,63 @@ export const assessRiskRoute = defineRoute({
     }
     return { assessment: assessRisk(input, { ...(samples === undefined ? {} : { samples }), ...(seed === undefined ? {} : { seed }) }) }
   },
+})
+
+const chainWindow = z.strictObject({
+  chainId: z.number().int(),
+  route: z.enum(routeNames),
+  delaySeconds: z.number(),
+  releaseHours: z.number(),
+  pausedFromHours: z.number().nullable(),
+  projected: z.boolean(),
+})
+const chainPrice = z.strictObject({ chainId: z.number().int(), windowHours: z.number(), openHours: z.number(), pausedHours: z.number(), pExploit: z.number(), expectedLossUsd: z.number(), openPremiumUsd: z.number() })
+const windowPrice = z.strictObject({
+  severity: z.enum(severities),
+  hazardPerHour: z.number(),
+  chains: z.array(chainPrice),
+  windowHours: z.number(),
+  pAnyExploit: z.number(),
+  expectedLossUsd: z.number(),
+  openPremiumUsd: z.number(),
+  openChainIds: z.array(z.number().int()),
+})
+const pricedWindow = { chains: z.array(chainWindow), price: windowPrice }
+
+/**
+ * The multi-chain exposure window of a patch, priced: per chain the hours it runs the flawed code
+ * while the fix is public elsewhere, whether it is paused meanwhile, and the probability and
+ * expected loss of an exploit in that window — as planned (from the stored plans) and as executed
+ * (from the release's block timestamps). Embargo applies (404 for a patch the caller may not see).
+ */
+export const priceMultiChainWindowRoute = defineRoute({
+  method: 'POST',
+  url: '/patches/:id/exposure-window',
+  summary: 'The multi-chain exposure window of a patch (fix public on one chain, pending on another), per chain, planned and executed, with the probability and expected loss of an exploit in it.',
+  tag: 'risk',
+  permission: 'advisory:read',
+  params: z.strictObject({ id: z.string().min(1).max(100) }),
+  body: z.strictObject({
+    chains: z
+      .array(
+        z.strictObject({
+          chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+          valueAtRiskUsd: z.number().min(0),
+          unpausableShare: share,
+          pauseAvailable: z.boolean().optional().meta({ description: "Whether the release pauses this chain before the fix is public; default: what the executed release did, else false." }),
+        }),
+      )
+      .min(1)
+      .max(64),
+  }),
+  response: z.strictObject({
+    patchId: z.string(),
+    severity: z.enum(severities),
+    planned: z.strictObject(pricedWindow).nullable(),
+    executed: z.strictObject({ ...pricedWindow, phase: z.enum(['scheduled', 'released']), disclosedAt: z.strictObject({ chainId: z.number().int(), timestamp: z.number() }) }).nullable(),
+    unplanned: z.array(z.number().int()),
+  }),
+  handler: async ({ params, body, actor, env }) => priceMultiChainRelease(env.context, { patchId: params.id, actor, chains: body.chains.map((chain) => stripUndefined(chain)) }),
 })
 
 /** exactOptionalPropertyTypes: an optional member is absent, never `undefined`. */
