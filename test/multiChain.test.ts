@@ -229,10 +229,33 @@ describe('one patch released on two chains', () => {
       const execute = entry.plan.safeTransactions[1]!
       const view = await bulwark('sign', 'view', execute.safeTxHash, '--rpc', anvils[index]!.rpcUrl, '--json')
       expect(view.json<{ view: { reportHashCurrent: boolean } }>().view.reportHashCurrent).toBe(true)
-      for (const owner of ['env:OWNER_1', 'env:OWNER_2']) {
+      for (const owner of index === 1 ? ['env:OWNER_1'] : ['env:OWNER_1', 'env:OWNER_2']) {
         const confirmed = await bulwark('sign', 'confirm', execute.safeTxHash, '--rpc', anvils[index]!.rpcUrl, '--key', owner, '--json')
         expect(confirmed.exitCode).toBe(0)
       }
+    }
+    // Chain 31338's second owner confirms through the API (Safe Transaction Service shape): the
+    // proposal, filed under PATCH-n@31338, is bound to that chain's report inside the combined one.
+    process.env.BULWARK_RPC_URL_31338 = anvils[1]!.rpcUrl
+    const safeApi = await createServer({ context, options: { logLevel: 'silent' } })
+    try {
+      const { token } = await createApiToken(context, { roles: ['signer'], label: 'multichain-owner' }, actor)
+      const headers = { authorization: `Bearer ${token}` }
+      const execute = planned.chains[1]!.plan.safeTransactions[1]!
+      const view = await safeApi.inject({ method: 'GET', url: `/multisig-transactions/${execute.safeTxHash}/signer-view`, headers })
+      expect(view.statusCode).toBe(200)
+      expect(view.json()).toMatchObject({ patchId: `${patch.id}@31338`, chainId: 31338, reportHash: planned.chains[1]!.reportHash, currentReportHash: planned.chains[1]!.reportHash, reportHashCurrent: true })
+      const { signature: wrongChain } = await signPlannedSafeTransaction(safeOwners[1]!, planned.chains[0]!.plan.safeTransactions[1]!)
+      const refused = await safeApi.inject({ method: 'POST', url: `/multisig-transactions/${execute.safeTxHash}/confirmations`, headers, payload: { signature: wrongChain } })
+      expect(refused.statusCode).toBeGreaterThanOrEqual(400)
+      expect(refused.statusCode).toBeLessThan(500)
+      const { signature } = await signPlannedSafeTransaction(safeOwners[1]!, execute)
+      const confirmed = await safeApi.inject({ method: 'POST', url: `/multisig-transactions/${execute.safeTxHash}/confirmations`, headers, payload: { signature } })
+      expect(confirmed.statusCode).toBe(201)
+      expect(confirmed.json()).toMatchObject({ owner: safeOwners[1]!.address, confirmations: 2 })
+    } finally {
+      await safeApi.close()
+      delete process.env.BULWARK_RPC_URL_31338
     }
     const executed = await bulwark('multichain', 'execute', patch.id, '--chains', 'chains.json', '--key', 'env:SUBMITTER', '--pauser-key', 'env:GUARDIAN', '--json')
     expect(executed.exitCode).toBe(0)

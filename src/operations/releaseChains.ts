@@ -37,6 +37,11 @@ export function chainReleaseId(patchId: string, chainId: number): string {
   return `${patchId}@${chainId}`
 }
 
+/** The lifecycle patch a release id belongs to: `PATCH-3@31337` (one chain of a multi-chain patch) and `PATCH-3` are PATCH-3's. */
+export function releasePatchId(releaseId: string): string {
+  return /^(.+)@\d+$/.exec(releaseId)?.[1] ?? releaseId
+}
+
 /** The chain ids a patch targets, in the order its targets name them (a target's `chain` is the chain id as text). */
 export function patchChainIds(patch: Pick<Patch, 'id' | 'targets'>): number[] {
   const ids: number[] = []

@@ -13,6 +13,8 @@ import { getPatch } from '../../lifecycle/getPatch.js'
 import type { Actor } from '../../lifecycle/types.js'
 import { InputInvalidError } from '../errors.js'
 import { confirmRelease } from '../../operations/confirmRelease.js'
+import { releasePatchId } from '../../operations/releaseChains.js'
+import { releaseReportHash } from '../../operations/releaseReportHash.js'
 import { defineRoute, type RouteEnvironment } from '../route.js'
 
 /**
@@ -25,9 +27,17 @@ function chainReader(chainId: number, env?: RouteEnvironment) {
   return createReadClient({ rpcUrl })
 }
 
-/** The patch's validated report hash, from its own column, for a caller who may see the patch (embargo). */
+/**
+ * The report hash a proposal is bound to, for a caller who may see its patch (embargo): the patch's
+ * validated report hash, or for one chain of a multi-chain patch (`PATCH-3@10`) that chain's report
+ * inside the patch's combined report (`releaseReportHash`, what `bulwark sign` checks too).
+ */
 export function lifecycleReportHash(context: LifecycleContext, actor: Actor): ReportHashSource {
-  return async (patchId) => (await getPatch(context, patchId, actor)).reportHash
+  const ofRelease = releaseReportHash(context)
+  return async (releaseId) => {
+    await getPatch(context, releasePatchId(releaseId), actor)
+    return ofRelease(releaseId)
+  }
 }
 
 // A pattern, not only a refinement: Fastify validates the JSON Schema generated from it, before the handler runs.
@@ -55,9 +65,9 @@ async function chainOf(context: LifecycleContext, safeTxHash: string, actor: Act
   return Number(rows[0].chain_id)
 }
 
-async function canSeePatch(context: LifecycleContext, patchId: string, actor: Actor): Promise<boolean> {
+async function canSeePatch(context: LifecycleContext, releaseId: string, actor: Actor): Promise<boolean> {
   try {
-    await getPatch(context, patchId, actor)
+    await getPatch(context, releasePatchId(releaseId), actor)
     return true
   } catch (error) {
     if (error instanceof PatchNotFoundError) return false
