@@ -1,10 +1,12 @@
 import { decodeFunctionData, getAddress, hexToNumber, isAddressEqual, parseAbi, size, slice, toFunctionSignature, type Abi, type AbiFunction, type Address, type Hex } from 'viem'
+import { facetCutActions } from '../chain/diamondAbi.js'
 import type { SafeOperation } from '../chain/execSafeTransaction.js'
 import { multiSendAbi } from '../chain/multiSendAbi.js'
 import { privateTimelockAbi } from '../chain/privateTimelockAbi.js'
 import { releaseGateAbi } from '../chain/releaseGateAbi.js'
 import { safeAbi } from '../chain/safeAbi.js'
 import { timelockControllerAbi } from '../chain/timelockControllerAbi.js'
+import { diamondCutHash } from '../release/buildDiamondCutPlan.js'
 
 /**
  * What Bulwark recognises inside a Safe transaction's calldata, from each contract's generated ABI
@@ -20,7 +22,7 @@ const knownAbi: Abi = [
   ...functionsOf(timelockControllerAbi, ['scheduleBatch', 'executeBatch', 'schedule', 'execute']),
   // PrivateTimelock: schedule publishes a commitment only; execute reveals the calls.
   ...functionsOf(privateTimelockAbi, ['schedule', 'execute']),
-  ...functionsOf(releaseGateAbi, ['approvePatch', 'release']),
+  ...functionsOf(releaseGateAbi, ['approvePatch', 'release', 'releaseDiamondCut']),
   // Upgrade entry points of OpenZeppelin proxies across versions (UUPS 4 and 5, ProxyAdmin 5).
   ...parseAbi(['function upgradeToAndCall(address newImplementation, bytes data) payable', 'function upgradeTo(address newImplementation)', 'function upgradeAndCall(address proxy, address implementation, bytes data) payable']),
   // Safe self-administration: changes who may sign, or what code runs with the Safe's authority.
@@ -39,6 +41,7 @@ export type DecodedCallKind =
   | 'private-execute'
   | 'gate-approve'
   | 'gate-release'
+  | 'gate-diamond-cut'
   | 'upgrade'
   | 'safe-admin'
   | 'unknown'
@@ -70,9 +73,26 @@ export type DecodedUpgrade = {
   data: Hex
 }
 
+/** A diamond cut the gate performs (`releaseDiamondCut`): the selector map a signer approves. */
+export type DecodedDiamondCut = {
+  path: string
+  patchId: Hex
+  diamond: Address
+  /** The `FacetCut[]` as given: per facet, what happens to which selectors (remove: facet is the zero address). */
+  cuts: { facet: Address; action: (typeof facetCutActions)[number] | `unknown(${number})`; selectors: Hex[] }[]
+  init: Address
+  initCalldata: Hex
+  /** `ReleaseGate.diamondCutHash` of this cut, as the gate computes it. */
+  cutHash: Hex
+  /** The cut hash the auditors attested (the last codehash of the matching approvePatch in this transaction), else null. */
+  approvedCutHash: Hex | null
+  /** The other codehashes the same approvePatch approves: the facets' and the init's code. */
+  approvedCodehashes: Hex[]
+}
+
 export type SignerAlert = {
   severity: 'critical' | 'warning'
-  kind: 'delegatecall' | 'safe-admin' | 'undecoded' | 'private-commitment' | 'codehash'
+  kind: 'delegatecall' | 'safe-admin' | 'undecoded' | 'private-commitment' | 'codehash' | 'diamond-cut'
   path: string
   message: string
 }
@@ -80,6 +100,7 @@ export type SignerAlert = {
 export type DecodedSafeTransaction = {
   root: DecodedCall
   upgrades: DecodedUpgrade[]
+  diamondCuts: DecodedDiamondCut[]
   /** Each approvePatch in the transaction: the report hash it writes on chain. */
   approvals: { path: string; patchId: Hex; reportHash: Hex; codehashes: Hex[] }[]
   alerts: SignerAlert[]
@@ -98,6 +119,7 @@ export type DecodeSafeCalldataParameters = {
 /** Decodes a Safe transaction's calldata, all the way down, and lists what a signer must know. */
 export function decodeSafeCalldata({ safe, to, value, data, operation, multiSend }: DecodeSafeCalldataParameters): DecodedSafeTransaction {
   const upgrades: DecodedUpgrade[] = []
+  const diamondCuts: DecodedDiamondCut[] = []
   const approvals: DecodedSafeTransaction['approvals'] = []
   const alerts: SignerAlert[] = []
   const isMultiSend = (address: Address) => multiSend.some((known) => isAddressEqual(known, address))
@@ -182,6 +204,24 @@ export function decodeSafeCalldata({ safe, to, value, data, operation, multiSend
         )
         break
       }
+      case 'releaseDiamondCut': {
+        node.kind = 'gate-diamond-cut'
+        const cuts = (args[2] as readonly { facetAddress: Address; action: number; functionSelectors: readonly Hex[] }[]).map((cut) => ({ facetAddress: getAddress(cut.facetAddress), action: cut.action, functionSelectors: [...cut.functionSelectors] }))
+        const diamond = getAddress(args[1] as Address)
+        const init = getAddress(args[3] as Address)
+        diamondCuts.push({
+          path,
+          patchId: args[0] as Hex,
+          diamond,
+          cuts: cuts.map((cut) => ({ facet: cut.facetAddress, action: facetCutActions[cut.action] ?? `unknown(${cut.action})`, selectors: cut.functionSelectors })),
+          init,
+          initCalldata: args[4] as Hex,
+          cutHash: diamondCutHash({ diamond, cuts, init, initCalldata: args[4] as Hex }),
+          approvedCutHash: null,
+          approvedCodehashes: [],
+        })
+        break
+      }
       case 'upgradeToAndCall':
       case 'upgradeTo':
       case 'upgradeAndCall': {
@@ -218,7 +258,16 @@ export function decodeSafeCalldata({ safe, to, value, data, operation, multiSend
     const index = upgrades.filter((other) => other.patchId === upgrade.patchId).indexOf(upgrade)
     upgrade.approvedCodehash = approval?.codehashes[index] ?? null
   }
-  return { root, upgrades, approvals, alerts }
+  for (const cut of diamondCuts) {
+    const approval = approvals.find((candidate) => candidate.patchId === cut.patchId)
+    if (!approval) continue
+    cut.approvedCutHash = approval.codehashes.at(-1) ?? null
+    cut.approvedCodehashes = approval.codehashes.slice(0, -1)
+    if (cut.approvedCutHash !== cut.cutHash) {
+      alerts.push({ severity: 'critical', kind: 'diamond-cut', path: cut.path, message: `the diamond cut hashes to ${cut.cutHash}, not the cut hash ${cut.approvedCutHash ?? '(none)'} approved in this transaction: the selector map is not the attested one and the gate will revert.` })
+    }
+  }
+  return { root, upgrades, diamondCuts, approvals, alerts }
 }
 
 /** MultiSend's packed encoding: operation (1) ‖ to (20) ‖ value (32) ‖ data length (32) ‖ data, repeated. */

@@ -1,7 +1,7 @@
-import { keccak256, type Address, type Hex } from 'viem'
+import { keccak256, zeroAddress, type Address, type Hex } from 'viem'
 import type { Store } from '../store/openStore.js'
 import { BaseError } from '../errors/BaseError.js'
-import { decodeSafeCalldata, type DecodedCall, type DecodedUpgrade, type SignerAlert } from './decodeSafeCalldata.js'
+import { decodeSafeCalldata, type DecodedCall, type DecodedDiamondCut, type DecodedUpgrade, type SignerAlert } from './decodeSafeCalldata.js'
 import { SafeTransactionNotFoundError } from './errors.js'
 import { hashSafeTransaction, type SafeTransactionHashes } from './hashSafeTransaction.js'
 import { canonicalMultiSend } from './knownMultiSend.js'
@@ -14,6 +14,12 @@ export type SignerViewUpgrade = DecodedUpgrade & {
   onChainCodehash: Hex | null
   /** True when an approved codehash is known and the implementation's code matches it. */
   codehashMatches: boolean | null
+}
+
+/** A diamond cut with each facet's and the init's code read on chain (at schedule time a new facet has no code yet). */
+export type SignerViewDiamondCut = DecodedDiamondCut & {
+  facets: { facet: Address; onChainCodehash: Hex | null; approved: boolean | null }[]
+  initCode: { onChainCodehash: Hex | null; approved: boolean | null } | null
 }
 
 /** Everything a signer should see before signing, and compare with a hardware wallet's screen. */
@@ -34,6 +40,8 @@ export type SignerView = {
   validation: ValidationSummary
   decoded: DecodedCall
   upgrades: SignerViewUpgrade[]
+  /** Each diamond cut's selector map (what each facet gains, keeps or loses), init and cut hash. */
+  diamondCuts: SignerViewDiamondCut[]
   alerts: SignerAlert[]
   confirmations: { owner: Address; kind: string; valid: boolean; reason: string | null }[]
   validConfirmations: number
@@ -71,6 +79,23 @@ export async function getSignerView(client: ChainReader, store: Pick<Store, 'que
         alerts.push({ severity: 'critical', kind: 'codehash', path: upgrade.path, message: `implementation ${upgrade.implementation} has codehash ${onChainCodehash ?? '(no code)'}, not the approved ${upgrade.approvedCodehash}: the release gate will revert.` })
       }
       return { ...upgrade, onChainCodehash, codehashMatches }
+    }),
+  )
+  const codehashAt = async (address: Address) => {
+    const code = await client.getCode({ address })
+    return code && code !== '0x' ? keccak256(code) : null
+  }
+  const approvedIn = (cut: DecodedDiamondCut, codehash: Hex | null) => (codehash === null || cut.approvedCutHash === null ? null : cut.approvedCodehashes.some((approved) => approved.toLowerCase() === codehash))
+  const diamondCuts = await Promise.all(
+    decoded.diamondCuts.map(async (cut): Promise<SignerViewDiamondCut> => {
+      const facets = await Promise.all(
+        [...new Set(cut.cuts.filter((entry) => entry.action !== 'remove').map((entry) => entry.facet))].map(async (facet) => {
+          const onChainCodehash = await codehashAt(facet)
+          return { facet, onChainCodehash, approved: approvedIn(cut, onChainCodehash) }
+        }),
+      )
+      const initCodehash = cut.init === zeroAddress ? undefined : await codehashAt(cut.init)
+      return { ...cut, facets, initCode: initCodehash === undefined ? null : { onChainCodehash: initCodehash, approved: approvedIn(cut, initCodehash) } }
     }),
   )
   const reportHashCurrent = current !== null && current.toLowerCase() === record.reportHash
@@ -120,6 +145,7 @@ export async function getSignerView(client: ChainReader, store: Pick<Store, 'que
     validation: record.validation,
     decoded: decoded.root,
     upgrades,
+    diamondCuts,
     alerts,
     confirmations,
     validConfirmations: confirmations.filter((c) => c.valid).length,

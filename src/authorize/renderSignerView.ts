@@ -1,3 +1,4 @@
+import { zeroAddress } from 'viem'
 import type { DecodedCall } from './decodeSafeCalldata.js'
 import type { SignerView } from './getSignerView.js'
 
@@ -29,6 +30,22 @@ export function renderSignerView(view: SignerView): string {
     lines.push(`    approved codehash  ${u.approvedCodehash ?? '—'}`)
     lines.push(`    on-chain codehash  ${u.onChainCodehash ?? '(no code)'}  ${check}`)
     if (u.data !== '0x') lines.push(`    initializer        ${u.data.length > 74 ? `${u.data.slice(0, 74)}…` : u.data}`)
+  }
+  for (const cut of view.diamondCuts) {
+    const attested = cut.approvedCutHash === null ? 'no approvePatch for it in this transaction' : cut.approvedCutHash === cut.cutHash ? 'the attested cut' : `NOT THE ATTESTED CUT ${cut.approvedCutHash}`
+    lines.push('')
+    lines.push(`Diamond cut of ${cut.diamond} (${cut.path}):`)
+    lines.push(`  cut hash  ${cut.cutHash}  ${attested}`)
+    for (const entry of cut.cuts) {
+      const code = cut.facets.find((facet) => facet.facet === entry.facet)
+      const codeNote = code === undefined ? '' : code.onChainCodehash === null ? ' (no code yet: deployed in this batch)' : code.approved === false ? ` (code ${code.onChainCodehash} NOT APPROVED)` : ` (code ${code.onChainCodehash}${code.approved ? ', approved' : ''})`
+      lines.push(`  ${entry.action.padEnd(7)} ${entry.action === 'remove' ? '(removed)' : entry.facet}${codeNote}`)
+      lines.push(`          ${entry.selectors.join(' ')}`)
+    }
+    if (cut.init !== zeroAddress) {
+      const code = cut.initCode
+      lines.push(`  init    ${cut.init}${code === null || code.onChainCodehash === null ? ' (no code yet)' : ` (code ${code.onChainCodehash}${code.approved === false ? ' NOT APPROVED' : code.approved ? ', approved' : ''})`}, calldata ${cut.initCalldata.length > 74 ? `${cut.initCalldata.slice(0, 74)}…` : cut.initCalldata}`)
+    } else lines.push('  init    none')
   }
   lines.push('')
   lines.push('Calls:')

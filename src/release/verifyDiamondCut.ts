@@ -23,6 +23,7 @@ const diamondCutReleasedEvent = parseAbiItem('event DiamondCutReleased(bytes32 i
  * `DiamondCutReleased` for the patch; the loupe routes exactly the report's selector map (no
  * selector more, none less, none to another facet), a facet the release deployed being found by
  * the selectors it serves; each such facet runs the validated runtime and its codehash is approved;
+ * the init contract (if the cut has one) runs the validated runtime and its codehash is approved;
  * and the cut rebuilt from the report with those addresses hashes to the cut hash the auditors
  * attested (the gate's last approved codehash) and the gate released. Findings are data.
  */
@@ -64,6 +65,16 @@ export async function verifyDiamondCut(client: ReadClient, { cut, gate, gatePatc
   }
 
   const init = cut.init === null ? zeroAddress : cut.init.address !== undefined ? getAddress(cut.init.address) : released?.args.init !== undefined ? getAddress(released.args.init) : zeroAddress
+  // The init runs by delegatecall with the diamond's storage and authority: its code must be the approved one too.
+  if (cut.init !== null) {
+    const code = init === zeroAddress ? '0x' : ((await client.getCode({ address: init, ...at })) ?? '0x')
+    const codehash = code === '0x' ? undefined : keccak256(code)
+    add(
+      `${cut.init.contract === undefined ? '' : `${cut.init.contract.split(':').at(-1)!}: `}init code`,
+      codehash !== undefined && codehash === cut.init.runtimeCodeHash && approvedCodehashes.includes(codehash),
+      codehash ? `${init} runs ${codehash} (validated ${cut.init.runtimeCodeHash}${approvedCodehashes.includes(codehash) ? ', approved by the gate' : ', NOT approved by the gate'})` : `no code at the init ${init}`,
+    )
+  }
   const rebuilt = diamondCutHash({
     diamond,
     cuts: cut.facets.map((facet) => ({ facetAddress: facet.action === 'remove' ? zeroAddress : (deployed.get(facet.name) ?? zeroAddress), action: facetCutActions.indexOf(facet.action), functionSelectors: facet.selectors })),

@@ -22,7 +22,12 @@ import { createAdvisory } from '../../src/lifecycle/createAdvisory.js'
 import { createPatch } from '../../src/lifecycle/createPatch.js'
 import { testActors } from '../../src/lifecycle/testing.js'
 import { transitionAdvisory } from '../../src/lifecycle/transitionAdvisory.js'
+import { decodeSafeCalldata } from '../../src/authorize/decodeSafeCalldata.js'
+import { getSignerView } from '../../src/authorize/getSignerView.js'
+import { renderSignerView } from '../../src/authorize/renderSignerView.js'
+import { canonicalMultiSend } from '../../src/authorize/knownMultiSend.js'
 import { confirmRelease } from '../../src/operations/confirmRelease.js'
+import { releaseReportHash } from '../../src/operations/releaseReportHash.js'
 import { executeRelease } from '../../src/operations/executeRelease.js'
 import { planRelease } from '../../src/operations/planRelease.js'
 import { validatePatch } from '../../src/operations/validatePatch.js'
@@ -275,6 +280,23 @@ describe('the correct cut: accepted, released through Safe → timelock → Rele
     expect(plan.diamondCut!.selectorMap.find((entry) => entry.facet === count)!.selectors).toEqual([toFunctionSelector('function depositCount()')])
     expect(plan.diamondCut!.selectorMap.some((entry) => entry.facet === kit.vaultFacet)).toBe(false)
 
+    // Before signing, the signer view (`bulwark sign view`, the API's signer-view) shows the cut's selector
+    // map: per facet what it gains or loses, the init, and that the cut is the one the auditors attested.
+    const view = await getSignerView(client, context.store, { safeTxHash: plan.safeTransactions[1]!.safeTxHash, currentReportHash: releaseReportHash(context) })
+    expect(view.diamondCuts).toHaveLength(1)
+    const shown = view.diamondCuts[0]!
+    expect(shown).toMatchObject({ diamond: kit.diamond, init: kit.erc165Init, initCalldata: plan.diamondCut!.initCalldata, cutHash: plan.diamondCut!.cutHash, approvedCutHash: plan.diamondCut!.cutHash })
+    expect(shown.cuts).toEqual(plan.diamondCut!.cuts.map((cut) => ({ facet: cut.facetAddress, action: ['add', 'replace', 'remove'][cut.action], selectors: cut.functionSelectors })))
+    // The facets are deployed by the batch itself (no code yet); the init's code is on chain and approved.
+    expect(shown.facets.map((facet) => [facet.facet, facet.onChainCodehash])).toEqual([v2, count].map((facet) => [facet, null]))
+    expect(shown.initCode).toEqual({ onChainCodehash: keccak256((await client.getCode({ address: kit.erc165Init }))!), approved: true })
+    expect(view.alerts.filter((alert) => alert.kind === 'diamond-cut')).toEqual([])
+    const text = renderSignerView(view)
+    expect(text).toContain(`Diamond cut of ${kit.diamond} (tx.calls[3]):`)
+    expect(text).toContain(`  cut hash  ${plan.diamondCut!.cutHash}  the attested cut`)
+    for (const cut of plan.diamondCut!.cuts) expect(text).toContain(`          ${cut.functionSelectors.join(' ')}`)
+    expect(text).toContain(`  init    ${kit.erc165Init} (code `)
+
     // Owners confirm each step as `bulwark sign confirm` does; the first step's confirmations approve the patch.
     const confirm = async (step: number) => {
       for (const owner of owners()) {
@@ -297,7 +319,7 @@ describe('the correct cut: accepted, released through Safe → timelock → Rele
 
     const verified = await verifyPatchRelease(context, { patchId: patch.id, rpcUrl: anvil.rpcUrl, actor })
     expect(verified.result.checks.filter((check) => !check.ok)).toEqual([])
-    expect(verified.result.checks.map((check) => check.check)).toEqual(expect.arrayContaining(['gate released the report', 'gate cut the diamond', 'VaultV2: facet code', 'VaultV2Count: facet code', 'cut hash attested', `selector map: ${v2}`, `selector map: ${count}`]))
+    expect(verified.result.checks.map((check) => check.check)).toEqual(expect.arrayContaining(['gate released the report', 'gate cut the diamond', 'VaultV2: facet code', 'VaultV2Count: facet code', 'init code', 'cut hash attested', `selector map: ${v2}`, `selector map: ${count}`]))
     expect(verified.patch.status).toBe('verified')
 
     // A third party with only the public report and an RPC URL: `bulwark verify --report`.
@@ -316,6 +338,15 @@ describe('the correct cut: accepted, released through Safe → timelock → Rele
     const drifted = captureIo(dir, {})
     expect(await main(['verify', '--report', reportFile, '--rpc', anvil.rpcUrl, '--json'], drifted.io)).toBe(1)
     expect(drifted.json<{ checks: { check: string; ok: boolean; detail: string }[] }>().checks.filter((check) => !check.ok).map((check) => check.check)).toEqual(['selector map: new:VaultV2Count', 'VaultV2Count: facet code', 'cut hash attested'])
+
+    // The init contract's code is checked too: other code at its address (still the attested cut) fails verification.
+    await testClient().setCode({ address: kit.erc165Init, bytecode: (await client.getCode({ address: kit.vaultFacet }))! })
+    const initSwapped = captureIo(dir, {})
+    expect(await main(['verify', '--report', reportFile, '--rpc', anvil.rpcUrl, '--json'], initSwapped.io)).toBe(1)
+    const initCheck = initSwapped.json<{ checks: { check: string; ok: boolean; detail: string }[] }>().checks.find((check) => check.check === 'init code')!
+    expect(initCheck.ok).toBe(false)
+    expect(initCheck.detail).toContain(`${kit.erc165Init} runs ${keccak256((await client.getCode({ address: kit.vaultFacet }))!)}`)
+    expect(initCheck.detail).toContain('NOT approved by the gate')
   }, 900_000)
 
   test('a cut whose selector map differs from the approved one is refused by the gate (ReleaseGateDiamondCutMismatch), nothing cut', async () => {
@@ -326,6 +357,11 @@ describe('the correct cut: accepted, released through Safe → timelock → Rele
     const calls = plan.calls.map((call, index) =>
       index === plan.calls.length - 1 ? { ...call, data: encodeFunctionData({ abi: releaseGateAbi, functionName: 'releaseDiamondCut', args: [plan.gatePatchId, kit.diamond, cuts, plan.diamondCut!.init, plan.diamondCut!.initCalldata] }) } : call,
     )
+    // A signer would have seen it: the decoded batch's cut is not the attested cut hash.
+    const [schedule] = (await planRouteTransactions(client, { route: route(), chainId: anvil.chainId, gatePatchId: plan.gatePatchId, calls })).safeTransactions
+    const decoded = decodeSafeCalldata({ safe: schedule!.safe, to: schedule!.to, value: BigInt(schedule!.value), data: schedule!.data, operation: schedule!.operation, multiSend: canonicalMultiSend })
+    expect(decoded.diamondCuts.map((cut) => [cut.cutHash, cut.approvedCutHash])).toEqual([[diamondCutHash({ diamond: kit.diamond, cuts, init: plan.diamondCut!.init, initCalldata: plan.diamondCut!.initCalldata }), plan.diamondCut!.cutHash]])
+    expect(decoded.alerts).toContainEqual(expect.objectContaining({ severity: 'critical', kind: 'diamond-cut', path: 'tx.calls[3]' }))
     const { refused, facetsBefore } = await executeDoctored(plan, calls)
     expect(refused).toMatchObject({ code: 'BW_RELEASE_REVERTED' })
     const given = diamondCutHash({ diamond: kit.diamond, cuts, init: plan.diamondCut!.init, initCalldata: plan.diamondCut!.initCalldata })
