@@ -83,6 +83,7 @@ export const errorCodes = {
   BW_SOLVER_UNAVAILABLE: { exit: 5, http: 503, summary: 'The SMT solver (z3) is not installed or cannot be started: the prover stage did not run and proved nothing (reported as not run, never as passed).' },
   BW_JOB_NOT_FOUND: { exit: 2, http: 404, summary: 'No job with this id exists in the store.' },
   BW_JOB_FAILED: { exit: 12, http: 500, summary: 'A job ended failed after its retries; the message carries the code and message of the error it failed with (`bulwark job show <id>`).' },
+  BW_JOB_INTERRUPTED: { exit: 12, http: 500, summary: 'On the embedded store, a job was queued or running when the process that owned the store stopped (stopped mid-job, killed, crashed): the next process to serve the store marks it failed with this error. Start it again.' },
   BW_JOBS_NEED_POSTGRES: { exit: 2, http: 400, summary: '`bulwark worker` and queued jobs need PostgreSQL (DATABASE_URL): on the embedded store the work runs in-process.' },
   BW_WORKER_LOST: { exit: 12, http: 503, summary: 'The worker running a job died (its liveness connection to PostgreSQL closed); the job went back to the queue and is retried by another worker (failed for good once its retries are used up).' },
   BW_MONITOR_LEASE_LOST: { exit: 12, http: 503, summary: "The monitor's lease on its chain (a PostgreSQL advisory lock on its own connection, with a heartbeat row) was lost; it stopped so the standby that holds the lease now carries on from the checkpoint." },

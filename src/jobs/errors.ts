@@ -28,3 +28,11 @@ export class JobsNeedPostgresError extends BaseError {
     })
   }
 }
+
+/** A job the embedded store's owner left queued or running when it stopped: nothing will finish it (recorded as the job's error). */
+export class JobInterruptedError extends BaseError {
+  override readonly name = 'JobInterruptedError'
+  constructor({ id, kind, state, workerId }: { id: string; kind: string; state: string; workerId: string | null }) {
+    super('BW_JOB_INTERRUPTED', `Job ${id} (${kind}) was ${state}${workerId ? ` on ${workerId}` : ''} when the process that owned the embedded store stopped; nothing finished it. Start it again.`)
+  }
+}

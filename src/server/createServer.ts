@@ -18,6 +18,7 @@ import { createAlertFeed, createTransitionFeed } from './feeds.js'
 import { readDashboardFile } from './dashboardFiles.js'
 import type { DemoDevnet } from '../operations/playDemo.js'
 import { registerMetricsRoutes } from '../metrics/registerMetricsRoutes.js'
+import { failInterruptedJobs } from '../jobs/failInterruptedJobs.js'
 
 export type CreateServerParameters = {
   /** The lifecycle context (store + audit signing key) every route runs against. */
@@ -69,6 +70,8 @@ export async function createServer({ context, options: input, logStream, devnet,
       void raw.status(failure.httpStatus).type('application/json').send(errorBody(failure))
     },
   })
+  // The embedded store's jobs run in its owner's process: those an earlier owner left unfinished are failed, not "running" for ever.
+  await failInterruptedJobs(context.store)
   const tokens = createTokenCache(context.store, { ttlMs: options.tokenCacheMs })
   const feed = createTransitionFeed(context, { pollMs: options.eventsPollMs })
   const alerts = createAlertFeed(context, { pollMs: options.eventsPollMs })
