@@ -25,6 +25,8 @@ export type CompileFoundryProjectParameters = {
   onProgress?: (message: string) => void
   /** See `compileSources`. */
   beforeCompile?: CompileSourcesParameters['beforeCompile']
+  /** See `compileSources`. */
+  codeFor?: CompileSourcesParameters['codeFor']
 }
 
 export type CompileFoundryProjectReturnType = CompileSourcesReturnType & { config: FoundryConfig }
@@ -50,6 +52,7 @@ export async function compileFoundryProject(parameters: CompileFoundryProjectPar
     ...(parameters.preferredSolcVersions === undefined ? {} : { preferredSolcVersions: parameters.preferredSolcVersions }),
     ...(parameters.onProgress === undefined ? {} : { onProgress: parameters.onProgress }),
     ...(parameters.beforeCompile === undefined ? {} : { beforeCompile: parameters.beforeCompile }),
+    ...(parameters.codeFor === undefined ? {} : { codeFor: parameters.codeFor }),
   }
   try {
     return { ...(await compileProject({ ...common, sources: [config.src] })), config }

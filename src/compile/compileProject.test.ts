@@ -145,6 +145,31 @@ describe('compileProject', () => {
     expect(Object.keys(counterOnly.buildInfo.input.sources)).toEqual(['contracts/Counter.sol'])
     expect(counterOnly.buildInfo.id).not.toBe(first.buildInfo.id)
   })
+
+  test('codeFor: code for the named contracts only, the same bytes as a full build; every contract keeps its ABI, method ids and storage layout', async () => {
+    const narrowCache = path.join(scratch, 'cache-code-for')
+    const narrowed = await compileProject({ root, cacheDir: narrowCache, codeFor: ['contracts/Treasury.sol:Treasury', 'Percent'] })
+    const full = (name: string) => first.artifacts.find((a) => a.contractName === name)!
+    const built = (name: string) => narrowed.artifacts.find((a) => a.contractName === name)!
+    for (const name of ['Treasury', 'Percent']) {
+      expect(built(name).bytecode).toBe(full(name).bytecode)
+      expect(built(name).deployedBytecode).toBe(full(name).deployedBytecode)
+    }
+    expect(built('Counter')).toMatchObject({ bytecode: '0x', deployedBytecode: '0x', abi: full('Counter').abi })
+    const counter = narrowed.buildInfo.output.contracts['contracts/Counter.sol']?.['Counter']
+    expect(counter?.evm?.methodIdentifiers).toEqual({ 'count()': '06661abd', 'increment()': 'd09de08a' })
+    expect(counter?.storageLayout).toEqual(first.buildInfo.output.contracts['contracts/Counter.sol']?.['Counter']?.storageLayout)
+    for (const source of Object.values(narrowed.buildInfo.output.sources)) expect(source.ast).toBeTypeOf('object')
+    // The build-info records one input whose selection gives exactly this output, and its own cache entry.
+    expect(narrowed.buildInfo.input.settings.outputSelection).toEqual({
+      '*': { '': ['ast'], '*': ['abi', 'evm.methodIdentifiers', 'metadata', 'storageLayout'], Percent: ['abi', 'evm.bytecode', 'evm.deployedBytecode', 'evm.methodIdentifiers', 'metadata', 'storageLayout'] },
+      'contracts/Treasury.sol': { Treasury: ['abi', 'evm.bytecode', 'evm.deployedBytecode', 'evm.methodIdentifiers', 'metadata', 'storageLayout'] },
+    })
+    expect(narrowed.buildInfo.id).not.toBe(first.buildInfo.id)
+    // No artifact file without code: it would overwrite a complete one of the same contract.
+    await stat(path.join(narrowCache, 'artifacts', 'contracts/Treasury.sol', 'Treasury.json'))
+    await expect(stat(path.join(narrowCache, 'artifacts', 'contracts/Counter.sol', 'Counter.json'))).rejects.toThrow(/ENOENT/)
+  })
 })
 
 describe('compileProject determinism and invalidation', () => {

@@ -23,6 +23,8 @@ export type CompileProjectParameters = {
   onProgress?: (message: string) => void
   /** See `compileSources`. */
   beforeCompile?: CompileSourcesParameters['beforeCompile']
+  /** See `compileSources`. */
+  codeFor?: CompileSourcesParameters['codeFor']
 }
 
 export type CompileProjectReturnType = CompileSourcesReturnType
@@ -55,6 +57,7 @@ export async function compileProject(parameters: CompileProjectParameters = {}):
     ...(parameters.solcPath === undefined ? {} : { solcPath: parameters.solcPath }),
     ...(parameters.onProgress === undefined ? {} : { onProgress: parameters.onProgress }),
     ...(parameters.beforeCompile === undefined ? {} : { beforeCompile: parameters.beforeCompile }),
+    ...(parameters.codeFor === undefined ? {} : { codeFor: parameters.codeFor }),
   })
 }
 

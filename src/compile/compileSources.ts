@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { artifactsFromBuildInfo, type Artifact } from './artifacts.js'
-import { buildInfoFormat, solcSettings, type BuildInfo, type CompileSettings, type SolcInput } from './buildInfo.js'
+import { analysisOutputSelection, buildInfoFormat, codeOutputSelection, outputSelectionFor, solcSettings, type BuildInfo, type CompileSettings, type SolcInput } from './buildInfo.js'
 import { writeFileAtomic } from './cacheFiles.js'
 import { toDiagnostics, type CompilerDiagnostic } from './diagnostics.js'
 import { CompileError, SolcVersionUnresolvedError } from './errors.js'
@@ -12,7 +12,7 @@ import { pickSolcRelease } from './solcReleases.js'
 import { RecentBuilds } from './recentBuilds.js'
 import { locateSource, resolveSources } from './resolveSources.js'
 import { releaseOf } from './loadCompiler.js'
-import { runSolc, solcVersion } from './runSolc.js'
+import { runSolc, solcVersion, type RunSolcReturnType } from './runSolc.js'
 
 export type CompileSourcesParameters = {
   /** Project root for import lookup (and node_modules above it); default process.cwd(). */
@@ -41,6 +41,12 @@ export type CompileSourcesParameters = {
    * hit) and awaited: e.g. to start the reproducibility recompile in a worker beside this one.
    */
   beforeCompile?: (input: SolcInput, release: string) => Promise<void>
+  /**
+   * Generate code only for these contracts (`Name` or `path/File.sol:Name`); the others keep their
+   * ABI, storage layout and AST but come without bytecode (`0x` in the artifacts, none written to
+   * `cacheDir/artifacts`). Default: every contract. See `outputSelectionFor`.
+   */
+  codeFor?: readonly string[]
 }
 
 export type CompileSourcesReturnType = {
@@ -82,6 +88,7 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
     sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
     settings: solcSettings(parameters.settings, { bundled: version === solcVersion() }),
   }
+  if (parameters.codeFor !== undefined) input.settings.outputSelection = outputSelectionFor(parameters.codeFor)
   const userSourceNameMap = Object.fromEntries(Object.keys(parameters.sources).sort().map((name) => [name, name]))
   // Which sources are the project's own is part of the key: it decides `external` in the artifacts.
   const id = createHash('sha256')
@@ -106,10 +113,13 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
   const fileCount = Object.keys(input.sources).length
   onProgress(`compiling ${fileCount} file${fileCount === 1 ? '' : 's'} with solc ${version}…`)
   await parameters.beforeCompile?.(input, version)
-  const { output, solcLongVersion, loadedSources } = await runSolc(input, (sourceName) => {
+  const readSource = (sourceName: string) => {
     const located = locateSource(root, sourceName)
     return located.kind === 'found' ? located.content : undefined
-  }, { version, ...(parameters.solcPath !== undefined ? { solcPath: parameters.solcPath } : {}) })
+  }
+  const options = { version, ...(parameters.solcPath !== undefined ? { solcPath: parameters.solcPath } : {}) }
+  const { output, solcLongVersion, loadedSources } =
+    parameters.codeFor === undefined ? await runSolc(input, readSource, options) : await runSolcWithCodeFor(input, parameters.codeFor, readSource, options)
   // The import scan should find everything; if solc still fetched a file, keep the input complete.
   for (const [name, content] of Object.entries(loadedSources)) input.sources[name] = { content }
 
@@ -127,8 +137,10 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
     userSourceNameMap,
   }
   const artifacts = artifactsFromBuildInfo(buildInfo)
+  // A contract compiled without code (see `codeFor`) would overwrite a complete artifact of the same name.
+  const withCode = artifacts.filter((artifact) => output.contracts[artifact.sourceName]?.[artifact.contractName]?.evm?.bytecode !== undefined)
   await Promise.all(
-    artifacts.map((artifact) =>
+    withCode.map((artifact) =>
       writeFileAtomic(
         path.join(cacheDir, 'artifacts', artifact.sourceName, `${artifact.contractName}.json`),
         `${JSON.stringify(artifact, null, 2)}\n`,
@@ -145,6 +157,36 @@ export async function compileSources(parameters: CompileSourcesParameters): Prom
     cached: false,
     warnings: diagnostics.filter((d) => d.severity !== 'error'),
     durationMs: performance.now() - started,
+  }
+}
+
+/**
+ * The output of `input` (whose selection is `outputSelectionFor(codeFor)`) in two solc runs: the
+ * analysis of every contract, then the code of `codeFor` alone. One run with that selection would
+ * give the same output but generate code for every contract (solc decides per contract), which is
+ * most of the time of a large closure. The second run is skipped when the first reports errors.
+ */
+async function runSolcWithCodeFor(
+  input: SolcInput,
+  codeFor: readonly string[],
+  readSource: (sourceName: string) => string | undefined,
+  options: { version: string; solcPath?: string },
+): Promise<RunSolcReturnType> {
+  const withSelection = (outputSelection: NonNullable<SolcInput['settings']['outputSelection']>): SolcInput => ({ ...input, settings: { ...input.settings, outputSelection } })
+  const analysis = await runSolc(withSelection(analysisOutputSelection), readSource, options)
+  if ((analysis.output.errors ?? []).some((error) => error.severity === 'error')) return analysis
+  const code = await runSolc(withSelection(codeOutputSelection(codeFor)), readSource, options)
+  const contracts = Object.fromEntries(Object.entries(analysis.output.contracts).map(([file, byName]) => [file, { ...byName }]))
+  for (const [file, byName] of Object.entries(code.output.contracts)) {
+    for (const [name, contract] of Object.entries(byName)) contracts[file] = { ...contracts[file], [name]: { ...contracts[file]?.[name], ...contract } }
+  }
+  // Code generation reports its own errors (stack too deep) and warnings; analysis ones come twice.
+  const seen = new Set((analysis.output.errors ?? []).map((error) => error.formattedMessage ?? error.message))
+  const errors = [...(analysis.output.errors ?? []), ...(code.output.errors ?? []).filter((error) => !seen.has(error.formattedMessage ?? error.message))]
+  return {
+    output: { ...(errors.length > 0 ? { errors } : {}), sources: analysis.output.sources, contracts },
+    solcLongVersion: analysis.solcLongVersion,
+    loadedSources: { ...analysis.loadedSources, ...code.loadedSources },
   }
 }
 

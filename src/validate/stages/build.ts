@@ -58,13 +58,19 @@ export async function buildTargets(
     const { result } = await startReproduceBuild({ input, solcVersion: release, contracts, signal: stopReproductions.signal })
     reproductions.set(key, result)
   }
+  // The stages read the code of the implementations (and of references compiled from sources), never
+  // of the rest of the closure, so only those are code-generated. A reference found by annotation in
+  // the implementation's own build is not known before that build: then every contract gets its code.
+  const codeFor = context.manifest.targets.every((target) => target.reference !== undefined)
+    ? [...new Set(context.manifest.targets.flatMap((target) => [target.implementation.contract, ...(target.reference && target.reference.buildInfo === undefined ? [target.reference.contract] : [])]))]
+    : undefined
   const load = (source: BuildSource, chainSolc: string | undefined, reproduce: boolean) => {
     // Project folders are narrowed or looked up by contract; plain sources and build-infos are not.
     const byContract = source.foundry !== undefined || source.hardhat !== undefined
     const key = JSON.stringify({ ...source, contract: byContract ? source.contract : undefined, chainSolc: source.buildInfo === undefined ? chainSolc : undefined })
     let build = builds.get(key)
     if (!build) {
-      build = loadBuild(source, context, chainSolc, options.reproduce && reproduce ? beforeCompile : undefined)
+      build = loadBuild(source, context, chainSolc, options.reproduce && reproduce ? beforeCompile : undefined, codeFor)
       builds.set(key, build)
     }
     return build
@@ -153,6 +159,7 @@ async function loadBuild(
   context: Pick<StageContext, 'manifestDir' | 'progress'>,
   chainSolc: string | undefined,
   beforeCompile: ((input: SolcInput, release: string) => Promise<void>) | undefined,
+  codeFor?: readonly string[],
 ): Promise<Build> {
   if (source.buildInfo !== undefined) {
     const file = path.resolve(context.manifestDir, source.buildInfo)
@@ -167,6 +174,7 @@ async function loadBuild(
     cacheDir: buildCacheDir(),
     onProgress: (message: string) => context.progress(message),
     ...(beforeCompile ? { beforeCompile } : {}),
+    ...(codeFor ? { codeFor } : {}),
   }
   const settings = manifestSettings(source.settings)
   if (source.foundry !== undefined) {
