@@ -309,6 +309,13 @@ describe('monitor on anvil', () => {
         const b = exact.events[index]!
         if (a.kind !== 'transaction' || b.kind !== 'transaction') throw new Error('expected transaction events')
         const label = `tx ${b.transaction.hash}`
+        // trace_block's read takes each transaction from its trace's root and its logs from eth_getLogs,
+        // the call tracer's from the block's bodies and receipts: the same transaction either way
+        const seen = ({ hash, from, to, value, input, status, contractAddress, logs }: typeof a.transaction) => ({ hash, from, to, value, input, status, contractAddress, logs })
+        expect(seen(a.transaction), label).toEqual(seen(b.transaction))
+        // the nonce is read where a contract is created (the creation checks judge by it), and is then the same
+        expect(a.transaction.nonce ?? b.transaction.nonce, label).toBe(b.transaction.nonce)
+        if (JSON.stringify(a.transaction.trace ?? {}).includes('"CREATE')) expect(a.transaction.nonce, label).toBe(b.transaction.nonce)
         expect(shapeOf(a.transaction.trace), label).toEqual(shapeOf(b.transaction.trace))
         // Walking the rebuilt tree gives the receipt's logs in the receipt's order, on the same call paths.
         const receiptLogs = a.transaction.logs.map(({ address, topics, data }) => ({ address, topics, data }))

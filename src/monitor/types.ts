@@ -60,7 +60,12 @@ export type MonitorTransaction = {
   readonly to: Address | null
   readonly value: bigint
   readonly input: Hex
-  readonly nonce: number
+  /**
+   * Read for every pending transaction and every mined one that creates a contract (the creation
+   * checks judge a fresh creator by it); undefined for other mined transactions of a block read as
+   * a header with traces (`fetchBlock`), whose bodies are not read.
+   */
+  readonly nonce: number | undefined
   /** 'success' or 'reverted' (for pending: the outcome of the simulation). */
   readonly status: 'success' | 'reverted'
   /** Contract created by the transaction itself (to === null), if any. */
@@ -174,6 +179,14 @@ export type DetectorInstance = {
   /** Which event kinds the detector wants; others are not passed to it. */
   readonly kinds: readonly MonitorEvent['kind'][]
   detect(event: MonitorEvent, ctx: DetectorContext): DetectorFinding[] | Promise<DetectorFinding[]>
+  /**
+   * Called by the block follower when it starts reading a block ahead of the one it judges: the
+   * detector may start, into its memo, the view reads it expects to make at that block (they go
+   * to the node in the same batch as the block), so judging the block does not wait a round trip
+   * on a node busy serving the next ones. It must not change what the detector judges (the memo
+   * holds what the chain answers at that block); a read that fails is asked again when judging.
+   */
+  readAhead?(blockNumber: bigint, ctx: DetectorContext): void
 }
 
 /** What a responder did about an alert (filled by part B; 'none' when no response was due). */

@@ -82,6 +82,9 @@ export const priceDeviation: Detector<PriceDeviationConfig> = {
     return {
       id: 'price-deviation',
       kinds: viewSources.length > 0 ? ['transaction', 'pending', 'block'] : ['transaction', 'pending'],
+      readAhead(blockNumber, ctx) {
+        for (const source of viewSources) readView(ctx, source, blockNumber).catch(() => undefined)
+      },
       async detect(event, ctx) {
         const states = (ctx.memory.get('price-deviation') as Map<string, PriceState> | undefined) ?? new Map<string, PriceState>()
         ctx.memory.set('price-deviation', states)
@@ -154,14 +157,32 @@ export const priceDeviation: Detector<PriceDeviationConfig> = {
       },
     }
 
-    /** View sources: read at the end of the block and compared with the previous block's value. */
-    async function judgeViews(event: Extract<MonitorEvent, { kind: 'block' }>, ctx: DetectorContext, states: Map<string, PriceState>): Promise<DetectorFinding[]> {
-      const blockNumber = event.block.number
-      const read = (source: (typeof viewSources)[number], at: bigint) =>
-        priceRead(ctx, `${source.function} on ${source.address}`, at, async () => {
+    /**
+     * A view source's price at a block, memoized (read ahead by `readAhead`, asked again when
+     * judging): a read that fails is forgotten, so the block is judged again with a fresh read.
+     */
+    function readView(ctx: DetectorContext, source: (typeof viewSources)[number], at: bigint): Promise<bigint> {
+      let memo = ctx.memory.get('price-deviation:views') as Map<string, Promise<bigint>> | undefined
+      if (!memo) ctx.memory.set('price-deviation:views', (memo = new Map()))
+      const key = `${source.address}:${source.function}:${source.args.join(',')}@${at}`
+      let price = memo.get(key)
+      if (!price) {
+        if (memo.size > 1024) memo.clear()
+        price = priceRead(ctx, `${source.function} on ${source.address}`, at, async () => {
           const value = await ctx.client.readContract({ address: source.address as Address, abi: [source.abi], functionName: source.abi.name, args: source.args, blockNumber: at })
           return BigInt(value as bigint) * scale
         })
+        const reading = price
+        reading.catch(() => memo.get(key) === reading && memo.delete(key))
+        memo.set(key, price)
+      }
+      return price
+    }
+
+    /** View sources: read at the end of the block and compared with the previous block's value. */
+    async function judgeViews(event: Extract<MonitorEvent, { kind: 'block' }>, ctx: DetectorContext, states: Map<string, PriceState>): Promise<DetectorFinding[]> {
+      const blockNumber = event.block.number
+      const read = (source: (typeof viewSources)[number], at: bigint) => readView(ctx, source, at)
       const findings: DetectorFinding[] = []
       // Every source is read before any state changes: a read the node cannot serve throws and the block is judged again as it was.
       const prices = await Promise.all(

@@ -61,7 +61,7 @@ export const suspiciousCreation: Detector<SuspiciousCreationConfig> = {
         const place = findingPlace(mined ? { kind: event.kind, block: event.block } : event)
         const findings: DetectorFinding[] = []
         const sender = tx.from.toLowerCase()
-        const fresh = tx.nonce <= config.maxCreatorNonce
+        const fresh = tx.nonce !== undefined && tx.nonce <= config.maxCreatorNonce
         const funder = mixerFunded.get(sender)
         const suspect = !authorities.has(sender) && (fresh || funder !== undefined)
         // creations: CREATE/CREATE2 frames, or the transaction itself when there is no trace
@@ -88,7 +88,7 @@ export const suspiciousCreation: Detector<SuspiciousCreationConfig> = {
             evidence: {
               contract: creation.address,
               creator: tx.from,
-              creatorNonce: tx.nonce,
+              creatorNonce: tx.nonce ?? null,
               fundedBy: funder ?? null,
               namesProtocol: named,
               initCodeBytes: Math.max(0, (creation.init.length - 2) / 2),

@@ -87,5 +87,16 @@ export const tvlDrop: Detector<TvlDropConfig> = {
       touched.clear()
       return findings
     },
+    readAhead(blockNumber, ctx) {
+      // the series moved in the last few blocks are the ones whose balance the end of this block will read
+      const series = ctx.memory.get('tvl-drop') as Map<string, Series> | undefined
+      for (const s of series?.values() ?? []) {
+        const last = s.points.at(-1)
+        if (last && last.block + recentBlocks >= blockNumber) balanceAt(ctx, s.token, s.holder, blockNumber).catch(() => undefined)
+      }
+    },
   }),
 }
+
+/** How recently a series must have moved for its balance to be read ahead. */
+const recentBlocks = 8n

@@ -22,6 +22,7 @@ export type ParityTrace = {
   readonly result?: { readonly gasUsed?: Hex; readonly output?: Hex; readonly address?: Address; readonly code?: Hex } | null
   readonly error?: string
   readonly traceAddress: readonly number[]
+  readonly blockHash?: Hash | null
   readonly transactionHash?: Hash | null
   readonly transactionPosition?: number | null
 }

@@ -73,12 +73,17 @@ export async function processNewBlocks(parameters: ProcessNewBlocksParameters): 
   monitorBlocksBehind.set({ chain: String(chain.id) }, Math.max(0, Number(head - next + 1n)))
   // Blocks are read a few ahead while the current one is judged and committed: reading is I/O
   // on the node, judging is CPU here, and the two overlap. A reorg drops what was read ahead.
+  // With each block read ahead the detectors start the view reads they will make at it (balances,
+  // prices): judging it then finds them answered instead of queued behind the next blocks' reads.
+  // They go in a batch of their own (a timer after the block's), so a node refusing view calls
+  // fails those reads, which judging asks again, never the block's.
   const ahead = new Map<bigint, Promise<FetchBlockReturnType>>()
   const readAhead = (from: bigint) => {
     for (let number = from; number <= head && number < from + BigInt(prefetch); number++) {
       if (ahead.has(number)) continue
       const reading = fetchBlock(client, { chain, block: number, traces, traceMethod: parameters.traceMethod })
       reading.catch(() => undefined) // awaited (and thrown) in turn; a dropped one must not go unhandled
+      setTimeout(() => detectors.forEach((detector) => detector.readAhead?.(number, ctx)), 0)
       ahead.set(number, reading)
     }
   }
