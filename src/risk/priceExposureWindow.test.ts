@@ -45,5 +45,6 @@ describe('priceExposureWindow', () => {
     expect(() => priceExposureWindow({ severity: 'critical', chains: [chain({ unpausableShare: 1.5 })] })).toThrow(RiskInputInvalidError)
     expect(() => priceExposureWindow({ severity: 'critical', chains: [chain({ releaseHours: -1 })] })).toThrow(/^Risk input chains\[0\]\.releaseHours: /)
     expect(() => priceExposureWindow({ severity: 'critical', chains: [] })).toThrow('Risk input chains: must name at least one chain')
+    expect(() => priceExposureWindow({ severity: 'critical', chains: [chain({ valueAtRiskUsd: 1e300 })] })).toThrow('Risk input chains[0].valueAtRiskUsd: must be at most 1e15 USD')
   })
 })

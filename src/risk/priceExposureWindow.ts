@@ -53,6 +53,8 @@ export type ExposureWindowPrice = {
 }
 
 const hours = z.number().finite().nonnegative()
+/** Sums over many chains stay finite (and far above any protocol's value). */
+export const maxValueAtRiskUsd = 1e15
 const windowInputSchema = z.strictObject({
   severity: z.enum(severities),
   chains: z
@@ -61,7 +63,7 @@ const windowInputSchema = z.strictObject({
         chainId: z.number().int().positive(),
         releaseHours: hours,
         pausedFromHours: z.number().finite().nullable(),
-        valueAtRiskUsd: z.number().finite().nonnegative(),
+        valueAtRiskUsd: z.number().finite().nonnegative().max(maxValueAtRiskUsd, 'must be at most 1e15 USD'),
         unpausableShare: z.number().min(0).max(1),
       }),
     )

@@ -9,6 +9,7 @@ import type { Actor } from '../../lifecycle/types.js'
 import { executeMultiChainRelease } from '../../operations/executeMultiChainRelease.js'
 import { planMultiChainRelease } from '../../operations/planMultiChainRelease.js'
 import { priceMultiChainRelease, type PricedWindow } from '../../operations/priceMultiChainRelease.js'
+import { maxValueAtRiskUsd } from '../../risk/priceExposureWindow.js'
 import { chainReleaseId, patchChainIds, type ReleaseChain } from '../../operations/releaseChains.js'
 import { validateMultiChainPatch } from '../../operations/validateMultiChainPatch.js'
 import { verifyMultiChainRelease } from '../../operations/verifyMultiChainRelease.js'
@@ -147,13 +148,13 @@ function exposureTermsOf(values: Values) {
     for (const given of (values[flag] as string[] | undefined) ?? []) {
       const match = /^(?:(\d+)=)?(.+)$/.exec(given)!
       const value = Number(match[2])
-      if (!Number.isFinite(value) || value < 0 || value > max || match[2]!.trim() === '') throw new UsageError({ message: `--${flag} "${given}" must be ${max === 1 ? 'a share from 0 to 1' : 'a non-negative number of USD'}, optionally after CHAIN=.`, usage })
+      if (!Number.isFinite(value) || value < 0 || value > max || match[2]!.trim() === '') throw new UsageError({ message: `--${flag} "${given}" must be ${max === 1 ? 'a share from 0 to 1' : 'a number of USD from 0 to 1e15'}, optionally after CHAIN=.`, usage })
       if (match[1] === undefined) everyChain = value
       else perChain.set(Number(match[1]), value)
     }
     return (chainId: number) => perChain.get(chainId) ?? everyChain
   }
-  const value = read('value-at-risk', Number.MAX_VALUE)
+  const value = read('value-at-risk', maxValueAtRiskUsd)
   const share = read('unpausable-share', 1)
   return (chainId: number) => ({ chainId, valueAtRiskUsd: value(chainId), unpausableShare: share(chainId) })
 }

@@ -4,6 +4,7 @@ import { getLatencyHistory } from '../../lifecycle/getLatencyHistory.js'
 import { assessRisk, defaultSamples } from '../../risk/assessRisk.js'
 import { priceMultiChainRelease } from '../../operations/priceMultiChainRelease.js'
 import { latencyHistoryFromStages } from '../../risk/latencyHistoryFromStages.js'
+import { maxValueAtRiskUsd } from '../../risk/priceExposureWindow.js'
 import { exposures, routeNames, severities, type RiskInput } from '../../risk/model.js'
 import { defineRoute } from '../route.js'
 import { isoDate } from '../schemas.js'
@@ -214,7 +215,7 @@ export const priceMultiChainWindowRoute = defineRoute({
       .array(
         z.strictObject({
           chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-          valueAtRiskUsd: z.number().min(0),
+          valueAtRiskUsd: z.number().min(0).max(maxValueAtRiskUsd),
           unpausableShare: share,
           pauseAvailable: z.boolean().optional().meta({ description: "Whether the release pauses this chain before the fix is public; default: what the executed release did, else false." }),
         }),
