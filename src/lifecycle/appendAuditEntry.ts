@@ -60,51 +60,116 @@ export type AppendAuditEntryParameters = {
 }
 
 /**
- * Appends an entry inside the caller's transaction, so the change and its entry commit or
- * roll back together. It takes the ledger lock first: appends are serialized across
- * processes and connections, and `seq` has no gaps.
+ * The audit chain as one hold of the ledger lock sees it. Only a holder of the lock may open one:
+ * it reads the head (and which keys the log has registered) once, then hashes and signs each
+ * appended entry in memory against that head, and writes every entry of the hold in one INSERT
+ * (`flush`). A lifecycle change that fails inside the hold rolls back to its savepoint and the
+ * chain back to `mark()`, so the entries after it still link to the last one that stays.
  */
-export async function appendAuditEntry(
-  tx: Pick<Transaction, 'query'>,
-  signingKey: SigningKey,
-  { actor, action, payload, time }: AppendAuditEntryParameters,
-): Promise<AuditEntry> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [ledgerLockKey])
-  const [last] = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')
-  const seq = last ? Number(last.seq) + 1 : 1
-  const prevHash = (last?.hash ?? genesisHash) as `0x${string}`
-  // Round-trip through JSON so the hashed value is exactly what is stored and read back.
-  const storedActor: Actor = { id: actor.id, roles: [...actor.roles] }
-  const storedPayload = JSON.parse(canonicalJson(payload)) as Record<string, unknown>
-  // A key not yet registered in the log registers itself with its first entry (a new host, a rotated key).
-  const registered = await tx.query('SELECT 1 FROM audit_log WHERE key_id = $1 AND public_key IS NOT NULL LIMIT 1', [signingKey.keyId])
-  const publicKey = registered.length === 0 ? signingKey.publicKeyPem : undefined
-  const state = await claimPendingState(tx)
-  const entry = {
-    seq,
-    prevHash,
-    time: time.toISOString(),
-    actor: storedActor,
-    action,
-    payload: storedPayload,
-    ...(publicKey === undefined ? {} : { publicKey }),
-    ...(state.length === 0 ? {} : { state }),
-  }
-  const hash = auditEntryHash(entry)
-  const signature = `0x${sign(null, Buffer.from(hash.slice(2), 'hex'), signingKey.privateKey).toString('hex')}` as const
-  await tx.query(
-    'INSERT INTO audit_log (seq, prev_hash, hash, time, actor, action, payload, key_id, signature, public_key, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-    [seq, prevHash, hash, entry.time, canonicalJson(storedActor), action, canonicalJson(storedPayload), signingKey.keyId, signature, publicKey ?? null, state.length === 0 ? null : canonicalJson(state)],
+export type AuditChain = {
+  append(signingKey: SigningKey, parameters: AppendAuditEntryParameters, state: readonly StateBinding[]): AuditEntry
+  /** Where a savepoint was taken: `rollback(mark)` forgets every entry appended since. */
+  mark(): number
+  rollback(mark: number): void
+  /** Writes the entries appended since the last flush, in one statement. */
+  flush(tx: Pick<Transaction, 'query'>): Promise<void>
+}
+
+type PendingRow = { entry: AuditEntry; keyRegistered: boolean }
+
+/** Reads the chain's head and registered keys in one statement. The caller holds the ledger lock (`ledgerLockKey`). */
+export async function openAuditChain(tx: Pick<Transaction, 'query'>): Promise<AuditChain> {
+  // The keys subquery reads the partial index audit_log_keys: one row per key ever registered.
+  const [head] = await tx.query<{ seq: string | number; hash: string; keys: string[] | null }>(
+    'SELECT seq, hash, (SELECT array_agg(DISTINCT key_id) FROM audit_log WHERE public_key IS NOT NULL) AS keys FROM audit_log ORDER BY seq DESC LIMIT 1',
   )
-  return { ...entry, hash, keyId: signingKey.keyId, signature }
+  const flushed = { seq: head ? Number(head.seq) : 0, hash: (head?.hash ?? genesisHash) as `0x${string}` }
+  const registeredBefore = new Set(head?.keys ?? [])
+  let pending: PendingRow[] = []
+  const last = () => pending.at(-1)?.entry ?? flushed
+  return {
+    append(signingKey, { actor, action, payload, time }, state) {
+      const previous = last()
+      // Round-trip through JSON so the hashed value is exactly what is stored and read back.
+      const storedActor: Actor = { id: actor.id, roles: [...actor.roles] }
+      const storedPayload = JSON.parse(canonicalJson(payload)) as Record<string, unknown>
+      // A key not yet registered in the log registers itself with its first entry (a new host, a rotated key).
+      const registered = registeredBefore.has(signingKey.keyId) || pending.some((row) => row.entry.keyId === signingKey.keyId)
+      const body = {
+        seq: previous.seq + 1,
+        prevHash: previous.hash,
+        time: time.toISOString(),
+        actor: storedActor,
+        action,
+        payload: storedPayload,
+        ...(registered ? {} : { publicKey: signingKey.publicKeyPem }),
+        ...(state.length === 0 ? {} : { state: [...state] }),
+      }
+      const hash = auditEntryHash(body)
+      const signature = `0x${sign(null, Buffer.from(hash.slice(2), 'hex'), signingKey.privateKey).toString('hex')}` as const
+      const entry: AuditEntry = { ...body, hash, keyId: signingKey.keyId, signature }
+      pending.push({ entry, keyRegistered: !registered })
+      return entry
+    },
+    mark: () => pending.length,
+    rollback(mark) {
+      pending = pending.slice(0, mark)
+    },
+    async flush(tx) {
+      if (pending.length === 0) return
+      const rows = pending.map((row) => row.entry)
+      // One row per array element: 11 parameters however many entries the hold appended.
+      await tx.query(
+        `INSERT INTO audit_log (seq, prev_hash, hash, time, actor, action, payload, key_id, signature, public_key, state)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
+        [
+          rows.map((entry) => entry.seq),
+          rows.map((entry) => entry.prevHash),
+          rows.map((entry) => entry.hash),
+          rows.map((entry) => entry.time),
+          rows.map((entry) => canonicalJson(entry.actor)),
+          rows.map((entry) => entry.action),
+          rows.map((entry) => canonicalJson(entry.payload)),
+          rows.map((entry) => entry.keyId),
+          rows.map((entry) => entry.signature),
+          rows.map((entry) => entry.publicKey ?? null),
+          rows.map((entry) => (entry.state === undefined ? null : canonicalJson(entry.state))),
+        ],
+      )
+      const newest = rows.at(-1)!
+      flushed.seq = newest.seq
+      flushed.hash = newest.hash
+      for (const row of pending) if (row.keyRegistered) registeredBefore.add(row.entry.keyId)
+      pending = []
+    },
+  }
+}
+
+/**
+ * Appends one entry inside the caller's transaction, so the change and its entry commit or roll
+ * back together: takes the ledger lock (appends are serialized across processes and connections,
+ * and `seq` has no gaps), binds the rows the transaction changed, and writes the entry.
+ * Lifecycle changes go through `runChange` (ledger.ts) instead, which appends many under one lock hold.
+ */
+export async function appendAuditEntry(tx: Pick<Transaction, 'query'>, signingKey: SigningKey, parameters: AppendAuditEntryParameters): Promise<AuditEntry> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [ledgerLockKey])
+  const chain = await openAuditChain(tx)
+  const entry = chain.append(signingKey, parameters, await claimPendingState(tx))
+  await chain.flush(tx)
+  return entry
 }
 
 /**
  * Closes a change: state rows it wrote after its last audit entry (or without any) get an entry of
  * their own, `state.bound`, so no audited row is left unbound by a change Bulwark made.
  */
-export async function bindPendingState(tx: Pick<Transaction, 'query'>, signingKey: SigningKey, { actor, time }: Pick<AppendAuditEntryParameters, 'actor' | 'time'>): Promise<AuditEntry | undefined> {
-  const [pending] = await tx.query('SELECT 1 FROM audit_pending_rows WHERE txid = txid_current() LIMIT 1')
-  if (!pending) return undefined
-  return appendAuditEntry(tx, signingKey, { actor, action: 'state.bound', payload: {}, time })
+export async function bindPendingState(
+  tx: Pick<Transaction, 'query'>,
+  chain: AuditChain,
+  signingKey: SigningKey,
+  { actor, time }: Pick<AppendAuditEntryParameters, 'actor' | 'time'>,
+): Promise<AuditEntry | undefined> {
+  const state = await claimPendingState(tx)
+  if (state.length === 0) return undefined
+  return chain.append(signingKey, { actor, action: 'state.bound', payload: {}, time }, state)
 }

@@ -52,22 +52,25 @@ export async function readStateHashes(tx: Pick<Transaction, 'query'>, table: Aud
 }
 
 /**
+ * The claim in one statement: takes the transaction's pending rows (and the pre-binding ones) off the
+ * list and reads each row's content beside it. Table and key names come from `auditedTables`, never from input.
+ */
+const claimSql = `WITH claimed AS (DELETE FROM audit_pending_rows WHERE txid = txid_current() OR txid = 0 RETURNING txid, table_name, row_key)
+  SELECT c.txid, c.table_name, c.row_key, CASE c.table_name ${Object.entries(auditedTables)
+    .map(([table, { key }]) => `WHEN '${table}' THEN (SELECT to_jsonb(t) FROM ${table} t WHERE t.${key}::text = c.row_key)`)
+    .join(' ')} END AS row FROM claimed c`
+
+/**
  * Takes the rows this transaction changed (and, once, the rows that existed before binding was
- * introduced) off the pending list and returns their bindings, sorted.
+ * introduced) off the pending list and returns their bindings, sorted. One round trip.
  */
 export async function claimPendingState(tx: Pick<Transaction, 'query'>): Promise<StateBinding[]> {
-  const claimed = await tx.query<{ txid: string | number; table_name: string; row_key: string }>(
-    'DELETE FROM audit_pending_rows WHERE txid = txid_current() OR txid = 0 RETURNING txid, table_name, row_key',
-  )
-  if (claimed.length === 0) return []
+  const claimed = await tx.query<{ txid: string | number; table_name: string; row_key: string; row: Record<string, unknown> | string | null }>(claimSql)
   const bindings: StateBinding[] = []
-  for (const table of Object.keys(auditedTables) as AuditedTable[]) {
-    const rows = claimed.filter((row) => row.table_name === table)
-    if (rows.length === 0) continue
-    const hashes = await readStateHashes(tx, table, rows.map((row) => row.row_key))
-    for (const row of rows) {
-      bindings.push({ table, key: row.row_key, hash: hashes.get(row.row_key) ?? null, ...(Number(row.txid) === 0 ? { legacy: true as const } : {}) })
-    }
+  for (const { txid, table_name: table, row_key: key, row } of claimed) {
+    if (!isAuditedTable(table)) continue
+    const hash = row === null ? null : stateRowHash(table, typeof row === 'string' ? (JSON.parse(row) as Record<string, unknown>) : row)
+    bindings.push({ table, key, hash, ...(Number(txid) === 0 ? { legacy: true as const } : {}) })
   }
   return bindings.sort((a, b) => (a.table === b.table ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.table < b.table ? -1 : 1))
 }

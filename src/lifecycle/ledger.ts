@@ -1,5 +1,6 @@
-import type { Transaction } from '../store/openStore.js'
-import { appendAuditEntry, bindPendingState, ledgerLockKey, type AuditEntry } from './appendAuditEntry.js'
+import type { Store, Transaction } from '../store/openStore.js'
+import { bindPendingState, ledgerLockKey, openAuditChain, type AuditChain, type AuditEntry } from './appendAuditEntry.js'
+import { claimPendingState } from './auditedState.js'
 import { nowOf, type LifecycleContext } from './context.js'
 import type { Actor, Evidence, Machine, Transition } from './types.js'
 
@@ -28,41 +29,121 @@ export type Change = {
 }
 
 /**
- * Runs one lifecycle change in one transaction. The ledger lock is taken first, so writers are
- * serialized (a second conflicting change sees the first one's result, never a stale state),
- * and the lock order is always ledger → rows, which cannot deadlock.
+ * Runs one lifecycle change in one transaction under the ledger lock, so writers are serialized (a
+ * second conflicting change sees the first one's result, never a stale state), and the lock order
+ * is always ledger → rows, which cannot deadlock.
+ *
+ * Group commit: changes that arrive in this process while one holds the lock wait in a queue, and
+ * the next hold takes them all, up to `changesPerHold`: one transaction, one lock acquisition, the
+ * chain head read once, each change in a savepoint of its own and its entries chained and signed in
+ * order, every entry of the hold written in one INSERT. A change that fails rolls back to its
+ * savepoint and is rejected alone; the others commit. Each caller's promise settles after the
+ * commit, so a resolved change is durable, exactly as with a transaction of its own.
  */
-export async function runChange<T>(context: LifecycleContext, actor: Actor, work: (change: Change) => Promise<T>): Promise<T> {
-  return context.store.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [ledgerLockKey])
-    const at = nowOf(context)
-    const audit = (action: string, payload: Record<string, unknown>) => appendAuditEntry(tx, context.signingKey, { actor, action, payload, time: at })
-    const change: Change = {
-      tx,
-      at,
-      audit,
-      async recordTransition({ machine, subjectId, advisoryId, from, to, evidence, action, extra, override }) {
-        const entry = await audit(action ?? (override === undefined ? `${machine}.transitioned` : `${machine}.overridden`), {
-          ...extra,
-          machine,
-          subjectId,
-          advisoryId,
-          from,
-          to,
-          evidence,
-          ...(override === undefined ? {} : { override }),
-        })
-        const [row] = await tx.query<{ id: string | number }>(
-          `INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-          [machine, subjectId, advisoryId, from, to, at, JSON.stringify(entry.actor), JSON.stringify(evidence), entry.seq, override ?? null],
-        )
-        return { id: Number(row?.id), machine, subjectId, advisoryId, from, to, at, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq }
-      },
-    }
-    const result = await work(change)
-    // rows written after the change's last audit entry are bound by one more (auditedState.ts)
-    await bindPendingState(tx, context.signingKey, { actor, time: at })
-    return result
+export function runChange<T>(context: LifecycleContext, actor: Actor, work: (change: Change) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const queue = queueOf(context.store)
+    queue.waiting.push({ context, actor, work, resolve: resolve as (value: unknown) => void, reject })
+    if (!queue.holding) void holdLedger(context.store, queue)
   })
+}
+
+/** Changes under one lock hold at most: the first one's caller waits for all of them to commit. */
+const changesPerHold = 32
+
+type QueuedChange = {
+  context: LifecycleContext
+  actor: Actor
+  work: (change: Change) => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
+type LedgerQueue = { waiting: QueuedChange[]; holding: boolean }
+
+/** One queue per open store (in this process); other processes are serialized by the lock itself. */
+const queues = new WeakMap<Store, LedgerQueue>()
+
+function queueOf(store: Store): LedgerQueue {
+  let queue = queues.get(store)
+  if (!queue) {
+    queue = { waiting: [], holding: false }
+    queues.set(store, queue)
+  }
+  return queue
+}
+
+/** Takes the lock for the queued changes, hold after hold, until none is waiting. */
+async function holdLedger(store: Store, queue: LedgerQueue): Promise<void> {
+  queue.holding = true
+  try {
+    while (queue.waiting.length > 0) {
+      const done: { change: QueuedChange; result: unknown }[] = []
+      // Settled once the hold ends: a change that succeeded is only reported after its commit.
+      const taken: QueuedChange[] = []
+      try {
+        await store.transaction(async (tx) => {
+          // constants only: the lock and the first savepoint in one round trip
+          await tx.exec(`SELECT pg_advisory_xact_lock(${ledgerLockKey}); SAVEPOINT ledger_change`)
+          const chain = await openAuditChain(tx)
+          while (queue.waiting.length > 0 && taken.length < changesPerHold) {
+            const queued = queue.waiting.shift()!
+            taken.push(queued)
+            if (taken.length > 1) await tx.exec('RELEASE SAVEPOINT ledger_change; SAVEPOINT ledger_change')
+            const mark = chain.mark()
+            try {
+              done.push({ change: queued, result: await runQueuedChange(tx, chain, queued) })
+            } catch (error) {
+              // Only this change is undone; its entries leave the chain, the next one links to the last that stays.
+              await tx.exec('ROLLBACK TO SAVEPOINT ledger_change')
+              chain.rollback(mark)
+              queued.reject(error)
+            }
+          }
+          await chain.flush(tx)
+        })
+      } catch (error) {
+        // The hold itself failed (lock, flush, commit, a lost connection): none of its changes landed.
+        for (const { change } of done) change.reject(error)
+        for (const change of taken) if (!done.some((entry) => entry.change === change)) change.reject(error)
+        continue
+      }
+      for (const { change, result } of done) change.resolve(result)
+    }
+  } finally {
+    queue.holding = false
+  }
+}
+
+async function runQueuedChange(tx: Transaction, chain: AuditChain, { context, actor, work }: QueuedChange): Promise<unknown> {
+  const at = nowOf(context)
+  const audit = async (action: string, payload: Record<string, unknown>) =>
+    chain.append(context.signingKey, { actor, action, payload, time: at }, await claimPendingState(tx))
+  const change: Change = {
+    tx,
+    at,
+    audit,
+    async recordTransition({ machine, subjectId, advisoryId, from, to, evidence, action, extra, override }) {
+      const entry = await audit(action ?? (override === undefined ? `${machine}.transitioned` : `${machine}.overridden`), {
+        ...extra,
+        machine,
+        subjectId,
+        advisoryId,
+        from,
+        to,
+        evidence,
+        ...(override === undefined ? {} : { override }),
+      })
+      const [row] = await tx.query<{ id: string | number }>(
+        `INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [machine, subjectId, advisoryId, from, to, at, JSON.stringify(entry.actor), JSON.stringify(evidence), entry.seq, override ?? null],
+      )
+      return { id: Number(row?.id), machine, subjectId, advisoryId, from, to, at, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq }
+    },
+  }
+  const result = await work(change)
+  // rows written after the change's last audit entry are bound by one more (auditedState.ts)
+  await bindPendingState(tx, chain, context.signingKey, { actor, time: at })
+  return result
 }
