@@ -68,6 +68,8 @@ export type AppendAuditEntryParameters = {
  */
 export type AuditChain = {
   append(signingKey: SigningKey, parameters: AppendAuditEntryParameters, state: readonly StateBinding[]): AuditEntry
+  /** The sequence number the next append gets (a row that names its entry can be written before the entry is signed). */
+  nextSeq(): number
   /** Where a savepoint was taken: `rollback(mark)` forgets every entry appended since. */
   mark(): number
   rollback(mark: number): void
@@ -111,6 +113,7 @@ export async function openAuditChain(tx: Pick<Transaction, 'query'>): Promise<Au
       pending.push({ entry, keyRegistered: !registered })
       return entry
     },
+    nextSeq: () => last().seq + 1,
     mark: () => pending.length,
     rollback(mark) {
       pending = pending.slice(0, mark)

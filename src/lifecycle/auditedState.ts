@@ -51,26 +51,40 @@ export async function readStateHashes(tx: Pick<Transaction, 'query'>, table: Aud
   return new Map(rows.map((r) => [r.row_key, stateRowHash(table, typeof r.row === 'string' ? (JSON.parse(r.row) as Record<string, unknown>) : r.row)]))
 }
 
+/** A statement that claims: its rows carry the claimed pending rows' columns (all null on a row that claimed nothing). */
+export type ClaimedRow = { txid: string | number | null; table_name: string | null; row_key: string | null; row: Record<string, unknown> | string | null }
+
 /**
  * The claim in one statement: takes the transaction's pending rows (and the pre-binding ones) off the
- * list and reads each row's content beside it. Table and key names come from `auditedTables`, never from input.
+ * list and reads each row's content beside it. Table and key names come from `auditedTables`, never
+ * from input. `before`: a data-modifying CTE to run in the same statement (one that writes no
+ * audited table, e.g. a transition row); its `RETURNING` is read through `(SELECT … FROM <name>)` in
+ * `beside`, and one row comes back even when nothing was claimed.
  */
-const claimSql = `WITH claimed AS (DELETE FROM audit_pending_rows WHERE txid = txid_current() OR txid = 0 RETURNING txid, table_name, row_key)
-  SELECT c.txid, c.table_name, c.row_key, CASE c.table_name ${Object.entries(auditedTables)
+export function claimSql({ before, beside }: { before?: string; beside?: string } = {}): string {
+  const rowOf = `CASE c.table_name ${Object.entries(auditedTables)
     .map(([table, { key }]) => `WHEN '${table}' THEN (SELECT to_jsonb(t) FROM ${table} t WHERE t.${key}::text = c.row_key)`)
-    .join(' ')} END AS row FROM claimed c`
+    .join(' ')} END`
+  const claimed = 'claimed AS (DELETE FROM audit_pending_rows WHERE txid = txid_current() OR txid = 0 RETURNING txid, table_name, row_key)'
+  if (before === undefined) return `WITH ${claimed} SELECT c.txid, c.table_name, c.row_key, ${rowOf} AS row FROM claimed c`
+  return `WITH ${before}, ${claimed} SELECT ${beside ?? 'NULL'} AS beside, c.txid, c.table_name, c.row_key, ${rowOf} AS row FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`
+}
+
+/** The bindings a claim's rows give, sorted by table and key. */
+export function bindingsOf(claimed: readonly ClaimedRow[]): StateBinding[] {
+  const bindings: StateBinding[] = []
+  for (const { txid, table_name: table, row_key: key, row } of claimed) {
+    if (table === null || key === null || !isAuditedTable(table)) continue
+    const hash = row === null ? null : stateRowHash(table, typeof row === 'string' ? (JSON.parse(row) as Record<string, unknown>) : row)
+    bindings.push({ table, key, hash, ...(Number(txid) === 0 ? { legacy: true as const } : {}) })
+  }
+  return bindings.sort((a, b) => (a.table === b.table ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.table < b.table ? -1 : 1))
+}
 
 /**
  * Takes the rows this transaction changed (and, once, the rows that existed before binding was
  * introduced) off the pending list and returns their bindings, sorted. One round trip.
  */
 export async function claimPendingState(tx: Pick<Transaction, 'query'>): Promise<StateBinding[]> {
-  const claimed = await tx.query<{ txid: string | number; table_name: string; row_key: string; row: Record<string, unknown> | string | null }>(claimSql)
-  const bindings: StateBinding[] = []
-  for (const { txid, table_name: table, row_key: key, row } of claimed) {
-    if (!isAuditedTable(table)) continue
-    const hash = row === null ? null : stateRowHash(table, typeof row === 'string' ? (JSON.parse(row) as Record<string, unknown>) : row)
-    bindings.push({ table, key, hash, ...(Number(txid) === 0 ? { legacy: true as const } : {}) })
-  }
-  return bindings.sort((a, b) => (a.table === b.table ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.table < b.table ? -1 : 1))
+  return bindingsOf(await tx.query<ClaimedRow>(claimSql()))
 }

@@ -1,6 +1,6 @@
 import type { Store, Transaction } from '../store/openStore.js'
 import { bindPendingState, ledgerLockKey, openAuditChain, type AuditChain, type AuditEntry } from './appendAuditEntry.js'
-import { claimPendingState } from './auditedState.js'
+import { bindingsOf, claimPendingState, claimSql, type ClaimedRow, type StateBinding } from './auditedState.js'
 import { nowOf, type LifecycleContext } from './context.js'
 import type { Actor, Evidence, Machine, Transition } from './types.js'
 
@@ -115,35 +115,67 @@ async function holdLedger(store: Store, queue: LedgerQueue): Promise<void> {
   }
 }
 
+/**
+ * Statements that write no audited row: reads (`SELECT … FOR UPDATE` included). A change that writes one
+ * through a SELECT of a writing function would go unbound and `audit verify` would name the row (state-unbound).
+ */
+const cannotWriteAuditedRows = /^\s*select\b/i
+
 async function runQueuedChange(tx: Transaction, chain: AuditChain, { context, actor, work }: QueuedChange): Promise<unknown> {
   const at = nowOf(context)
-  const audit = async (action: string, payload: Record<string, unknown>) =>
-    chain.append(context.signingKey, { actor, action, payload, time: at }, await claimPendingState(tx))
-  const change: Change = {
-    tx,
-    at,
-    audit,
-    async recordTransition({ machine, subjectId, advisoryId, from, to, evidence, action, extra, override }) {
-      const entry = await audit(action ?? (override === undefined ? `${machine}.transitioned` : `${machine}.overridden`), {
-        ...extra,
-        machine,
-        subjectId,
-        advisoryId,
-        from,
-        to,
-        evidence,
-        ...(override === undefined ? {} : { override }),
-      })
-      const [row] = await tx.query<{ id: string | number }>(
-        `INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-        [machine, subjectId, advisoryId, from, to, at, JSON.stringify(entry.actor), JSON.stringify(evidence), entry.seq, override ?? null],
-      )
-      return { id: Number(row?.id), machine, subjectId, advisoryId, from, to, at, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq }
+  // Whether a statement since the last claim may have written an audited row: if none did, the
+  // change's closing claim is skipped (it could only come back empty).
+  let unclaimedWrites = false
+  const tracked: Pick<Transaction, 'query'> = {
+    query(sql, params) {
+      if (!cannotWriteAuditedRows.test(sql)) unclaimedWrites = true
+      return tx.query(sql, params)
     },
   }
+  // Appends are chained in call order; a change that runs two at once still gets consecutive entries.
+  let appending: Promise<unknown> = Promise.resolve()
+  const inTurn = <T>(step: () => Promise<T>): Promise<T> => {
+    const next = appending.then(step)
+    appending = next.catch(() => undefined)
+    return next
+  }
+  const append = (action: string, payload: Record<string, unknown>, state: StateBinding[]) => chain.append(context.signingKey, { actor, action, payload, time: at }, state)
+  const audit = (action: string, payload: Record<string, unknown>) =>
+    inTurn(async () => {
+      unclaimedWrites = false
+      return append(action, payload, await claimPendingState(tx))
+    })
+  const change: Change = {
+    tx: tracked,
+    at,
+    audit,
+    recordTransition: ({ machine, subjectId, advisoryId, from, to, evidence, action, extra, override }) =>
+      inTurn(async () => {
+        // The transition row names its entry's seq, known before the entry is signed: the row and the
+        // claim of the change's pending state go in one statement.
+        const seq = chain.nextSeq()
+        const storedActor = { id: actor.id, roles: [...actor.roles] }
+        unclaimedWrites = false
+        const claimed = await tx.query<ClaimedRow & { beside: string | number | null }>(
+          claimSql({
+            before: `transition AS (INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id)`,
+            beside: '(SELECT id FROM transition)',
+          }),
+          [machine, subjectId, advisoryId, from, to, at, JSON.stringify(storedActor), JSON.stringify(evidence), seq, override ?? null],
+        )
+        const entry = append(
+          action ?? (override === undefined ? `${machine}.transitioned` : `${machine}.overridden`),
+          { ...extra, machine, subjectId, advisoryId, from, to, evidence, ...(override === undefined ? {} : { override }) },
+          bindingsOf(claimed),
+        )
+        if (entry.seq !== seq) throw new Error(`ledger: transition row names entry ${seq} but the entry got ${entry.seq}`)
+        return { id: Number(claimed[0]?.beside), machine, subjectId, advisoryId, from, to, at, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq }
+      }),
+  }
   const result = await work(change)
+  await appending
   // rows written after the change's last audit entry are bound by one more (auditedState.ts)
-  await bindPendingState(tx, chain, context.signingKey, { actor, time: at })
+  if (unclaimedWrites) await bindPendingState(tx, chain, context.signingKey, { actor, time: at })
   return result
 }
