@@ -7,7 +7,7 @@
  * 1. A mixed benign chain (test/attacks/benignTraffic.ts: supply, withdraw, borrow, repay,
  *    liquidations, pair swaps, Balancer deposits and withdrawals, honest flash loans, mints, transfers,
  *    Safe → timelock admin work) of BENCH_REAL_TXS transactions (default 50,000) after 2,000 of history.
- * 2. Each monitor in its own process over that range, with traces: Bulwark's live block follower
+ * 2. Each monitor in its own process (BENCH_REAL_RUNNER: bundle, the default, or tsx) over that range, with traces: Bulwark's live block follower
  *    (detectors warmed up on the history, policy armed in dry run) and the Forta SDK's block pipeline.
  *    tx/s, peak RSS, alerts per 1,000, pause decisions.
  * 3. BENCH_REAL_ATTACKS mempool attacks (default 50; oracle manipulation and Balancer flash-loan
@@ -15,7 +15,7 @@
  *    own pause was mined ahead of the attack, and reaction (attack sent → pause broadcast) p50/p95.
  * 4. Every attack class once without a monitor, judged afterwards by the Forta handlers: its detections.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -29,6 +29,18 @@ import type { PeerResult } from './monitorReal/runPeer.js'
 const total = Number(process.env['BENCH_REAL_TXS'] ?? 50_000)
 const attackRuns = Number(process.env['BENCH_REAL_ATTACKS'] ?? 50)
 const perBlock = Number(process.env['BENCH_REAL_PER_BLOCK'] ?? 250)
+/**
+ * How each peer's process runs: `bundle` (default) is plain JavaScript (one esbuild bundle, packages
+ * external), as the built CLI runs and as the Forta SDK ships; `tsx` runs the TypeScript through the
+ * loader, as tests do, which adds the loader's own ~60-100 MB to each peer's RSS.
+ */
+const runner = process.env['BENCH_REAL_RUNNER'] ?? 'bundle'
+if (runner !== 'bundle' && runner !== 'tsx') throw new Error(`BENCH_REAL_RUNNER must be bundle or tsx, not ${runner}`)
+const peerBundle = path.resolve(import.meta.dirname, '..', 'node_modules', '.cache', 'bulwark-bench', 'monitorRealPeer.mjs')
+if (runner === 'bundle') {
+  const esbuild = ['esbuild', path.join(import.meta.dirname, 'monitorReal', 'runPeer.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${peerBundle}`, '--log-level=warning']
+  if (spawnSync('npx', esbuild, { stdio: 'inherit', cwd: path.resolve(import.meta.dirname, '..') }).status !== 0) throw new Error('esbuild failed to bundle the peer process')
+}
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-real-'))
 const market = await deployRealMarket()
 const log = (line: string) => console.log(line)
@@ -41,7 +53,8 @@ const log = (line: string) => console.log(line)
 async function runPeer(job: object): Promise<PeerResult> {
   const file = path.join(dir, `job-${Date.now()}.json`)
   writeFileSync(file, JSON.stringify(job))
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'monitorReal', 'runPeer.ts'), file], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const entry = runner === 'bundle' ? [peerBundle] : ['--import', 'tsx', path.join(import.meta.dirname, 'monitorReal', 'runPeer.ts')]
+  const child = spawn(process.execPath, [...entry, file], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -83,8 +96,15 @@ try {
   const perThousand = (r: PeerResult) => (r.findings.length * 1000) / r.transactions
   const pauses = bulwark.findings.filter((f) => /would (pause|contract-call)/.test(f.decision)).length
   log(`Bulwark: ${Math.round(rate(bulwark))} tx/s (target 2,500; ratio ${(rate(bulwark) / 2500).toFixed(2)}), peak RSS ${Math.round(bulwark.peakRssMb)} MB (idle ${Math.round(bulwark.idleRssMb)} MB; target 350), ${bulwark.findings.length} alerts = ${perThousand(bulwark).toFixed(2)} per 1,000 (target 0.5), ${pauses} pause decisions`)
+  // what each peer's RSS holds: V8's heap (mostly garbage between major GCs at the peak), PGlite's WASM memory, code
+  const parts = (r: PeerResult, at: 'idle' | 'peak') => {
+    const m = r.memory[at]
+    return `${m.rss} MB = V8 heap ${m.heapTotal} (live or not yet collected ${m.heapUsed}) + outside the heap ${m.external} (of which array buffers ${m.arrayBuffers}) + code, stacks and the rest ${Math.max(0, m.rss - m.heapTotal - m.external)}`
+  }
+  log(`RSS parts (${runner}; Bulwark's memory outside the heap is mostly PGlite's WASM memory): Bulwark idle ${parts(bulwark, 'idle')}; at its peak ${parts(bulwark, 'peak')}`)
   // CPU seconds of each peer over the range: its own cost, whatever else the shared machine is running
   log(`CPU over the range: Bulwark ${bulwark.cpuSeconds.toFixed(1)} s (${Math.round(bulwark.transactions / bulwark.cpuSeconds)} tx per CPU-second), Forta SDK ${forta.cpuSeconds.toFixed(1)} s (${Math.round(forta.transactions / forta.cpuSeconds)} tx per CPU-second)`)
+  log(`RSS parts (${runner}): Forta SDK idle ${parts(forta, 'idle')}; at its peak ${parts(forta, 'peak')}`)
   log(`Forta SDK: ${Math.round(rate(forta))} tx/s, peak RSS ${Math.round(forta.peakRssMb)} MB (idle ${Math.round(forta.idleRssMb)} MB), ${forta.findings.length} alerts = ${perThousand(forta).toFixed(2)} per 1,000`)
   log(`ratios Bulwark/Forta: throughput ×${(rate(bulwark) / rate(forta)).toFixed(2)}, peak RSS ×${(bulwark.peakRssMb / forta.peakRssMb).toFixed(2)}, false alerts ×${forta.findings.length === 0 ? 'n/a (Forta 0)' : (bulwark.findings.length / forta.findings.length).toFixed(2)}`)
   for (const [name, r] of [['Bulwark', bulwark], ['Forta', forta]] as const) {

@@ -18,13 +18,30 @@ export type PeerResult = {
   transactions: number
   peakRssMb: number
   idleRssMb: number
+  /** What the RSS held at idle and at the peak sample: V8's heap (total, live part), memory outside it (PGlite's WASM memory, buffers). MB. */
+  memory: { idle: MemoryParts; peak: MemoryParts }
   findings: { id: string; tx: string | null; block: number | null; decision: string }[]
 }
 
 const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Job
 const print = (line: string) => process.stdout.write(`${line}\n`)
+export type MemoryParts = { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number }
+const partsOf = (usage: NodeJS.MemoryUsage): MemoryParts => ({
+  rss: Math.round(usage.rss / 2 ** 20),
+  heapTotal: Math.round(usage.heapTotal / 2 ** 20),
+  heapUsed: Math.round(usage.heapUsed / 2 ** 20),
+  external: Math.round(usage.external / 2 ** 20),
+  arrayBuffers: Math.round(usage.arrayBuffers / 2 ** 20),
+})
 let peak = 0
-const sample = () => (peak = Math.max(peak, process.memoryUsage().rss))
+let atPeak: MemoryParts | undefined
+const sample = () => {
+  const usage = process.memoryUsage()
+  if (usage.rss > peak) {
+    peak = usage.rss
+    atPeak = partsOf(usage)
+  }
+}
 const sampler = setInterval(sample, 50)
 const cpuSince = (start: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(start)
@@ -38,6 +55,7 @@ async function runBulwark(): Promise<PeerResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-peer-'))
   const handle = await startMonitorOn({ rpcUrl: job.rpcUrl, chainId: job.chainId }, job.addresses, { dryRun: true, pending: false, startBlock: BigInt(job.fromBlock), dataDir, log: (line) => process.stderr.write(`${line}\n`) })
   sample()
+  const idleParts = partsOf(process.memoryUsage())
   const idle = process.memoryUsage().rss
   const started = performance.now()
   const cpu = process.cpuUsage()
@@ -58,6 +76,7 @@ async function runBulwark(): Promise<PeerResult> {
     transactions: job.transactions,
     peakRssMb: peak / 2 ** 20,
     idleRssMb: idle / 2 ** 20,
+    memory: { idle: idleParts, peak: atPeak ?? idleParts },
     findings: handle.alerts.map((a) => ({ id: a.detector, tx: a.tx, block: a.block ? Number(a.block.number) : null, decision: a.response.detail ?? a.response.kind })),
   }
 }
@@ -89,6 +108,7 @@ async function runForta(): Promise<PeerResult> {
   }
   const provider = await getProvider({ rpcUrl: job.rpcUrl })
   sample()
+  const idleParts = partsOf(process.memoryUsage())
   const idle = process.memoryUsage().rss
   const started = performance.now()
   const cpu = process.cpuUsage()
@@ -96,7 +116,7 @@ async function runForta(): Promise<PeerResult> {
   const seconds = (performance.now() - started) / 1000
   const cpuSeconds = cpuSince(cpu)
   provider.destroy()
-  return { mode: 'forta', seconds, cpuSeconds, transactions: job.transactions, peakRssMb: peak / 2 ** 20, idleRssMb: idle / 2 ** 20, findings }
+  return { mode: 'forta', seconds, cpuSeconds, transactions: job.transactions, peakRssMb: peak / 2 ** 20, idleRssMb: idle / 2 ** 20, memory: { idle: idleParts, peak: atPeak ?? idleParts }, findings }
 }
 
 try {
