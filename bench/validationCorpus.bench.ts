@@ -16,10 +16,11 @@ import { getStorageLayout, getStorageUpgradeReport, getErrors, getContractVersio
 import { encodeDeployData, encodeFunctionData, getAddress, getContractAddress, parseAbi, toHex, type Address, type Hash, type Hex } from 'viem'
 import { createReadClient, createTestChainClient } from '../src/chain/clients.js'
 import { startAnvil } from '../src/chain/startAnvil.js'
-import type { BuildInfo, CompileSettings } from '../src/compile/buildInfo.js'
+import { codeOutputSelection, type BuildInfo, type CompileSettings } from '../src/compile/buildInfo.js'
 import { compileSources } from '../src/compile/compileSources.js'
 import { getArtifact } from '../src/compile/getArtifact.js'
 import { reproduceBuild } from '../src/compile/reproduceBuild.js'
+import { runSolc } from '../src/compile/runSolc.js'
 import { repoRoot } from '../test/protocols/compileKit.js'
 import { corpusCases, type CorpusCase } from '../test/validation-corpus/cases.js'
 import { startCorpusChain, type CorpusChain } from '../test/validation-corpus/corpusChain.js'
@@ -150,58 +151,32 @@ async function stitched(chain: CorpusChain, testCase: CorpusCase, cacheDir: stri
   return { ms: performance.now() - started, parts, verdict: why.length > 0 ? 'fail' : 'pass', why: [...new Set(why)], replayed: 0 }
 }
 
-/** A self-contained contract with enough in it (structs, mappings, loops, events, errors) to run every compiler phase. */
-function warmSource(release: string): string {
-  return `// SPDX-License-Identifier: MIT
-pragma solidity ${release};
-contract WarmLedger {
-  struct Account { uint128 balance; uint64 updated; bool frozen; address delegate; }
-  mapping(address => Account) private _accounts;
-  mapping(address => mapping(address => uint256)) private _allowances;
-  address[] private _holders;
-  uint256 public total;
-  event Moved(address indexed from, address indexed to, uint256 amount);
-  error WarmLedgerFrozen(address account);
-  function credit(address to, uint128 amount) external {
-    if (_accounts[to].updated == 0) _holders.push(to);
-    _accounts[to].balance += amount;
-    _accounts[to].updated = uint64(block.timestamp);
-    total += amount;
-    emit Moved(address(0), to, amount);
-  }
-  function move(address to, uint128 amount) external returns (bool) {
-    Account storage from = _accounts[msg.sender];
-    if (from.frozen) revert WarmLedgerFrozen(msg.sender);
-    from.balance -= amount;
-    _accounts[to].balance += amount;
-    emit Moved(msg.sender, to, amount);
-    return true;
-  }
-  function approve(address spender, uint256 amount) external { _allowances[msg.sender][spender] = amount; }
-  function freeze(address account, bool frozen) external { _accounts[account].frozen = frozen; }
-  function sum(uint256 from, uint256 to) external view returns (uint256 result, bytes32 digest) {
-    for (uint256 i = from; i < to && i < _holders.length; i++) {
-      result += _accounts[_holders[i]].balance;
-      digest = keccak256(abi.encodePacked(digest, _holders[i], result));
-    }
-  }
-}
-`
-}
-
 const seconds = (ms: number) => (ms / 1000).toFixed(1).padStart(6)
 const chain = await startCorpusChain()
-// Every solc release the cases use is loaded and run once before timing, so neither side's first case
-// pays the WebAssembly load or V8's optimizing recompile of the compiler's hot code (which a first
-// real compile triggers, several seconds on this machine): into this process for both sides' compiles
-// (they share one loaded solc per release, so without this whichever side ran first would warm it up
-// for the other), and into Bulwark's reproducibility compiler threads, which Bulwark keeps loaded
-// between runs (as this process keeps its own solc).
+// Every solc release the cases use is loaded and run before timing, so neither side's first case pays
+// the WebAssembly load or V8's optimizing recompile of the compiler's hot code (which the first real
+// compiles trigger: seconds on this machine). Both sides share one loaded solc per release in this
+// process, so without this whichever side ran first would warm it up for the other; Bulwark's
+// reproducibility threads are warmed the same way (Bulwark keeps them loaded between runs, as this
+// process keeps its own solc). The warm-up compiles each system's deployed version (the cases'
+// reference build-info input, code for the reference contract only), never a candidate, so the build
+// caches stay empty for both sides.
 const warmDir = await mkdtemp(path.join(tmpdir(), 'bulwark-bench-solc-'))
-for (const release of ['0.8.10', '0.8.19', '0.8.24']) {
-  const warm = await compileSources({ root: warmDir, sources: { 'Warm.sol': warmSource(release) }, solcVersion: release, settings: { optimizer: true, optimizerRuns: 200 }, cacheDir: warmDir })
-  await reproduceBuild({ input: warm.buildInfo.input, solcVersion: release, contracts: [{ sourceName: 'Warm.sol', contractName: 'WarmLedger' }], cacheDir: warmDir })
+const warmUps = [
+  { buildInfo: chain.buildInfos.aaveV3, sourceName: '@aave/core-v3/contracts/protocol/pool/Pool.sol', contractName: 'Pool' },
+  { buildInfo: chain.buildInfos.flashVault, sourceName: 'test/fixtures/validate-oz4/FlashVault.sol', contractName: 'FlashVault' },
+  { buildInfo: chain.buildInfos.oz5, sourceName: 'test/protocols/contracts/oz5/OzVault5.sol', contractName: 'OzVault5' },
+]
+const warmUpStarted = performance.now()
+for (const { buildInfo: file, sourceName, contractName } of warmUps) {
+  const { input, solcVersion } = JSON.parse(await readFile(file, 'utf8')) as BuildInfo
+  const code = { ...input, settings: { ...input.settings, outputSelection: codeOutputSelection([`${sourceName}:${contractName}`]) } }
+  await Promise.all([
+    runSolc(code, () => undefined, { version: solcVersion }),
+    reproduceBuild({ input, solcVersion, contracts: [{ sourceName, contractName }], cacheDir: warmDir }),
+  ])
 }
+console.log(`solc warm-up (0.8.10, 0.8.19, 0.8.24; not timed): ${((performance.now() - warmUpStarted) / 1000).toFixed(1)} s`)
 await rm(warmDir, { recursive: true, force: true })
 const savedCache = process.env.BULWARK_BUILD_CACHE
 const rows: { id: string; bulwarkCold: number; bulwarkWarm: number; stitchedCold: number; stitchedWarm: number }[] = []
