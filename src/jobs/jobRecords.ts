@@ -80,14 +80,18 @@ export async function listJobs(store: Runner, { state, limit = 50 }: { state?: J
   return rows.map(toJob)
 }
 
-/** Marks the job running on this worker (a retry counts another attempt). */
+/** Marks the job running on this worker (a retry counts another attempt), with its `started` event, in one statement. */
 export async function startJobAttempt(store: Runner, { id, workerId }: { id: string; workerId: string }): Promise<JobRecord> {
   const [row] = await store.query<JobRow>(
-    `UPDATE bulwark_jobs SET state = 'running', worker_id = $2, attempts = attempts + 1, started_at = now(), error = NULL WHERE id = $1 RETURNING *`,
+    `WITH started AS (
+       UPDATE bulwark_jobs SET state = 'running', worker_id = $2, attempts = attempts + 1, started_at = now(), error = NULL WHERE id = $1 RETURNING *
+     ), event AS (
+       INSERT INTO bulwark_job_events (job_id, type, data, worker_id) SELECT id, 'started', jsonb_build_object('attempt', attempts), $2 FROM started
+     )
+     SELECT * FROM started`,
     [id, workerId],
   )
   if (!row) throw new JobNotFoundError({ id })
-  await appendJobEvent(store, { jobId: id, type: 'started', data: { attempt: Number(row.attempts) }, workerId })
   return toJob(row)
 }
 
@@ -109,9 +113,13 @@ export async function finishJob(store: Store, { id, workerId, outcome }: { id: s
   })
 }
 
+/** The job's latest progress and its `progress` event, in one statement (a validation reports each stage). */
 export async function recordJobProgress(store: Runner, { id, workerId, progress }: { id: string; workerId: string; progress: unknown }): Promise<void> {
-  await store.query('UPDATE bulwark_jobs SET progress = $2 WHERE id = $1', [id, JSON.stringify(progress)])
-  await appendJobEvent(store, { jobId: id, type: 'progress', data: progress, workerId })
+  await store.query(
+    `WITH moved AS (UPDATE bulwark_jobs SET progress = $2::jsonb WHERE id = $1)
+     INSERT INTO bulwark_job_events (job_id, type, data, worker_id) VALUES ($1, 'progress', $2::jsonb, $3)`,
+    [id, JSON.stringify(progress ?? null), workerId],
+  )
 }
 
 export async function appendJobEvent(store: Runner, event: { jobId: string; type: string; data: unknown; workerId: string | null }): Promise<void> {
