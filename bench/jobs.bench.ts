@@ -17,7 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -121,6 +121,49 @@ function machineBusySeconds(): number | undefined {
   const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number)
   // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
   return (ticks.slice(0, 8).reduce((sum, value) => sum + value, 0) - ticks[3]! - ticks[4]!) / 100
+}
+
+type TreeCpu = { workers: number; anvils: number; postgres: number; bench: number }
+
+/**
+ * CPU seconds of this bench's process tree (Linux /proc; undefined elsewhere), by part: PostgreSQL's
+ * processes, the anvils (the chain and the forks still running), this process, and the rest (the
+ * workers, with the children they reaped). A process that exits moves its time into its parent's
+ * reaped-children count, so differences between two samples stay whole.
+ */
+function treeCpuSeconds(): TreeCpu | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined
+  const processes = new Map<number, { ppid: number; seconds: number; command: string }>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+      processes.set(Number(name), {
+        ppid: Number(fields[1]),
+        seconds: [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) / 100,
+        command: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
+      })
+    } catch {
+      // exited between the listing and the read
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let at = pid, hops = 0; at > 1 && hops < 64; hops++) {
+      if (at === process.pid) return true
+      at = processes.get(at)?.ppid ?? 0
+    }
+    return false
+  }
+  const total: TreeCpu = { workers: 0, anvils: 0, postgres: 0, bench: 0 }
+  for (const [pid, { seconds, command, ppid }] of processes) {
+    if (pid === process.pid) total.bench += seconds
+    else if (!inTree(pid)) continue
+    else if (command === 'postgres' || processes.get(ppid)?.command === 'postgres') total.postgres += seconds
+    else if (command.startsWith('anvil')) total.anvils += seconds
+    else total.workers += seconds
+  }
+  return total
 }
 
 async function stop(children: ChildProcess[]): Promise<void> {
@@ -299,6 +342,7 @@ try {
               return total
             }
             const cpuBefore = cpuOf()
+            const treeBefore = treeCpuSeconds()
             const machineBefore = machineBusySeconds()
             const started = performance.now()
             const jobs = await Promise.all(Array.from({ length: validations }, () => queue.enqueue('validate', input, 'bench')))
@@ -307,6 +351,7 @@ try {
             const elapsed = (Math.max(...done.map((job) => job.finishedAt!.getTime())) - Math.min(...jobs.map((job) => job.createdAt.getTime()))) / 1000
             const wall = (performance.now() - started) / 1000
             const cpuAfter = cpuOf()
+            const treeAfter = treeCpuSeconds()
             const machineAfter = machineBusySeconds()
             const machineCores = machineBefore === undefined || machineAfter === undefined ? undefined : (machineAfter - machineBefore) / wall
             const cpuPerValidation = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / validations
@@ -327,10 +372,16 @@ try {
             const byWorker = new Map<string, number>()
             for (const job of done) byWorker.set(job.workerId ?? '?', (byWorker.get(job.workerId ?? '?') ?? 0) + 1)
             perMinute.push((validations / elapsed) * 60)
+            // Where the machine's cores went during the run: what bounds a second worker on 2 cores.
+            const cores = (part: keyof TreeCpu) => (treeBefore === undefined || treeAfter === undefined ? Number.NaN : (treeAfter[part] - treeBefore[part]) / wall)
+            const treeCores = cores('workers') + cores('anvils') + cores('postgres') + cores('bench')
             console.log(
               `  ${workerCount} worker${workerCount > 1 ? 's' : ' '}  ${validations} in ${elapsed.toFixed(1).padStart(6)} s   ${perMinute.at(-1)!.toFixed(1).padStart(6)} validations/min   ` +
                 `one job p50 ${(attempts[Math.floor(attempts.length / 2)]! / 1000).toFixed(2)} s   ${cpuPerValidation === undefined ? '' : `CPU ${cpuPerValidation.toFixed(2)} s/validation, ${((cpuPerValidation * validations) / elapsed).toFixed(2)} cores busy (workers + chain)   `}per worker ${[...byWorker.values()].join('/')}   verdicts ${[...verdicts].map(([verdict, count]) => `${verdict} ${count}`).join(', ')}` +
-                `\n             stage p50 ${[...stageTimes].map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}   between jobs p50 ${gaps[Math.floor(gaps.length / 2)] ?? 0} ms   (bench wall ${wall.toFixed(1)} s${machineCores === undefined ? '' : `, whole machine ${machineCores.toFixed(2)} of ${cpus().length} cores busy`})`,
+                `\n             stage p50 ${[...stageTimes].map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}   between jobs p50 ${gaps[Math.floor(gaps.length / 2)] ?? 0} ms   (bench wall ${wall.toFixed(1)} s${machineCores === undefined ? '' : `, whole machine ${machineCores.toFixed(2)} of ${cpus().length} cores busy`})` +
+                (treeBefore === undefined || machineCores === undefined
+                  ? ''
+                  : `\n             cores: workers ${cores('workers').toFixed(2)}, anvils ${cores('anvils').toFixed(2)}, PostgreSQL ${cores('postgres').toFixed(2)}, this bench ${cores('bench').toFixed(2)}, other processes on the machine ${(machineCores - treeCores).toFixed(2)}`),
             )
           } finally {
             await stop(workers.map((worker) => worker.child))
