@@ -381,7 +381,7 @@ try {
                 `\n             stage p50 ${[...stageTimes].map(([stage, ms]) => `${stage} ${ms.toFixed(0)} ms`).join(', ')}   between jobs p50 ${gaps[Math.floor(gaps.length / 2)] ?? 0} ms   (bench wall ${wall.toFixed(1)} s${machineCores === undefined ? '' : `, whole machine ${machineCores.toFixed(2)} of ${cpus().length} cores busy`})` +
                 (treeBefore === undefined || machineCores === undefined
                   ? ''
-                  : `\n             cores: workers ${cores('workers').toFixed(2)}, anvils ${cores('anvils').toFixed(2)}, PostgreSQL ${cores('postgres').toFixed(2)}, this bench ${cores('bench').toFixed(2)}, other processes on the machine ${(machineCores - treeCores).toFixed(2)}`),
+                  : `\n             cores: workers ${cores('workers').toFixed(2)}, anvils ${cores('anvils').toFixed(2)}, PostgreSQL ${cores('postgres').toFixed(2)}, this bench ${cores('bench').toFixed(2)}, other processes on the machine ${Math.max(0, machineCores - treeCores).toFixed(2)}`),
             )
           } finally {
             await stop(workers.map((worker) => worker.child))
