@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { gaussHermite5 } from './backtestRisk.js'
-import { RiskInputInvalidError } from './errors.js'
 import { hazardPerHour } from './hazard.js'
 import { severities, type Severity } from './model.js'
 import { defaultPriors, type RiskPriors } from './priors.js'
+import { parseWith } from './riskInputSchema.js'
 
 /**
  * One chain of a multi-chain release, seen from the moment the fix first became readable on any
@@ -83,10 +83,7 @@ const windowInputSchema = z.strictObject({
  * @throws {RiskInputInvalidError} BW_RISK_INPUT_INVALID, naming the field.
  */
 export function priceExposureWindow(input: ExposureWindowInput, priors: RiskPriors = defaultPriors): ExposureWindowPrice {
-  const parsed = windowInputSchema.safeParse(input)
-  if (!parsed.success) {
-    throw new RiskInputInvalidError({ issues: parsed.error.issues.map((issue) => ({ path: issue.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`)).join('').replace(/^\./, '') || '(root)', message: issue.message })) })
-  }
+  parseWith(windowInputSchema, input, '')
   const rate = hazardPerHour(input.severity, 'fix-visible', priors)
   const sigma = priors.hazardLogSigma.sigma
   const multipliers = gaussHermite5.map(({ z, w }) => ({ m: Math.exp(sigma * z), w }))

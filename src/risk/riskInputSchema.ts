@@ -45,7 +45,8 @@ export function parseSimulationOptions(options: unknown): SimulationOptions {
   return parseWith(simulationOptionsSchema, options, 'options.') as SimulationOptions
 }
 
-function parseWith(schema: z.ZodType, value: unknown, prefix: string): unknown {
+/** Parses `value` with a risk schema: every problem named by its path (after `prefix`), as BW_RISK_INPUT_INVALID. */
+export function parseWith(schema: z.ZodType, value: unknown, prefix: string): unknown {
   const result = schema.safeParse(value)
   if (result.success) return result.data
   throw new RiskInputInvalidError({

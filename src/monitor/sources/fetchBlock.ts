@@ -100,10 +100,10 @@ async function readFromTraces(client: PublicClient, chain: MonitorChain, block: 
     if (trace.traceAddress.length === 0) roots.set(trace.transactionPosition, trace)
     if (trace.type === 'create') creators.add(trace.transactionPosition)
   }
-  const missing = hashes.flatMap((_, index) => (roots.has(index) && frames[index] ? [] : [index]))
+  const missing = new Set(hashes.flatMap((_, index) => (roots.has(index) && frames[index] ? [] : [index])))
   const [nonces, whole] = await Promise.all([
-    Promise.all([...creators].filter((index) => !missing.includes(index)).map(async (index) => [index, hexToNumber((await transactionBody(client, hashes[index]!)).nonce)] as const)),
-    Promise.all(missing.map(async (index) => [index, await Promise.all([transactionBody(client, hashes[index]!), transactionReceipt(client, hashes[index]!)])] as const)),
+    Promise.all([...creators].filter((index) => !missing.has(index)).map(async (index) => [index, hexToNumber((await transactionBody(client, hashes[index]!)).nonce)] as const)),
+    Promise.all([...missing].map(async (index) => [index, await Promise.all([transactionBody(client, hashes[index]!), transactionReceipt(client, hashes[index]!)])] as const)),
   ])
   const nonceAt = new Map(nonces)
   const wholeAt = new Map(whole)
