@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { DemoRunningError, DemoUnavailableError } from '../../operations/demoErrors.js'
 import type { DemoRun } from '../../operations/playDemo.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
+import { devnetStateFile } from './devnet.js'
 import { dashboardStateFile } from './startDashboard.js'
 
 /** `bulwark demo`: plays the demo incident on the running `npm start` (through its API, which owns the database) and prints each step and the latency report. */
@@ -15,12 +17,7 @@ export const demoCommand: Command = {
     'wait-for-signer': { type: 'boolean', description: 'Leave the last approval to a signer in the dashboard (default: the demo signers approve).' },
   },
   async run({ values }, io) {
-    let state: { url: string; token: string }
-    try {
-      state = JSON.parse(await readFile(dashboardStateFile(io.cwd), 'utf8')) as { url: string; token: string }
-    } catch {
-      throw new DemoUnavailableError({ reason: `No running dashboard found (${path.relative(io.cwd, dashboardStateFile(io.cwd))}): start it with \`npm start\` first.` })
-    }
+    const state = await readDashboardState(io.cwd, (line) => io.stderr(line))
     const call = async (method: string, url: string, body?: unknown) => {
       let response: Response
       try {
@@ -63,6 +60,29 @@ export const demoCommand: Command = {
     }
     return run.status === 'done' ? 0 : 6
   },
+}
+
+/** How long `bulwark demo` waits for a devnet that is still starting (its state file written, its dashboard not yet listening). */
+const devnetStartWaitMs = 120_000
+
+/**
+ * The running dashboard's URL and token. A devnet writes its own state file before it starts the
+ * dashboard, so while that file exists and the dashboard's does not, the devnet is still starting:
+ * wait for it rather than fail.
+ */
+async function readDashboardState(cwd: string, report: (line: string) => void): Promise<{ url: string; token: string }> {
+  const file = dashboardStateFile(cwd)
+  for (let waited = 0; ; waited += 250) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as { url: string; token: string }
+    } catch {
+      if (!existsSync(path.join(cwd, devnetStateFile)) || waited >= devnetStartWaitMs) {
+        throw new DemoUnavailableError({ reason: `No running dashboard found (${path.relative(cwd, file)}): start it with \`npm start\` first.` })
+      }
+      if (waited === 0) report('The devnet is starting; waiting for its dashboard.')
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
 }
 
 function formatLatency(latency: unknown): string {
