@@ -54,6 +54,44 @@ describe.each(testBackends())('group commit of lifecycle changes on $name', ({ o
     // 34 changes queued before the first hold began: at most 32 per hold, so two or three transactions, not 32.
     expect(await transactionsBehind(store)).toBeLessThanOrEqual(3)
   })
+
+  test('creations waiting together share their statements; one with a bad input is rejected alone and each entry binds its own row', async () => {
+    // A store of its own: the chain verifies against this test's key from its first entry.
+    const store = await open()
+    const { context } = testContext(store)
+    let statements = 0
+    // The same store, counting the statements of its transactions.
+    const counted: Store = {
+      ...store,
+      transaction: (work) => store.transaction((tx) => work({ query: (sql, params) => ((statements += 1), tx.query(sql, params)), exec: (sql) => ((statements += 1), tx.exec(sql)) })),
+    }
+    const countedContext = { ...context, store: counted }
+    const first = await createAdvisory(countedContext, { title: 'alone', severity: 'low', reporter: 'r' }, responder)
+    const alone = statements
+    statements = 0
+    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => createAdvisory(countedContext, { title: `together ${i}`, severity: 'medium', reporter: 'r' }, responder)))
+    // The first takes a hold alone; the 19 queued behind it share the next: 2 holds, not 20.
+    expect(statements).toBeLessThanOrEqual(2 * alone + 1)
+    expect(created.map(({ advisory }) => Number(advisory.id.slice(4)))).toEqual(Array.from({ length: 20 }, (_, i) => Number(first.advisory.id.slice(4)) + 1 + i))
+    expect(created.map(({ transition }) => transition.auditSeq)).toEqual(Array.from({ length: 20 }, (_, i) => first.transition.auditSeq + 1 + i))
+
+    const mixed = await Promise.allSettled([
+      createAdvisory(countedContext, { title: 'before', severity: 'low', reporter: 'r' }, responder),
+      ...Array.from({ length: 5 }, (_, i) =>
+        createAdvisory(countedContext, { title: `batch ${i}`, severity: 'high', reporter: 'r', ...(i === 2 ? { discoveredAt: '2031-01-01T00:00:00.000Z' } : {}) }, responder),
+      ),
+    ])
+    expect(mixed.filter((result) => result.status === 'fulfilled')).toHaveLength(5)
+    expect(mixed[3]).toMatchObject({ status: 'rejected', reason: { code: 'BW_INPUT_INVALID', field: 'discoveredAt' } })
+
+    const stored = await store.query<{ seq: string | number; state: unknown }>('SELECT seq, state FROM audit_log')
+    const stateOf = new Map(stored.map((row) => [Number(row.seq), typeof row.state === 'string' ? (JSON.parse(row.state) as unknown) : row.state]))
+    for (const { advisory, transition } of created) {
+      expect(stateOf.get(transition.auditSeq)).toEqual([{ table: 'advisories', key: advisory.id, hash: expect.stringMatching(/^0x[0-9a-f]{64}$/) }])
+    }
+    expect(await verifyAuditLog(store, { publicKey: context.signingKey.publicKeyPem })).toMatchObject({ ok: true, entries: 26 })
+    await store.close()
+  })
 })
 
 describe('group commit across processes on PostgreSQL', () => {

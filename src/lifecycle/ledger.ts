@@ -1,6 +1,6 @@
 import type { Store, Transaction } from '../store/openStore.js'
 import { bindPendingState, ledgerLockKey, openAuditChain, type AuditChain, type AuditEntry } from './appendAuditEntry.js'
-import { bindingsOf, claimPendingState, claimSql, type ClaimedRow, type StateBinding } from './auditedState.js'
+import { bindingsOf, claimPendingState, claimSql, type AuditedTable, type ClaimedRow, type StateBinding } from './auditedState.js'
 import { nowOf, type LifecycleContext } from './context.js'
 import type { Actor, Evidence, Machine, Transition } from './types.js'
 
@@ -48,6 +48,35 @@ export function runChange<T>(context: LifecycleContext, actor: Actor, work: (cha
   })
 }
 
+/**
+ * A kind of creation whose changes, queued back to back, are written together: each writes one row of
+ * `table` (its subject) and one transition. `insert` writes the rows of any number of them in one
+ * statement, in order; it may throw (a bad input, a constraint), and then the group's creations run
+ * one at a time, each in its own savepoint, so the one that fails is rejected alone.
+ */
+export type CreationKind<Input, Result> = {
+  /** The audited table of the subject rows: each creation binds its own row, found by its subject id. */
+  table: AuditedTable
+  insert(tx: Pick<Transaction, 'query'>, items: readonly { input: Input; at: Date }[]): Promise<{ transition: TransitionInput; finish: (transition: Transition) => Result }[]>
+}
+
+/**
+ * A creation as one lifecycle change (`runChange`), except that creations of one kind that wait in
+ * the same queue share their statements: the subject rows of all of them in one INSERT, all their
+ * transition rows and the claim of their rows in one more.
+ */
+export function runCreation<Input, Result>(context: LifecycleContext, actor: Actor, kind: CreationKind<Input, Result>, input: Input): Promise<Result> {
+  const work = async (change: Change): Promise<Result> => {
+    const [written] = await kind.insert(change.tx, [{ input, at: change.at }])
+    return written!.finish(await change.recordTransition(written!.transition))
+  }
+  return new Promise<Result>((resolve, reject) => {
+    const queue = queueOf(context.store)
+    queue.waiting.push({ context, actor, work, creation: { kind: kind as CreationKind<unknown, unknown>, input }, resolve: resolve as (value: unknown) => void, reject })
+    if (!queue.holding) void holdLedger(context.store, queue)
+  })
+}
+
 /** Changes under one lock hold at most: the first one's caller waits for all of them to commit. */
 const changesPerHold = 32
 
@@ -55,6 +84,8 @@ type QueuedChange = {
   context: LifecycleContext
   actor: Actor
   work: (change: Change) => Promise<unknown>
+  /** Set on a creation (`runCreation`): `work` runs it alone, `runCreations` with the others of its kind. */
+  creation?: { kind: CreationKind<unknown, unknown>; input: unknown }
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
 }
@@ -87,17 +118,32 @@ async function holdLedger(store: Store, queue: LedgerQueue): Promise<void> {
           await tx.exec(`SELECT pg_advisory_xact_lock(${ledgerLockKey}); SAVEPOINT ledger_change`)
           const chain = await openAuditChain(tx)
           while (queue.waiting.length > 0 && taken.length < changesPerHold) {
-            const queued = queue.waiting.shift()!
-            taken.push(queued)
-            if (taken.length > 1) await tx.exec('RELEASE SAVEPOINT ledger_change; SAVEPOINT ledger_change')
-            const mark = chain.mark()
-            try {
-              done.push({ change: queued, result: await runQueuedChange(tx, chain, queued) })
-            } catch (error) {
-              // Only this change is undone; its entries leave the chain, the next one links to the last that stays.
-              await tx.exec('ROLLBACK TO SAVEPOINT ledger_change')
-              chain.rollback(mark)
-              queued.reject(error)
+            const batch = nextBatch(queue.waiting, changesPerHold - taken.length)
+            if (taken.length > 0) await tx.exec('RELEASE SAVEPOINT ledger_change; SAVEPOINT ledger_change')
+            taken.push(...batch)
+            if (batch.length > 1) {
+              const mark = chain.mark()
+              try {
+                const results = await runCreations(tx, chain, batch)
+                batch.forEach((change, i) => done.push({ change, result: results[i] }))
+                continue
+              } catch {
+                // Which one failed is not known: all of them run again one at a time, below.
+                await tx.exec('ROLLBACK TO SAVEPOINT ledger_change')
+                chain.rollback(mark)
+              }
+            }
+            for (const [i, queued] of batch.entries()) {
+              if (i > 0) await tx.exec('RELEASE SAVEPOINT ledger_change; SAVEPOINT ledger_change')
+              const mark = chain.mark()
+              try {
+                done.push({ change: queued, result: await runQueuedChange(tx, chain, queued) })
+              } catch (error) {
+                // Only this change is undone; its entries leave the chain, the next one links to the last that stays.
+                await tx.exec('ROLLBACK TO SAVEPOINT ledger_change')
+                chain.rollback(mark)
+                queued.reject(error)
+              }
             }
           }
           await chain.flush(tx)
@@ -113,6 +159,79 @@ async function holdLedger(store: Store, queue: LedgerQueue): Promise<void> {
   } finally {
     queue.holding = false
   }
+}
+
+/** The next changes to run together: one change, or the creations of one kind waiting back to back. */
+function nextBatch(waiting: QueuedChange[], room: number): QueuedChange[] {
+  const kind = waiting[0]?.creation?.kind
+  let count = 1
+  while (kind !== undefined && count < room && waiting[count]?.creation?.kind === kind) count += 1
+  return waiting.splice(0, count)
+}
+
+/** A transition's audit action and payload (and its stored actor), the same for a change alone and a batch. */
+function transitionEntry(actor: Actor, { machine, subjectId, advisoryId, from, to, evidence, action, extra, override }: TransitionInput) {
+  return {
+    action: action ?? (override === undefined ? `${machine}.transitioned` : `${machine}.overridden`),
+    payload: { ...extra, machine, subjectId, advisoryId, from, to, evidence, ...(override === undefined ? {} : { override }) },
+    storedActor: { id: actor.id, roles: [...actor.roles] },
+  }
+}
+
+/**
+ * Creations of one kind in two statements however many they are: their subject rows (the kind's
+ * INSERT), then every transition row together with the claim of the rows they wrote. The claimed rows
+ * are told apart by key: each creation binds its own subject row, exactly what it would have claimed
+ * alone; a row that no creation names fails the batch (it then runs one creation at a time).
+ */
+async function runCreations(tx: Transaction, chain: AuditChain, batch: readonly QueuedChange[]): Promise<unknown[]> {
+  const { kind } = batch[0]!.creation!
+  const ats = batch.map((queued) => nowOf(queued.context))
+  const written = await kind.insert(
+    tx,
+    batch.map((queued, i) => ({ input: queued.creation!.input, at: ats[i]! })),
+  )
+  if (written.length !== batch.length) throw new Error(`ledger: ${batch.length} creations wrote ${written.length} rows`)
+  const firstSeq = chain.nextSeq()
+  const rows = written.map(({ transition }, i) => ({ transition, at: ats[i]!, seq: firstSeq + i, ...transitionEntry(batch[i]!.actor, transition) }))
+  const claimed = await tx.query<ClaimedRow & { beside: [string | number, string | number][] | string | null }>(
+    claimSql({
+      before: `transition AS (INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
+        SELECT machine, subject_id, advisory_id, from_status, to_status, at::timestamptz, actor::jsonb, evidence::jsonb, audit_seq, override_reason
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
+          AS u(machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
+        RETURNING audit_seq, id)`,
+      beside: '(SELECT json_agg(json_build_array(audit_seq, id)) FROM transition)',
+    }),
+    [
+      rows.map((row) => row.transition.machine),
+      rows.map((row) => row.transition.subjectId),
+      rows.map((row) => row.transition.advisoryId),
+      rows.map((row) => row.transition.from),
+      rows.map((row) => row.transition.to),
+      rows.map((row) => row.at.toISOString()),
+      rows.map((row) => JSON.stringify(row.storedActor)),
+      rows.map((row) => JSON.stringify(row.transition.evidence)),
+      rows.map((row) => row.seq),
+      rows.map((row) => row.transition.override ?? null),
+    ],
+  )
+  const beside = claimed[0]?.beside
+  const ids = new Map((typeof beside === 'string' ? (JSON.parse(beside) as [string | number, string | number][]) : (beside ?? [])).map(([seq, id]) => [Number(seq), Number(id)]))
+  const bound = rows.map((): StateBinding[] => [])
+  for (const binding of bindingsOf(claimed)) {
+    // Rows written before binding existed go to the first claim, as they would one creation at a time.
+    const owner = binding.legacy ? 0 : binding.table === kind.table ? rows.findIndex((row) => row.transition.subjectId === binding.key) : -1
+    if (owner < 0) throw new Error(`ledger: a batch of creations changed ${binding.table} ${binding.key}, which none of them names`)
+    bound[owner]!.push(binding)
+  }
+  return rows.map((row, i) => {
+    const { context, actor } = batch[i]!
+    const entry = chain.append(context.signingKey, { actor, action: row.action, payload: row.payload, time: row.at }, bound[i]!)
+    if (entry.seq !== row.seq) throw new Error(`ledger: transition row names entry ${row.seq} but the entry got ${entry.seq}`)
+    const { machine, subjectId, advisoryId, from, to, evidence, override } = row.transition
+    return written[i]!.finish({ id: ids.get(row.seq)!, machine, subjectId, advisoryId, from, to, at: row.at, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq })
+  })
 }
 
 /**
@@ -154,7 +273,7 @@ async function runQueuedChange(tx: Transaction, chain: AuditChain, { context, ac
         // The transition row names its entry's seq, known before the entry is signed: the row and the
         // claim of the change's pending state go in one statement.
         const seq = chain.nextSeq()
-        const storedActor = { id: actor.id, roles: [...actor.roles] }
+        const { action: entryAction, payload, storedActor } = transitionEntry(actor, { machine, subjectId, advisoryId, from, to, evidence, ...(action === undefined ? {} : { action }), ...(extra === undefined ? {} : { extra }), ...(override === undefined ? {} : { override }) })
         unclaimedWrites = false
         const claimed = await tx.query<ClaimedRow & { beside: string | number | null }>(
           claimSql({
@@ -164,11 +283,7 @@ async function runQueuedChange(tx: Transaction, chain: AuditChain, { context, ac
           }),
           [machine, subjectId, advisoryId, from, to, at, JSON.stringify(storedActor), JSON.stringify(evidence), seq, override ?? null],
         )
-        const entry = append(
-          action ?? (override === undefined ? `${machine}.transitioned` : `${machine}.overridden`),
-          { ...extra, machine, subjectId, advisoryId, from, to, evidence, ...(override === undefined ? {} : { override }) },
-          bindingsOf(claimed),
-        )
+        const entry = append(entryAction, payload, bindingsOf(claimed))
         if (entry.seq !== seq) throw new Error(`ledger: transition row names entry ${seq} but the entry got ${entry.seq}`)
         return { id: Number(claimed[0]?.beside), machine, subjectId, advisoryId, from, to, at, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq }
       }),
