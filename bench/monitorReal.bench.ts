@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Hex } from 'viem'
+import { monitorResourceLimits } from '../src/monitor/heapLimits.js'
 import { listResponses } from '../src/monitor/responders/responseLedger.js'
 import { attackClasses, flashLoanManipulation, oracleManipulation } from '../test/attacks/attacks.js'
 import { createBenignTraffic } from '../test/attacks/benignTraffic.js'
@@ -101,7 +102,9 @@ try {
     const m = r.memory[at]
     return `${m.rss} MB = V8 heap ${m.heapTotal} (live or not yet collected ${m.heapUsed}) + outside the heap ${m.external} (of which array buffers ${m.arrayBuffers}) + code, stacks and the rest ${Math.max(0, m.rss - m.heapTotal - m.external)}`
   }
-  log(`RSS parts (${runner}; Bulwark's memory outside the heap is mostly PGlite's WASM memory): Bulwark idle ${parts(bulwark, 'idle')}; at its peak ${parts(bulwark, 'peak')}`)
+  const limits = monitorResourceLimits(process.env)
+  const heap = limits ? `old generation ${limits.maxOldGenerationSizeMb} MB, young ${limits.maxYoungGenerationSizeMb} MB` : 'sized by NODE_OPTIONS'
+  log(`RSS parts (${runner}; Bulwark's monitor thread as \`bulwark monitor\` runs it, heap ${heap}; its memory outside the heap is mostly PGlite's WASM memory): Bulwark idle ${parts(bulwark, 'idle')}; at its peak ${parts(bulwark, 'peak')}`)
   // CPU seconds of each peer over the range: its own cost, whatever else the shared machine is running
   log(`CPU over the range: Bulwark ${bulwark.cpuSeconds.toFixed(1)} s (${Math.round(bulwark.transactions / bulwark.cpuSeconds)} tx per CPU-second), Forta SDK ${forta.cpuSeconds.toFixed(1)} s (${Math.round(forta.transactions / forta.cpuSeconds)} tx per CPU-second)`)
   log(`RSS parts (${runner}): Forta SDK idle ${parts(forta, 'idle')}; at its peak ${parts(forta, 'peak')}`)

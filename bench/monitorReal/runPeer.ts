@@ -3,10 +3,12 @@
  * `bulwark` (Bulwark's live monitor: block follower with traces, every detector, the armed policy in
  * dry run, detectors warmed up on the market's history) or `forta` (the Forta bot SDK's block pipeline
  * with the equivalent handlers of fortaBots.ts). Reads its job as JSON from argv[2]; prints one JSON line.
+ * Bulwark's monitor runs in a worker thread under the heap limits `bulwark monitor` runs with.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import type { MarketAddresses } from '../../test/attacks/realMarket.js'
 
 type Job = { mode: 'bulwark' | 'forta'; rpcUrl: string; chainId: number; addresses: MarketAddresses; fromBlock: number; toBlock: number; transactions: number }
@@ -23,7 +25,7 @@ export type PeerResult = {
   findings: { id: string; tx: string | null; block: number | null; decision: string }[]
 }
 
-const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Job
+const job = (isMainThread ? JSON.parse(readFileSync(process.argv[2]!, 'utf8')) : workerData) as Job
 const print = (line: string) => process.stdout.write(`${line}\n`)
 export type MemoryParts = { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number }
 const partsOf = (usage: NodeJS.MemoryUsage): MemoryParts => ({
@@ -119,10 +121,31 @@ async function runForta(): Promise<PeerResult> {
   return { mode: 'forta', seconds, cpuSeconds, transactions: job.transactions, peakRssMb: peak / 2 ** 20, idleRssMb: idle / 2 ** 20, memory: { idle: idleParts, peak: atPeak ?? idleParts }, findings }
 }
 
+/**
+ * Bulwark's peer runs as `bulwark monitor` does (src/cli/launch.ts): in a worker thread of this
+ * process under the monitor's heap limits (`startMonitorThread`, the same function and constant), so
+ * its RSS is the product's; the worker samples the RSS (the whole process's) and its own heap.
+ */
+async function inMonitorThread(): Promise<PeerResult> {
+  const { startMonitorThread } = await import('../../src/monitor/heapLimits.js')
+  const worker = startMonitorThread(new URL(import.meta.url), job)
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`the monitor's thread exited (${code}) without a result`)))
+  })
+}
+
 try {
-  const result = job.mode === 'bulwark' ? await runBulwark() : await runForta()
-  clearInterval(sampler)
-  print(JSON.stringify(result))
+  if (job.mode === 'bulwark' && isMainThread) {
+    clearInterval(sampler)
+    print(JSON.stringify(await inMonitorThread()))
+  } else {
+    const result = job.mode === 'bulwark' ? await runBulwark() : await runForta()
+    clearInterval(sampler)
+    if (isMainThread) print(JSON.stringify(result))
+    else parentPort!.postMessage(result)
+  }
 } catch (error) {
   clearInterval(sampler)
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { getHeapStatistics } from 'node:v8'
 import type { Address, PublicClient } from 'viem'
 import { connectChain } from '../../chain/connectChain.js'
 import { parseAddress } from '../../chain/parseAddress.js'
@@ -136,6 +137,8 @@ export const monitorCommand: Command = {
         warmupFromBlock: values['warmup-from-block'] === undefined ? undefined : wholeNumber(values['warmup-from-block'] as string, '--warmup-from-block'),
         fence: lease?.fence,
       })
+      // bin/bulwark.js runs the monitor in a heap-capped thread (src/cli/launch.ts); say what it got
+      report(`V8 heap limit ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB (NODE_OPTIONS="--max-old-space-size=<MB>" sets another)`)
       report(`watching ${contracts.length} contract(s) on chain ${chainId}${account ? ` as responder ${account.address}${values['dry-run'] ? ' (--dry-run: nothing is sent)' : ', every response checked and armed'}` : ' (no --key: alerts only)'}; Ctrl-C stops`)
       const lost = await Promise.race([stopRequested.then(() => undefined), lease?.lost ?? new Promise<never>(() => undefined)])
       report(lost ? 'lease lost: stopping' : 'stopping')

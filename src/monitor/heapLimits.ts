@@ -1,0 +1,37 @@
+import { Worker, type ResourceLimits } from 'node:worker_threads'
+
+/**
+ * The V8 heap the monitor runs in (`bulwark monitor` runs in a worker thread under these limits:
+ * src/cli/launch.ts; bench/monitorReal's peer imports the same). The live heap while following is
+ * ~40 MB, but each block arrives as megabytes of JSON (header, logs, traces) that are garbage a
+ * moment later; with V8's defaults the heap grows to 250–300 MB of that garbage before a major GC
+ * (peak RSS ~460–570 MB). A 192 MB old generation and a 24 MB young generation (8 MB semi-spaces)
+ * kept the peak at ~290–310 MB for a few percent more CPU (docs/monitor.md, Memory).
+ */
+export const monitorHeapLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 24 } as const satisfies ResourceLimits
+
+/** V8 flags a user may set in NODE_OPTIONS to size the heap themselves. */
+const heapFlags = /--max-old-space-size|--max-semi-space-size|--max-heap-size/
+
+/**
+ * The limits a monitor's worker gets: none when the user sized the heap in NODE_OPTIONS (the
+ * worker then inherits their flags), else `monitorHeapLimits`.
+ */
+export function monitorResourceLimits(env: NodeJS.ProcessEnv): ResourceLimits | undefined {
+  return heapFlags.test(env['NODE_OPTIONS'] ?? '') ? undefined : { ...monitorHeapLimits }
+}
+
+/**
+ * Starts a module in a worker thread under `monitorResourceLimits(env)`: how `bulwark monitor` runs
+ * (src/cli/launch.ts) and how bench/monitorReal runs Bulwark's peer, so the bench measures the
+ * product's heap. A `.ts` entry (the code run from source through the tsx loader, as tests and the
+ * bench's tsx runner do) registers the loader in the thread first: Node 20 does not pass it on.
+ */
+export function startMonitorThread(entry: URL, workerData: unknown, env: NodeJS.ProcessEnv = process.env): Worker {
+  const resourceLimits = monitorResourceLimits(env)
+  const options = { workerData, ...(resourceLimits ? { resourceLimits } : {}) }
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options)
+  const loader = import.meta.resolve('tsx/esm/api')
+  const source = `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`
+  return new Worker(source, { ...options, eval: true })
+}
