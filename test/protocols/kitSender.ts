@@ -1,5 +1,5 @@
 import { encodeFunctionData, parseGwei, type Abi, type Address, type Hash, type Hex, type LocalAccount, type TransactionReceipt } from 'viem'
-import { createReadClient } from '../../src/chain/clients.js'
+import { createReadClient, createTestChainClient } from '../../src/chain/clients.js'
 import { reasonOf } from '../../src/chain/deployContract.js'
 import { DeployError } from '../../src/chain/errors.js'
 import type { KitChain } from './kitGovernance.js'
@@ -59,6 +59,23 @@ export async function createKitSender(chain: KitChain, account: LocalAccount, pa
   let queue: Promise<unknown> = Promise.resolve()
   let pending: { step: string; hash: Promise<Hash> }[] = []
 
+  // anvil's automine can leave a ready transaction in its pool when many arrive at once
+  // (foundry-rs/foundry#10122): after a quiet spell with the transaction still pending, one block is
+  // mined on an automining chain so it is included; an interval-mining chain is left to its own blocks.
+  const tester = createTestChainClient({ rpcUrl: chain.rpcUrl, chainId: chain.chainId })
+  const waitMined = async (hash: Hash): Promise<TransactionReceipt> => {
+    const deadline = performance.now() + 60_000
+    for (;;) {
+      try {
+        return await reader.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 5_000 })
+      } catch (error) {
+        if (performance.now() > deadline) throw error
+        const [automine, transaction] = await Promise.all([tester.getAutomine(), reader.getTransaction({ hash }).catch(() => undefined)])
+        if (automine && transaction !== undefined && transaction.blockNumber === null) await tester.mine({ blocks: 1 })
+      }
+    }
+  }
+
   const send = (step: string, request: KitSenderRequest): Promise<Hash> => {
     const transactionNonce = nonce++
     sent += 1
@@ -106,7 +123,7 @@ export async function createKitSender(chain: KitChain, account: LocalAccount, pa
       )
       const receipts = await Promise.all(
         hashes.map((hash, index) =>
-          reader.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 60_000 }).catch((error: unknown) => {
+          waitMined(hash).catch((error: unknown) => {
             throw new DeployError({ contract: batch[index]!.step, reason: `no receipt for ${hash}: ${reasonOf(error)}` })
           }),
         ),
