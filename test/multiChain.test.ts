@@ -29,6 +29,7 @@ import { recordApproval } from '../src/lifecycle/recordApproval.js'
 import { registerApprovalSigner } from '../src/lifecycle/registerApprovalSigner.js'
 import { testActors, testSignerAccount } from '../src/lifecycle/testing.js'
 import { transitionAdvisory } from '../src/lifecycle/transitionAdvisory.js'
+import type { AdvisoryLatency } from '../src/lifecycle/computeLatency.js'
 import { openLifecycle, type LifecycleContext } from '../src/lifecycle/context.js'
 import { executeMultiChainRelease, type ExecuteMultiChainReleaseReturnType } from '../src/operations/executeMultiChainRelease.js'
 import { planMultiChainRelease } from '../src/operations/planMultiChainRelease.js'
@@ -324,6 +325,25 @@ describe('one patch released on two chains', () => {
     expect(text).toMatch(/exposure window, executed \(fix public on chain 31337 at .*\): 1\.\d\d h with the fix public/)
     expect(text).toMatch(/chain 31338 \(standard, delay 3600 s\): released 1\.\d\d h after disclosure, paused throughout; P\(exploit\) /)
     expect(text).not.toContain('OPEN while public')
+
+    // bulwark latency shows each chain's window from the same timelines.
+    const latency = await bulwark('latency', advisory.id, '--json')
+    expect(latency.exitCode).toBe(0)
+    const firstRelease = Math.min(...second.chains.map((chain) => chain.release!.timestamp))
+    expect(latency.json<{ latency: AdvisoryLatency }>().latency.chains).toEqual(
+      second.chains.map((chain) => ({
+        chainId: chain.chainId,
+        pausedAt: chain.pause!.timestamp,
+        scheduledAt: chain.schedule!.timestamp,
+        releasedAt: chain.release!.timestamp,
+        exposedAfterDisclosureSeconds: chain.release!.timestamp - disclosedAt,
+        afterFirstReleaseSeconds: chain.release!.timestamp - firstRelease,
+        pausedUntilRelease: true,
+      })),
+    )
+    const latencyText = (await bulwark('latency', advisory.id)).stdout()
+    expect(latencyText).toContain('per chain (block timestamps; each chain has its own clock)')
+    expect(latencyText).toMatch(/chain 31338: paused \S+Z, scheduled \S+Z, released \S+Z; exposed after disclosure 1h[^;]*\(paused\); after the first release /)
 
     const app = await createServer({ context, options: { logLevel: 'silent' } })
     try {

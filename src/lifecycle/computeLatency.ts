@@ -42,12 +42,34 @@ export type AdvisoryLatency = {
    * neither has happened (then `ms` runs up to `now`).
    */
   exposureWindow: { ms: number; open: boolean; endedBy?: 'containment' | 'verified-release' }
+  /**
+   * The final patch released on several chains at once (`bulwark multichain execute`): each chain's
+   * window, from the per-chain timelines the release recorded. Absent for a one-chain release.
+   */
+  chains?: ChainWindow[]
   /** Time spent in each state, per machine, up to `now` for the current state. */
   timeInState: {
     advisory: Partial<Record<AdvisoryStatus, number>>
     containment: Partial<Record<string, number>>
     patches: { patchId: string; route: PatchRoute; status: PatchStatus; timeInState: Partial<Record<PatchStatus, number>> }[]
   }
+}
+
+/**
+ * One chain of a multi-chain release. Times are that chain's block timestamps (Unix seconds): each
+ * chain has its own clock, so differences across chains are as good as the chains' clocks.
+ */
+export type ChainWindow = {
+  chainId: number
+  pausedAt: number | null
+  scheduledAt: number | null
+  releasedAt: number | null
+  /** Seconds from the fix's first public transaction on any chain (a schedule or a release) to this chain's release: how long this chain ran the old code with the fix disclosed. */
+  exposedAfterDisclosureSeconds: number | null
+  /** Seconds from the first chain's release to this chain's: how long the fix was live elsewhere and not here. */
+  afterFirstReleaseSeconds: number | null
+  /** Read on chain at the release: paused in the block before it (null: no pause configured). */
+  pausedUntilRelease: boolean | null
 }
 
 /** Computes an advisory's latency from its recorded transitions (pure: the same history always gives the same figures). */
@@ -109,6 +131,8 @@ export function computeLatency({
     ? { ms: end.at.getTime() - discovered, open: false, endedBy: end.by }
     : { ms: (advisory.status === 'withdrawn' ? (lastAt(advisoryLine, 'withdrawn') ?? now) : now).getTime() - discovered, open: advisory.status !== 'withdrawn' }
 
+  const chains = chainWindows(patchLine)
+
   return {
     advisoryId: advisory.id,
     severity: advisory.severity,
@@ -119,12 +143,42 @@ export function computeLatency({
     ...(current ? { current } : {}),
     measures,
     exposureWindow,
+    ...(chains ? { chains } : {}),
     timeInState: {
       advisory: timeInState(advisoryLine, now),
       containment: timeInState(containmentLine, now),
       patches: patches.map((patch) => ({ patchId: patch.id, route: patch.route, status: patch.status, timeInState: timeInState(of('patch', patch.id), now) })),
     },
   }
+}
+
+type RecordedMoment = { timestamp?: unknown } | null | undefined
+type RecordedTimeline = { chainId?: unknown; pause?: RecordedMoment; schedule?: RecordedMoment; release?: RecordedMoment; pausedUntilRelease?: unknown }
+
+/** The per-chain windows of the patch's last multi-chain release move (`released`, else `scheduled`), or undefined. */
+function chainWindows(patchLine: readonly Transition[]): ChainWindow[] | undefined {
+  const move = patchLine.findLast((t) => (t.to === 'released' || t.to === 'scheduled') && Array.isArray(t.evidence.data?.timelines))
+  if (!move) return undefined
+  const timelines = (move.evidence.data!.timelines as RecordedTimeline[]).filter((line) => typeof line.chainId === 'number')
+  if (timelines.length < 2) return undefined
+  const at = (moment: RecordedMoment) => (moment && typeof moment.timestamp === 'number' ? moment.timestamp : null)
+  const known = (values: (number | null)[]) => values.filter((value): value is number => value !== null)
+  const disclosed = known(timelines.map((line) => at(line.schedule) ?? at(line.release)))
+  const released = known(timelines.map((line) => at(line.release)))
+  const firstDisclosure = disclosed.length > 0 ? Math.min(...disclosed) : null
+  const firstRelease = released.length > 0 ? Math.min(...released) : null
+  return timelines.map((line) => {
+    const releasedAt = at(line.release)
+    return {
+      chainId: line.chainId as number,
+      pausedAt: at(line.pause),
+      scheduledAt: at(line.schedule),
+      releasedAt,
+      exposedAfterDisclosureSeconds: releasedAt !== null && firstDisclosure !== null ? releasedAt - firstDisclosure : null,
+      afterFirstReleaseSeconds: releasedAt !== null && firstRelease !== null ? releasedAt - firstRelease : null,
+      pausedUntilRelease: typeof line.pausedUntilRelease === 'boolean' ? line.pausedUntilRelease : null,
+    }
+  })
 }
 
 /** Sums the time spent in each state of one machine's line; the last state runs until `now` unless it is final. */

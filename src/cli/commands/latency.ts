@@ -1,4 +1,4 @@
-import { latencyMeasures, latencyStages, type AdvisoryLatency, type DurationSummary } from '../../lifecycle/computeLatency.js'
+import { latencyMeasures, latencyStages, type AdvisoryLatency, type ChainWindow, type DurationSummary } from '../../lifecycle/computeLatency.js'
 import type { LatencySummary } from '../../lifecycle/getLatencySummary.js'
 import type { Command } from '../command.js'
 import { UsageError } from '../errors.js'
@@ -29,7 +29,24 @@ function renderAdvisoryLatency(l: AdvisoryLatency): string {
       return `  ${stage.padEnd(13)} ${done !== undefined ? formatDuration(done) : (running ?? '—')}`
     }),
     ...(['timeToContainment', 'timeToRelease', 'timeToVerification'] as const).map((m) => `  ${m.padEnd(19)} ${l.measures[m] === undefined ? '—' : formatDuration(l.measures[m])}`),
+    ...(l.chains ? renderChainWindows(l.chains) : []),
   ].join('\n')
+}
+
+/** One line per chain of a multi-chain release: its own pause, schedule and release, and how long it waited after the fix went public and after the first release. */
+function renderChainWindows(chains: ChainWindow[]): string[] {
+  const time = (seconds: number | null) => (seconds === null ? '—' : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'))
+  const after = (seconds: number | null) => (seconds === null ? '—' : formatDuration(seconds * 1000))
+  return [
+    '  per chain (block timestamps; each chain has its own clock)',
+    ...chains.map((chain) =>
+      [
+        `    chain ${chain.chainId}: paused ${time(chain.pausedAt)}, scheduled ${time(chain.scheduledAt)}, released ${time(chain.releasedAt)}`,
+        `exposed after disclosure ${after(chain.exposedAfterDisclosureSeconds)}${chain.pausedUntilRelease === null ? '' : chain.pausedUntilRelease ? ' (paused)' : ' (NOT paused)'}`,
+        `after the first release ${after(chain.afterFirstReleaseSeconds)}`,
+      ].join('; '),
+    ),
+  ]
 }
 
 function renderSummary(s: LatencySummary): string {
