@@ -91,6 +91,9 @@ try {
   log(`benign chain: ${sent} transactions in blocks ${fromBlock}..${toBlock} (${perBlock}/block), generated in ${((performance.now() - generation) / 1000).toFixed(1)} s; mix ${JSON.stringify(traffic.counts)}`)
 
   // 2. both monitors over the same range, each in its own process
+  // Bulwark twice over the same range, without the heap cap first, then as `bulwark monitor` runs it:
+  // what the cap costs in throughput, measured on the same chain at the same time (BENCH_REAL_UNCAPPED=0 skips it)
+  const uncapped = process.env['BENCH_REAL_UNCAPPED'] === '0' ? undefined : await runPeer({ ...chainJob, mode: 'bulwark', fromBlock, toBlock, transactions: sent, uncapped: true })
   const bulwark = await runPeer({ ...chainJob, mode: 'bulwark', fromBlock, toBlock, transactions: sent })
   const forta = await runPeer({ ...chainJob, mode: 'forta', fromBlock, toBlock, transactions: sent })
   const rate = (r: PeerResult) => r.transactions / r.seconds
@@ -101,6 +104,9 @@ try {
   const parts = (r: PeerResult, at: 'idle' | 'peak') => {
     const m = r.memory[at]
     return `${m.rss} MB = V8 heap ${m.heapTotal} (live or not yet collected ${m.heapUsed}) + outside the heap ${m.external} (of which array buffers ${m.arrayBuffers}) + code, stacks and the rest ${Math.max(0, m.rss - m.heapTotal - m.external)}`
+  }
+  if (uncapped) {
+    log(`Bulwark without the heap cap (V8's defaults, same range just before): ${Math.round(rate(uncapped))} tx/s, ${uncapped.cpuSeconds.toFixed(1)} CPU s, peak RSS ${Math.round(uncapped.peakRssMb)} MB; capped ÷ uncapped: throughput ×${(rate(bulwark) / rate(uncapped)).toFixed(2)}, CPU ×${(bulwark.cpuSeconds / uncapped.cpuSeconds).toFixed(2)}, peak RSS ×${(bulwark.peakRssMb / uncapped.peakRssMb).toFixed(2)}`)
   }
   const limits = monitorResourceLimits(process.env)
   const heap = limits ? `old generation ${limits.maxOldGenerationSizeMb} MB, young ${limits.maxYoungGenerationSizeMb} MB` : 'sized by NODE_OPTIONS'

@@ -11,7 +11,17 @@ import path from 'node:path'
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import type { MarketAddresses } from '../../test/attacks/realMarket.js'
 
-type Job = { mode: 'bulwark' | 'forta'; rpcUrl: string; chainId: number; addresses: MarketAddresses; fromBlock: number; toBlock: number; transactions: number }
+type Job = {
+  mode: 'bulwark' | 'forta'
+  rpcUrl: string
+  chainId: number
+  addresses: MarketAddresses
+  fromBlock: number
+  toBlock: number
+  transactions: number
+  /** Bulwark's thread without the product's heap cap (V8's defaults), to measure what the cap costs. */
+  uncapped?: boolean
+}
 export type PeerResult = {
   mode: Job['mode']
   seconds: number
@@ -128,7 +138,9 @@ async function runForta(): Promise<PeerResult> {
  */
 async function inMonitorThread(): Promise<PeerResult> {
   const { startMonitorThread } = await import('../../src/monitor/heapLimits.js')
-  const worker = startMonitorThread(new URL(import.meta.url), job)
+  // a heap flag in NODE_OPTIONS is how a user lifts the cap: the thread then gets V8's defaults
+  const env = job.uncapped ? { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --max-old-space-size=4096` } : process.env
+  const worker = startMonitorThread(new URL(import.meta.url), job, env)
   return new Promise((resolve, reject) => {
     worker.once('message', resolve)
     worker.once('error', reject)
