@@ -1,3 +1,4 @@
+import { disclosureTimestamps, recordedChainTimelines } from './multiChainTimelines.js'
 import type { Advisory, AdvisoryStatus, Patch, PatchRoute, PatchStatus, Severity, Transition } from './types.js'
 
 /**
@@ -64,7 +65,7 @@ export type ChainWindow = {
   pausedAt: number | null
   scheduledAt: number | null
   releasedAt: number | null
-  /** Seconds from the fix's first public transaction on any chain (a schedule or a release) to this chain's release: how long this chain ran the old code with the fix disclosed. */
+  /** Seconds from the fix's first public transaction on any chain (a public timelock's schedule or a release) to this chain's release: how long this chain ran the old code with the fix disclosed. */
   exposedAfterDisclosureSeconds: number | null
   /** Seconds from the first chain's release to this chain's: how long the fix was live elsewhere and not here. */
   afterFirstReleaseSeconds: number | null
@@ -152,31 +153,24 @@ export function computeLatency({
   }
 }
 
-type RecordedMoment = { timestamp?: unknown } | null | undefined
-type RecordedTimeline = { chainId?: unknown; pause?: RecordedMoment; schedule?: RecordedMoment; release?: RecordedMoment; pausedUntilRelease?: unknown }
-
 /** The per-chain windows of the patch's last multi-chain release move (`released`, else `scheduled`), or undefined. */
 function chainWindows(patchLine: readonly Transition[]): ChainWindow[] | undefined {
-  const move = patchLine.findLast((t) => (t.to === 'released' || t.to === 'scheduled') && Array.isArray(t.evidence.data?.timelines))
-  if (!move) return undefined
-  const timelines = (move.evidence.data!.timelines as RecordedTimeline[]).filter((line) => typeof line.chainId === 'number')
-  if (timelines.length < 2) return undefined
-  const at = (moment: RecordedMoment) => (moment && typeof moment.timestamp === 'number' ? moment.timestamp : null)
-  const known = (values: (number | null)[]) => values.filter((value): value is number => value !== null)
-  const disclosed = known(timelines.map((line) => at(line.schedule) ?? at(line.release)))
-  const released = known(timelines.map((line) => at(line.release)))
+  const timelines = recordedChainTimelines(patchLine)?.timelines
+  if (!timelines || timelines.length < 2) return undefined
+  const disclosed = timelines.flatMap(disclosureTimestamps)
+  const released = timelines.flatMap((line) => (line.release ? [line.release.timestamp] : []))
   const firstDisclosure = disclosed.length > 0 ? Math.min(...disclosed) : null
   const firstRelease = released.length > 0 ? Math.min(...released) : null
   return timelines.map((line) => {
-    const releasedAt = at(line.release)
+    const releasedAt = line.release?.timestamp ?? null
     return {
-      chainId: line.chainId as number,
-      pausedAt: at(line.pause),
-      scheduledAt: at(line.schedule),
+      chainId: line.chainId,
+      pausedAt: line.pause?.timestamp ?? null,
+      scheduledAt: line.schedule?.timestamp ?? null,
       releasedAt,
       exposedAfterDisclosureSeconds: releasedAt !== null && firstDisclosure !== null ? releasedAt - firstDisclosure : null,
       afterFirstReleaseSeconds: releasedAt !== null && firstRelease !== null ? releasedAt - firstRelease : null,
-      pausedUntilRelease: typeof line.pausedUntilRelease === 'boolean' ? line.pausedUntilRelease : null,
+      pausedUntilRelease: line.pausedUntilRelease,
     }
   })
 }

@@ -2,6 +2,7 @@ import type { LifecycleContext } from '../lifecycle/context.js'
 import { getAdvisory } from '../lifecycle/getAdvisory.js'
 import { getPatch } from '../lifecycle/getPatch.js'
 import { listTransitions } from '../lifecycle/listTransitions.js'
+import { disclosureTimestamps, recordedChainTimelines } from '../lifecycle/multiChainTimelines.js'
 import type { Actor, Transition } from '../lifecycle/types.js'
 import type { ReleaseRouteName } from '../release/plan.js'
 import { loadRelease, type ReleaseRecord } from '../release/releaseRecords.js'
@@ -98,19 +99,16 @@ export async function priceMultiChainRelease(
 
 type StoredTimelines = { phase: 'scheduled' | 'released'; timelines: ChainReleaseTimeline[] }
 
-/** The timeline stored as evidence of the patch's latest multi-chain move. */
+/** The timeline stored as evidence of the patch's latest multi-chain move (the whole record executeMultiChainRelease wrote). */
 function storedTimelines(transitions: readonly Transition[], patchId: string): StoredTimelines | null {
-  const move = transitions.findLast((transition) => transition.machine === 'patch' && transition.subjectId === patchId && (transition.to === 'scheduled' || transition.to === 'released') && Array.isArray(transition.evidence.data?.timelines))
-  if (!move) return null
-  return { phase: move.to as StoredTimelines['phase'], timelines: move.evidence.data!.timelines as ChainReleaseTimeline[] }
+  return recordedChainTimelines(transitions.filter((transition) => transition.machine === 'patch' && transition.subjectId === patchId)) as StoredTimelines | null
 }
 
 function executedWindow(stored: StoredTimelines, records: readonly ReleaseRecord[], chainIds: readonly number[], price: (entries: ChainWindowEntry[]) => PricedWindow): PriceMultiChainReleaseReturnType['executed'] {
   const timelines = chainIds.map((chainId) => stored.timelines.find((entry) => entry.chainId === chainId))
   if (timelines.some((entry) => entry === undefined)) return null
   const lines = timelines as ChainReleaseTimeline[]
-  // Only a public timelock's schedule shows the fix; a private route's schedule is a commitment.
-  const disclosures = lines.flatMap((line) => [...(line.route === 'standard' && line.schedule ? [line.schedule.timestamp] : []), ...(line.release ? [line.release.timestamp] : [])].map((timestamp) => ({ chainId: line.chainId, timestamp })))
+  const disclosures = lines.flatMap((line) => disclosureTimestamps(line).map((timestamp) => ({ chainId: line.chainId, timestamp })))
   if (disclosures.length === 0) return null
   const disclosedAt = disclosures.reduce((first, moment) => (moment.timestamp < first.timestamp ? moment : first))
   // Not released yet: every chain goes out once the last schedule's delay has passed.
