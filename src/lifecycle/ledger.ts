@@ -268,12 +268,13 @@ async function runQueuedChange(tx: Transaction, chain: AuditChain, { context, ac
     tx: tracked,
     at,
     audit,
-    recordTransition: ({ machine, subjectId, advisoryId, from, to, evidence, action, extra, override }) =>
+    recordTransition: (input) =>
       inTurn(async () => {
+        const { machine, subjectId, advisoryId, from, to, evidence, override } = input
         // The transition row names its entry's seq, known before the entry is signed: the row and the
         // claim of the change's pending state go in one statement.
         const seq = chain.nextSeq()
-        const { action: entryAction, payload, storedActor } = transitionEntry(actor, { machine, subjectId, advisoryId, from, to, evidence, ...(action === undefined ? {} : { action }), ...(extra === undefined ? {} : { extra }), ...(override === undefined ? {} : { override }) })
+        const { action: entryAction, payload, storedActor } = transitionEntry(actor, input)
         unclaimedWrites = false
         const claimed = await tx.query<ClaimedRow & { beside: string | number | null }>(
           claimSql({
