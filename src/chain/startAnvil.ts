@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import type { Socket } from 'node:net'
@@ -41,7 +42,8 @@ export type Anvil = {
   stop(): Promise<void>
 }
 
-const liveInstances = new Set<Anvil>()
+/** Running instances and their temporary state directories. */
+const liveInstances = new Map<Anvil, string>()
 let exitHookInstalled = false
 
 /** Path of the platform anvil binary (not the Node wrapper, which would outlive a kill). */
@@ -145,7 +147,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
       return stopping
     },
   }
-  liveInstances.add(instance)
+  liveInstances.set(instance, cachePath)
   installExitHook()
   return instance
 }
@@ -153,14 +155,28 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
 function installExitHook() {
   if (exitHookInstalled) return
   exitHookInstalled = true
-  // Synchronous last resort: 'exit' handlers cannot await, so SIGKILL whatever is still running.
-  process.once('exit', () => {
-    for (const instance of liveInstances) {
+  const killAll = () => {
+    for (const [instance, cachePath] of liveInstances) {
       try {
         process.kill(instance.pid, 'SIGKILL')
       } catch {
         // already gone
       }
+      rmSync(cachePath, { recursive: true, force: true, maxRetries: 2 })
     }
-  })
+  }
+  // Synchronous last resort: 'exit' handlers cannot await, so SIGKILL whatever is still running.
+  process.once('exit', killAll)
+  // A process ended by a signal runs no 'exit' handler (a test runner stops its workers with
+  // SIGTERM): where nothing else handles the signal, kill the anvils and then die of it as Node
+  // would have. A process with its own handler (the CLI's graceful stop) is left to it.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return
+      killAll()
+      process.off(signal, onSignal)
+      process.kill(process.pid, signal)
+    }
+    process.on(signal, onSignal)
+  }
 }

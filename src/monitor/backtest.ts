@@ -6,6 +6,7 @@ import { grownContracts } from './detectors/traceIndex.js'
 import type { Policy } from './policy.js'
 import { createResponsePipeline } from './responders/createResponsePipeline.js'
 import { fetchBlock, type FetchBlockReturnType, type TraceMethod } from './sources/fetchBlock.js'
+import { blocksToReadAhead, type ReadAhead } from './sources/readAhead.js'
 import type { Alert, DetectorContext, DetectorFinding, DetectorInstance, MonitorChain, MonitorEvent, MonitorScope } from './types.js'
 
 export type BacktestParameters = {
@@ -24,8 +25,8 @@ export type BacktestParameters = {
   warmupFromBlock?: bigint | undefined
   traces?: boolean | undefined
   traceMethod?: TraceMethod | undefined
-  /** Blocks read ahead of the one judged (default 8). */
-  prefetch?: number | undefined
+  /** Blocks read at once (default `auto`: one from a node on this machine, 8 from a node elsewhere — `blocksToReadAhead`). */
+  readAhead?: ReadAhead | undefined
   /** Called after each block judged (progress). */
   onBlock?: ((blockNumber: bigint) => void) | undefined
 }
@@ -62,15 +63,15 @@ export async function replayHistory(parameters: {
   toBlock: bigint
   traces?: boolean | undefined
   traceMethod?: TraceMethod | undefined
-  prefetch?: number | undefined
+  readAhead?: ReadAhead | undefined
 }): Promise<number> {
   const { client, chain, scope, detectors, memory, fromBlock, toBlock } = parameters
   const ctx: DetectorContext = { client, scope, memory }
-  const prefetch = parameters.prefetch ?? 8
+  const blocksAhead = blocksToReadAhead(client, parameters.readAhead ?? 'auto', 8)
   const ahead = new Map<bigint, Promise<FetchBlockReturnType>>()
   let replayed = 0
   for (let number = fromBlock; number <= toBlock; number++) {
-    for (let next = number; next <= toBlock && next < number + BigInt(prefetch); next++) {
+    for (let next = number; next <= toBlock && next < number + BigInt(blocksAhead); next++) {
       if (ahead.has(next)) continue
       const reading = fetchBlock(client, { chain, block: next, traces: parameters.traces, traceMethod: parameters.traceMethod })
       reading.catch(() => undefined)
@@ -93,7 +94,7 @@ export async function replayHistory(parameters: {
  */
 export async function backtest(parameters: BacktestParameters): Promise<BacktestReturnType> {
   const { client, chain, scope, detectors, policy, fromBlock, toBlock } = parameters
-  const prefetch = parameters.prefetch ?? 8
+  const blocksAhead = blocksToReadAhead(client, parameters.readAhead ?? 'auto', 8)
   const memory = new Map<string, unknown>()
   const ctx: DetectorContext = { client, scope, memory }
   const store = await openStore({ dataDir: 'memory://' })
@@ -104,11 +105,11 @@ export async function backtest(parameters: BacktestParameters): Promise<Backtest
     let blocks = 0
     const warmupBlocks =
       parameters.warmupFromBlock !== undefined && parameters.warmupFromBlock < fromBlock
-        ? await replayHistory({ client, chain, scope, detectors, memory, fromBlock: parameters.warmupFromBlock, toBlock: fromBlock - 1n, traces: parameters.traces, traceMethod: parameters.traceMethod, prefetch })
+        ? await replayHistory({ client, chain, scope, detectors, memory, fromBlock: parameters.warmupFromBlock, toBlock: fromBlock - 1n, traces: parameters.traces, traceMethod: parameters.traceMethod, readAhead: blocksAhead })
         : 0
     const ahead = new Map<bigint, Promise<FetchBlockReturnType>>()
     for (let number = fromBlock; number <= toBlock; number++) {
-      for (let next = number; next <= toBlock && next < number + BigInt(prefetch); next++) {
+      for (let next = number; next <= toBlock && next < number + BigInt(blocksAhead); next++) {
         if (ahead.has(next)) continue
         const reading = fetchBlock(client, { chain, block: next, traces: parameters.traces, traceMethod: parameters.traceMethod })
         reading.catch(() => undefined)

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 
 /**
@@ -9,6 +10,21 @@ import { Worker, type ResourceLimits } from 'node:worker_threads'
  * kept the peak at ~290–310 MB for a few percent more CPU (docs/monitor.md, Memory).
  */
 export const monitorHeapLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 24 } as const satisfies ResourceLimits
+
+/**
+ * V8 flags of a process whose work is the monitor. `--liftoff-only`: WebAssembly runs on V8's
+ * baseline compiler without tiering up to TurboFan. The embedded store is Postgres compiled to a
+ * 9 MB WebAssembly module; tiering its hot functions up kept ~70–90 MB more resident (opening the
+ * store: +187 MB RSS against +97 MB), and over a 50,000-transaction run the monitor's CPU time and
+ * throughput did not change measurably (docs/monitor.md, Memory). Process-wide: applied only where
+ * the process runs nothing but the monitor (solc, also WebAssembly, would compile slower under it).
+ */
+export const monitorV8Flags = ['--liftoff-only'] as const
+
+/** Sets `monitorV8Flags` for this process; WebAssembly compiled afterwards (the store's, when it opens) runs under them. */
+export function applyMonitorV8Flags(): void {
+  for (const flag of monitorV8Flags) setFlagsFromString(flag)
+}
 
 /** V8 flags a user may set in NODE_OPTIONS to size the heap themselves. */
 const heapFlags = /--max-old-space-size|--max-semi-space-size|--max-heap-size/
@@ -22,12 +38,13 @@ export function monitorResourceLimits(env: NodeJS.ProcessEnv): ResourceLimits | 
 }
 
 /**
- * Starts a module in a worker thread under `monitorResourceLimits(env)`: how `bulwark monitor` runs
- * (src/cli/launch.ts) and how bench/monitorReal runs Bulwark's peer, so the bench measures the
- * product's heap. A `.ts` entry (the code run from source through the tsx loader, as tests and the
+ * Starts a module in a worker thread under `monitorResourceLimits(env)`, in a process given
+ * `monitorV8Flags`: how `bulwark monitor` runs (src/cli/launch.ts) and how bench/monitorReal runs
+ * Bulwark's peer, so the bench measures the product's memory. A `.ts` entry (the code run from source through the tsx loader, as tests and the
  * bench's tsx runner do) registers the loader in the thread first: Node 20 does not pass it on.
  */
 export function startMonitorThread(entry: URL, workerData: unknown, env: NodeJS.ProcessEnv = process.env): Worker {
+  applyMonitorV8Flags()
   const resourceLimits = monitorResourceLimits(env)
   const options = { workerData, ...(resourceLimits ? { resourceLimits } : {}) }
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options)

@@ -15,6 +15,7 @@ import { readDiamondFacets, withDiamondFacets } from './sources/withDiamondFacet
 import { tracePending } from './sources/tracePending.js'
 import type { Alert, DetectorFinding, DetectorInstance, MonitorChain, MonitorScope } from './types.js'
 import type { TraceMethod } from './sources/fetchBlock.js'
+import type { ReadAhead } from './sources/readAhead.js'
 
 export type StartMonitorParameters = {
   client: PublicClient
@@ -46,6 +47,8 @@ export type StartMonitorParameters = {
   traces?: boolean | undefined
   /** How block traces are read (default `auto`). */
   traceMethod?: TraceMethod | undefined
+  /** Blocks read at once while catching up (default `auto`: one from a node on this machine, several from a node elsewhere). */
+  readAhead?: ReadAhead | undefined
   /**
    * Read the protocol's governance from the chain at start (owners, role holders, Safes,
    * timelocks, proxy admins: `readGovernance`) and add it to the scope (default false; the CLI
@@ -110,7 +113,7 @@ export async function startMonitor(parameters: StartMonitorParameters): Promise<
   if (parameters.warmupFromBlock !== undefined) {
     const checkpoint = await readCheckpoint(store, chain.id)
     const end = checkpoint ? checkpoint.blockNumber : (parameters.startBlock ?? (await client.getBlockNumber({ cacheTime: 0 }))) - 1n
-    const replayed = await replayHistory({ client, chain, scope, detectors, memory: blockMemory, fromBlock: parameters.warmupFromBlock, toBlock: end, traces: parameters.traces, traceMethod: parameters.traceMethod })
+    const replayed = await replayHistory({ client, chain, scope, detectors, memory: blockMemory, fromBlock: parameters.warmupFromBlock, toBlock: end, traces: parameters.traces, traceMethod: parameters.traceMethod, readAhead: parameters.readAhead })
     log(`warm-up: ${replayed} block(s) of history replayed (${parameters.warmupFromBlock}…${end})`)
   }
   const pendingMemory = new Map<string, unknown>()
@@ -140,6 +143,7 @@ export async function startMonitor(parameters: StartMonitorParameters): Promise<
       startBlock: parameters.startBlock,
       traces: parameters.traces,
       traceMethod: parameters.traceMethod,
+      readAhead: parameters.readAhead,
       decide: async (findings, drafts) => pipeline.decide({ findings, alerts: drafts, seenAt: new Date(), chainTime: await chainTimeOf(findings) }),
       onAlerts: (alerts) => pipeline.publish(alerts),
       onReorg: ({ ancestor, retracted }) => log(`reorg: back to block ${ancestor}, ${retracted.length} alert(s) retracted`),

@@ -47,4 +47,12 @@ describe('bulwark monitor: bad input', () => {
     expect(await main(['monitor', '--rpc', 'http://127.0.0.1:1', '--address', pool, '--trace-method', 'parity', '--json'], io.io)).toBe(2)
     expect(io.json().error).toMatchObject({ code: 'BW_USAGE', message: expect.stringContaining('trace_block') as string })
   })
+
+  test('a --read-ahead that is not auto or 1–64 blocks is a usage error (exit 2) naming the flag, for monitor and backtest', async () => {
+    for (const args of [['monitor'], ['monitor', 'backtest', '--from-block', '1', '--to-block', '2']]) {
+      const io = captureIo(dir)
+      expect(await main([...args, '--rpc', 'http://127.0.0.1:1', '--address', pool, '--read-ahead', '0', '--json'], io.io)).toBe(2)
+      expect(io.json().error).toMatchObject({ code: 'BW_USAGE', message: expect.stringContaining('--read-ahead must be auto or a whole number') as string })
+    }
+  })
 })

@@ -7,6 +7,7 @@ import { backtest } from '../../monitor/backtest.js'
 import { createDetectors, type DetectorsConfig } from '../../monitor/detectors/createDetectors.js'
 import { loadPolicy, type Policy } from '../../monitor/policy.js'
 import type { TraceMethod } from '../../monitor/sources/fetchBlock.js'
+import { parseReadAhead, type ReadAhead } from '../../monitor/sources/readAhead.js'
 import { readGovernance, withGovernance } from '../../monitor/sources/readGovernance.js'
 import type { MonitorScope } from '../../monitor/types.js'
 import type { Command } from '../command.js'
@@ -41,6 +42,7 @@ export async function monitorBacktestCommand(values: Record<string, unknown>, io
   if (warmupFromBlock !== undefined && warmupFromBlock > fromBlock) throw new UsageError({ message: `--warmup-from-block (${warmupFromBlock}) is after --from-block (${fromBlock}).`, usage: deps.usage })
   const traceMethod = ((values['trace-method'] as string | undefined) ?? 'auto') as TraceMethod
   if (!['auto', 'trace_block', 'debug_traceBlockByNumber'].includes(traceMethod)) throw new UsageError({ message: '--trace-method must be one of auto, trace_block, debug_traceBlockByNumber.', usage: deps.usage })
+  const readAhead = readAheadOf(values, deps.usage)
   const policy = values.policy === undefined ? deps.notifyOnlyPolicy : await loadPolicy(path.resolve(io.cwd, values.policy as string))
   const detectors = createDetectors((values.detectors === undefined ? {} : await deps.readJson(path.resolve(io.cwd, values.detectors as string))) as DetectorsConfig)
   const { rpcUrl, contracts, authorities, chainName } = await deps.resolveScope(values, io.cwd)
@@ -68,6 +70,7 @@ export async function monitorBacktestCommand(values: Record<string, unknown>, io
     warmupFromBlock,
     traces: !values['no-traces'],
     traceMethod,
+    readAhead,
   })
   if (values.json) {
     io.stdout(
@@ -93,4 +96,13 @@ export async function monitorBacktestCommand(values: Record<string, unknown>, io
     `${result.alerts.length} alert(s) in ${result.blocks} block(s), ${result.transactions} transaction(s)${result.warmupBlocks > 0 ? ` after ${result.warmupBlocks} warm-up block(s)` : ''}; ${result.responses.length} would have been answered by the policy; watched set grew by ${result.grown.length}.`,
   )
   return 0
+}
+
+/** `--read-ahead` (monitor and backtest): `auto` unless given. */
+export function readAheadOf(values: Record<string, unknown>, usage: string): ReadAhead {
+  const text = values['read-ahead'] as string | undefined
+  if (text === undefined) return 'auto'
+  const readAhead = parseReadAhead(text)
+  if (readAhead === undefined) throw new UsageError({ message: `--read-ahead must be auto or a whole number of blocks from 1 to 64; got "${text}".`, usage })
+  return readAhead
 }

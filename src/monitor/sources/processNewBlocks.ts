@@ -7,6 +7,7 @@ import { MonitorSourceError } from '../errors.js'
 import type { Alert, DetectorFinding, DetectorInstance, MonitorChain, MonitorEvent, MonitorScope } from '../types.js'
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js'
 import { fetchBlock, type FetchBlockReturnType, type TraceMethod } from './fetchBlock.js'
+import { blocksToReadAhead, type ReadAhead } from './readAhead.js'
 
 export type ProcessNewBlocksParameters = {
   client: PublicClient
@@ -24,8 +25,11 @@ export type ProcessNewBlocksParameters = {
   traces?: boolean | undefined
   /** How traces are read (default `auto`: `trace_block`, else `debug_traceBlockByNumber`). */
   traceMethod?: TraceMethod | undefined
-  /** How many blocks are read ahead of the one being judged (default 4; 1 reads one at a time). */
-  prefetch?: number | undefined
+  /**
+   * How many blocks are read at once while catching up (1 reads one at a time; default `auto`: one
+   * from a node on this machine, 4 from a node elsewhere — `blocksToReadAhead`).
+   */
+  readAhead?: ReadAhead | undefined
   /** How many processed block hashes are kept to find a reorg's common ancestor (default 128). */
   reorgDepth?: number | undefined
   /**
@@ -56,7 +60,8 @@ export type ProcessNewBlocksReturnType = { processed: number; alerts: Alert[]; r
  * @throws {MonitorSourceError} the node failed a call; the checkpoint stays at the last committed block.
  */
 export async function processNewBlocks(parameters: ProcessNewBlocksParameters): Promise<ProcessNewBlocksReturnType> {
-  const { client, store, chain, detectors, scope, memory, traces = true, reorgDepth = 128, prefetch = 4 } = parameters
+  const { client, store, chain, detectors, scope, memory, traces = true, reorgDepth = 128 } = parameters
+  const blocksAhead = blocksToReadAhead(client, parameters.readAhead ?? 'auto', 4)
   const ctx = { client, scope, memory }
   let checkpoint = await readCheckpoint(store, chain.id)
   const head = parameters.toBlock ?? (await blockNumber(client))
@@ -79,7 +84,7 @@ export async function processNewBlocks(parameters: ProcessNewBlocksParameters): 
   // fails those reads, which judging asks again, never the block's.
   const ahead = new Map<bigint, Promise<FetchBlockReturnType>>()
   const readAhead = (from: bigint) => {
-    for (let number = from; number <= head && number < from + BigInt(prefetch); number++) {
+    for (let number = from; number <= head && number < from + BigInt(blocksAhead); number++) {
       if (ahead.has(number)) continue
       const reading = fetchBlock(client, { chain, block: number, traces, traceMethod: parameters.traceMethod })
       reading.catch(() => undefined) // awaited (and thrown) in turn; a dropped one must not go unhandled
