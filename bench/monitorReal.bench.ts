@@ -16,7 +16,7 @@
  * 4. Every attack class once without a monitor, judged afterwards by the Forta handlers: its detections.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Hex } from 'viem'
@@ -51,7 +51,8 @@ const log = (line: string) => console.log(line)
  * transaction on its stdout, which only this event loop drains; a blocking spawnSync left anvil
  * stuck writing to a full pipe (and the peer waiting on anvil) after a few thousand transactions.
  */
-async function runPeer(job: object): Promise<PeerResult> {
+async function runPeer(job: object): Promise<PeerResult & { nodeCpuSeconds: number | undefined }> {
+  const nodeCpu = anvilCpuSeconds()
   const file = path.join(dir, `job-${Date.now()}.json`)
   writeFileSync(file, JSON.stringify(job))
   const entry = runner === 'bundle' ? [peerBundle] : ['--import', 'tsx', path.join(import.meta.dirname, 'monitorReal', 'runPeer.ts')]
@@ -63,7 +64,23 @@ async function runPeer(job: object): Promise<PeerResult> {
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve))
   const line = stdout.trim().split('\n').at(-1) ?? ''
   if (status !== 0 || !line.startsWith('{')) throw new Error(`peer ${JSON.stringify(job).slice(0, 60)} failed (${status}): ${stderr.slice(-2000)}`)
-  return JSON.parse(line) as PeerResult
+  const after = anvilCpuSeconds()
+  return { ...(JSON.parse(line) as PeerResult), nodeCpuSeconds: nodeCpu === undefined || after === undefined ? undefined : after - nodeCpu }
+}
+
+/**
+ * CPU seconds the chain's anvil has used so far (Linux /proc; undefined elsewhere): the node shares the
+ * machine's cores with the monitor it serves, so each pass prints what the node spent serving it.
+ */
+function anvilCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${market.anvil.pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the command
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
 }
 
 const percentile = (values: number[], p: number) => {
@@ -111,7 +128,8 @@ try {
   if (uncapped && cappedAgain) {
     const capped = (bulwark.transactions + cappedAgain.transactions) / (bulwark.seconds + cappedAgain.seconds)
     const cappedCpu = (bulwark.cpuSeconds + cappedAgain.cpuSeconds) / 2
-    log(`heap cap, same range: capped ${Math.round(rate(bulwark))} tx/s (${bulwark.cpuSeconds.toFixed(1)} CPU s, peak ${Math.round(bulwark.peakRssMb)} MB), uncapped ${Math.round(rate(uncapped))} tx/s (${uncapped.cpuSeconds.toFixed(1)} CPU s, peak ${Math.round(uncapped.peakRssMb)} MB), capped again ${Math.round(rate(cappedAgain))} tx/s (${cappedAgain.cpuSeconds.toFixed(1)} CPU s, peak ${Math.round(cappedAgain.peakRssMb)} MB); capped ÷ uncapped: throughput ×${(capped / rate(uncapped)).toFixed(2)}, CPU ×${(cappedCpu / uncapped.cpuSeconds).toFixed(2)}`)
+    const pass = (r: typeof bulwark) => `${Math.round(rate(r))} tx/s (${r.cpuSeconds.toFixed(1)} CPU s${r.nodeCpuSeconds === undefined ? '' : `, anvil ${r.nodeCpuSeconds.toFixed(1)} CPU s`}, peak ${Math.round(r.peakRssMb)} MB)`
+    log(`heap cap, same range: capped ${pass(bulwark)}, uncapped ${pass(uncapped)}, capped again ${pass(cappedAgain)}; both capped passes ${Math.round(capped)} tx/s; capped ÷ uncapped: throughput ×${(capped / rate(uncapped)).toFixed(2)}, CPU ×${(cappedCpu / uncapped.cpuSeconds).toFixed(2)}`)
   }
   const limits = monitorResourceLimits(process.env)
   const heap = limits ? `old generation ${limits.maxOldGenerationSizeMb} MB, young ${limits.maxYoungGenerationSizeMb} MB` : 'sized by NODE_OPTIONS'
