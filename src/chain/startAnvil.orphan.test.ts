@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { expect, test } from 'vitest'
+import { reapOrphanAnvils } from './reapOrphanAnvils.js'
+import { startAnvil } from './startAnvil.js'
 
 /** Alive and not a zombie: in a container, PID 1 may never reap the killed, reparented anvil. */
 function isRunning(pid: number): boolean {
@@ -60,4 +62,25 @@ test('an anvil started by a process stopped with SIGTERM (how a test runner ends
   expect(ended.cachePath).toContain('bulwark-anvil-')
   expect(isRunning(ended.pid)).toBe(false)
   expect(existsSync(ended.cachePath)).toBe(false)
+})
+
+test('an anvil whose process was killed outright (SIGKILL) is reaped, with its state directory, by the next process that starts an anvil', async () => {
+  const ended = await anvilOfChild({ signal: 'SIGKILL' })
+  expect(ended.signal).toBe('SIGKILL')
+  expect(ended.cachePath).toContain('bulwark-anvil-')
+  // nothing could stop it: it runs on, an orphan
+  expect(isRunning(ended.pid)).toBe(true)
+  // the first startAnvil of a process reaps (this one's, unless an earlier test here started one);
+  // reaping again must leave the anvils of live processes alone: this process's own
+  const mine = await startAnvil()
+  try {
+    reapOrphanAnvils()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(isRunning(ended.pid)).toBe(false)
+    expect(existsSync(ended.cachePath)).toBe(false)
+    expect(isRunning(mine.pid)).toBe(true)
+    expect(await fetch(mine.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' }).then((r) => r.ok)).toBe(true)
+  } finally {
+    await mine.stop()
+  }
 })

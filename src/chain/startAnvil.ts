@@ -6,6 +6,7 @@ import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { AnvilStartError } from './errors.js'
+import { anvilDirectoryPrefix, reapOrphanAnvils, recordAnvilOwner } from './reapOrphanAnvils.js'
 
 export type StartAnvilParameters = {
   /** Port to listen on; 0 (the default) lets the OS pick a free one, read back from anvil's output. */
@@ -45,6 +46,8 @@ export type Anvil = {
 /** Running instances and their temporary state directories. */
 const liveInstances = new Map<Anvil, string>()
 let exitHookInstalled = false
+/** Whether this process has looked for anvils left by processes that died without stopping them. */
+let orphansReaped = false
 
 /** Path of the platform anvil binary (not the Node wrapper, which would outlive a kill). */
 export function anvilBinaryPath(): string {
@@ -59,11 +62,17 @@ export function anvilBinaryPath(): string {
 /**
  * Starts a real anvil process and resolves once it accepts connections. Its disk state goes to a
  * fresh temporary directory that `stop()` removes; every instance is also killed when the Node
- * process exits, so a failing test leaves no orphan behind.
+ * process exits or is stopped by a signal nothing else handles, so a failing test leaves no orphan
+ * behind. A process killed outright (SIGKILL) cannot stop its anvils: the first `startAnvil` of the
+ * next process reaps them (`reapOrphanAnvils`).
  */
 export async function startAnvil(parameters: StartAnvilParameters = {}): Promise<Anvil> {
   const chainId = parameters.chainId ?? 31337
-  const cachePath = await mkdtemp(path.join(tmpdir(), 'bulwark-anvil-'))
+  if (!orphansReaped) {
+    orphansReaped = true
+    reapOrphanAnvils()
+  }
+  const cachePath = await mkdtemp(path.join(tmpdir(), anvilDirectoryPrefix))
   const args = [
     '--host', '127.0.0.1',
     '--port', String(parameters.port ?? 0),
@@ -148,6 +157,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     },
   }
   liveInstances.set(instance, cachePath)
+  if (child.pid !== undefined) recordAnvilOwner(cachePath, child.pid)
   installExitHook()
   return instance
 }
