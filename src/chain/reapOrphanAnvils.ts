@@ -53,8 +53,8 @@ export function reapOrphanAnvils(directory: string = tmpdir()): number {
   return removed
 }
 
-/** The process exists and is not a zombie (a killed orphan may wait to be reaped by PID 1). */
-function isRunning(pid: number): boolean {
+/** The process exists and is not a zombie (a killed orphan may wait to be reaped by PID 1). Linux (`/proc`). */
+export function isRunning(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'

@@ -2,18 +2,8 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { expect, test } from 'vitest'
-import { reapOrphanAnvils } from './reapOrphanAnvils.js'
+import { isRunning, reapOrphanAnvils } from './reapOrphanAnvils.js'
 import { startAnvil } from './startAnvil.js'
-
-/** Alive and not a zombie: in a container, PID 1 may never reap the killed, reparented anvil. */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
 
 /**
  * Runs a Node process that starts an anvil, prints its pid and then runs `end` (or, with no `end`,
