@@ -33,6 +33,7 @@ import type { Actor } from '../src/lifecycle/types.js'
 import { createApiToken } from '../src/server/auth.js'
 import { openStore, type Store } from '../src/store/openStore.js'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../test/embeddedPostgres.js'
+import { processCpuSeconds } from './processCpu.js'
 
 const root = path.resolve(import.meta.dirname, '..')
 const validations = Number(process.env.BENCH_JOBS_VALIDATIONS ?? 16)
@@ -67,19 +68,6 @@ function startCli(args: string[], env: NodeJS.ProcessEnv, ready: (line: string) 
       reject(new Error(`${args[0]} exited (${signal ?? code}) before ready:\n${out}\n${err}`))
     })
   })
-}
-
-/**
- * CPU seconds a process used, with its reaped children (the fork anvils a validation starts and
- * stops), from /proc (Linux; undefined elsewhere). Summed over the workers and the chain's anvil it
- * tells how much of the machine one validation costs, which a busy shared machine does not change.
- */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  // After "pid (comm) ": state is field 3, utime/stime/cutime/cstime are fields 14-17.
-  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0)
-  return ticks / 100
 }
 
 /**
@@ -335,7 +323,7 @@ try {
             const cpuOf = () => {
               let total = 0
               for (const pid of [...workers.map((worker) => worker.child.pid), anvil.pid]) {
-                const used = cpuSeconds(pid)
+                const used = processCpuSeconds(pid)
                 if (used === undefined) return undefined
                 total += used
               }

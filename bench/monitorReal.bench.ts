@@ -16,7 +16,7 @@
  * 4. Every attack class once without a monitor, judged afterwards by the Forta handlers: its detections.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Hex } from 'viem'
@@ -26,6 +26,7 @@ import { attackClasses, flashLoanManipulation, oracleManipulation } from '../tes
 import { createBenignTraffic } from '../test/attacks/benignTraffic.js'
 import { deployRealMarket, marketAddresses, setMining, startMarketMonitor } from '../test/attacks/realMarket.js'
 import type { PeerResult } from './monitorReal/runPeer.js'
+import { processCpuSeconds } from './processCpu.js'
 
 const total = Number(process.env['BENCH_REAL_TXS'] ?? 50_000)
 const attackRuns = Number(process.env['BENCH_REAL_ATTACKS'] ?? 50)
@@ -50,9 +51,10 @@ const log = (line: string) => console.log(line)
  * Runs one peer in its own process. Asynchronously: the anvil child of this process logs every
  * transaction on its stdout, which only this event loop drains; a blocking spawnSync left anvil
  * stuck writing to a full pipe (and the peer waiting on anvil) after a few thousand transactions.
+ * `nodeCpuSeconds`: what the chain's anvil, sharing the machine's cores with the peer, spent serving it.
  */
 async function runPeer(job: object): Promise<PeerResult & { nodeCpuSeconds: number | undefined }> {
-  const nodeCpu = anvilCpuSeconds()
+  const nodeCpu = processCpuSeconds(market.anvil.pid)
   const file = path.join(dir, `job-${Date.now()}.json`)
   writeFileSync(file, JSON.stringify(job))
   const entry = runner === 'bundle' ? [peerBundle] : ['--import', 'tsx', path.join(import.meta.dirname, 'monitorReal', 'runPeer.ts')]
@@ -64,23 +66,8 @@ async function runPeer(job: object): Promise<PeerResult & { nodeCpuSeconds: numb
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve))
   const line = stdout.trim().split('\n').at(-1) ?? ''
   if (status !== 0 || !line.startsWith('{')) throw new Error(`peer ${JSON.stringify(job).slice(0, 60)} failed (${status}): ${stderr.slice(-2000)}`)
-  const after = anvilCpuSeconds()
+  const after = processCpuSeconds(market.anvil.pid)
   return { ...(JSON.parse(line) as PeerResult), nodeCpuSeconds: nodeCpu === undefined || after === undefined ? undefined : after - nodeCpu }
-}
-
-/**
- * CPU seconds the chain's anvil has used so far (Linux /proc; undefined elsewhere): the node shares the
- * machine's cores with the monitor it serves, so each pass prints what the node spent serving it.
- */
-function anvilCpuSeconds(): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${market.anvil.pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the command
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return undefined
-  }
 }
 
 const percentile = (values: number[], p: number) => {

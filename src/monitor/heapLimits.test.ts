@@ -43,7 +43,7 @@ test("the monitor's thread opens the embedded store in far less memory than a pr
   )
   // the same store opened by a process with V8's default WebAssembly tiering
   const plain = await runNode(`await import(${entryUrl})`, [await existingDataDir()])
-  // measured: ~+95 MB in the monitor's thread against ~+185 MB with tier-up (docs/monitor.md, Memory)
+  // measured: +98–124 MB in the monitor's thread against +187–216 MB with tier-up (docs/monitor.md, Memory)
   console.log(`opening the store: +${inMonitorThread.grewMb} MB in the monitor's thread, +${plain.grewMb} MB without its flags`)
   expect(plain.grewMb).toBeGreaterThan(inMonitorThread.grewMb + 40)
 }, 120_000)

@@ -17,9 +17,10 @@ export const monitorHeapLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerati
  * V8 flags of a process whose work is the monitor. `--liftoff-only`: WebAssembly runs on V8's
  * baseline compiler without tiering up to TurboFan. The embedded store is Postgres compiled to a
  * 9 MB WebAssembly module; tiering its hot functions up kept ~70–90 MB more resident (opening the
- * store: +187 MB RSS against +97 MB), and over a 50,000-transaction run the monitor's CPU time and
- * throughput did not change measurably (docs/monitor.md, Memory). Process-wide: applied only where
- * the process runs nothing but the monitor (solc, also WebAssembly, would compile slower under it).
+ * store: +187–216 MB RSS against +98–124 MB), and over a 50,000-transaction run the monitor's CPU
+ * time and throughput did not change measurably (docs/monitor.md, Memory). Process-wide: applied
+ * only where the process runs nothing but the monitor (solc, also WebAssembly, would compile
+ * slower under it).
  */
 export const monitorV8Flags = ['--liftoff-only'] as const
 
@@ -42,8 +43,9 @@ export function monitorResourceLimits(env: NodeJS.ProcessEnv): ResourceLimits | 
 /**
  * Starts a module in a worker thread under `monitorResourceLimits(env)`, in a process given
  * `monitorV8Flags`: how `bulwark monitor` runs (src/cli/launch.ts) and how bench/monitorReal runs
- * Bulwark's peer, so the bench measures the product's memory. A `.ts` entry (the code run from source through the tsx loader, as tests and the
- * bench's tsx runner do) registers the loader in the thread first: Node 20 does not pass it on.
+ * Bulwark's peer, so the bench measures the product's memory. A `.ts` entry (the code run from
+ * source through the tsx loader, as tests and the bench's tsx runner do) registers the loader in
+ * the thread first: Node 20 does not pass it on.
  */
 export function startMonitorThread(entry: URL, workerData: unknown, env: NodeJS.ProcessEnv = process.env): Worker {
   applyMonitorV8Flags()
