@@ -12,10 +12,18 @@ import type { Store } from '../store/openStore.js'
  * (the one in flight, if it started later, or the next), so it always sees every change
  * committed before it came in, from any process sharing the database. On PGlite, whose only client
  * is this process, the store's change counter is the version and no query is needed.
+ *
+ * On PostgreSQL the check also reads the entries appended since the last one, and an answer that
+ * depends on one advisory's row alone (`dependsOn.advisory`) is carried to the new version when
+ * none of them bound that row (each entry names the audited rows its transaction changed,
+ * auditedState.ts). A stream of new advisories then no longer empties the cache of the others.
  */
 export type ReadCache = {
-  /** The JSON text of the answer under `key`: reused while the version holds, else loaded and serialized again. */
-  json<T>(key: string, serialize: (value: T) => string, load: () => Promise<T>): Promise<SerializedJson>
+  /**
+   * The JSON text of the answer under `key`: reused while the version holds, else loaded and serialized again.
+   * `dependsOn.advisory`: the answer is read from that advisory's row and nothing else, so changes to other rows keep it.
+   */
+  json<T>(key: string, serialize: (value: T) => string, load: () => Promise<T>, dependsOn?: { advisory: string }): Promise<SerializedJson>
 }
 
 /** An answer already serialized (by the route's own response serializer): sent as is. */
@@ -23,15 +31,33 @@ export class SerializedJson {
   constructor(readonly text: string) {}
 }
 
+/** Entries read per version check, at most: more appended since the last check and no answer is carried over. */
+const changesPerCheck = 500
+
 export function createReadCache(store: Pick<Store, 'query' | 'changes'>, { maxEntries }: { maxEntries: number }): ReadCache {
-  const entries = new Map<string, { version: number; value: SerializedJson }>()
+  const entries = new Map<string, { version: number; value: SerializedJson; advisory: string | undefined }>()
   const loading = new Map<string, Promise<SerializedJson>>()
   let running: Promise<number> | undefined
   let queued: Promise<number> | undefined
+  // The version of the last check: answers filed at it are the ones a newer version may carry.
+  let checked = 0
 
   const read = async () => {
-    const [row] = await store.query<{ version: string | number | null }>('SELECT max(seq) AS version FROM audit_log')
-    return Number(row?.version ?? 0)
+    // The head, then the entries after the last check, newest first (both on the primary key).
+    const rows = await store.query<{ seq: string | number; state: string | null }>(
+      `(SELECT seq, NULL AS state FROM audit_log ORDER BY seq DESC LIMIT 1)
+       UNION ALL (SELECT seq, state FROM audit_log WHERE seq > $1 ORDER BY seq DESC LIMIT $2)`,
+      [checked, changesPerCheck],
+    )
+    const version = Number(rows[0]?.seq ?? 0)
+    if (version > checked) {
+      const changes = rows.slice(1)
+      // An entry we did not read (too many since the last check) may have changed any row.
+      const changed = changes.length < changesPerCheck && Number(changes.at(-1)?.seq) === checked + 1 ? changedAdvisories(changes) : undefined
+      if (changed) for (const entry of entries.values()) if (entry.version === checked && entry.advisory !== undefined && !changed.has(entry.advisory)) entry.version = version
+    }
+    checked = version
+    return version
   }
 
   function currentVersion(): Promise<number> {
@@ -57,7 +83,7 @@ export function createReadCache(store: Pick<Store, 'query' | 'changes'>, { maxEn
   }
 
   return {
-    async json(key, serialize, load) {
+    async json(key, serialize, load, dependsOn) {
       if (maxEntries === 0) return new SerializedJson(serialize(await load()))
       const version = await currentVersion()
       const hit = entries.get(key)
@@ -71,7 +97,7 @@ export function createReadCache(store: Pick<Store, 'query' | 'changes'>, { maxEn
           .then((loaded) => {
             const value = new SerializedJson(serialize(loaded))
             entries.delete(key)
-            entries.set(key, { version, value })
+            entries.set(key, { version, value, advisory: dependsOn?.advisory })
             if (entries.size > maxEntries) entries.delete(entries.keys().next().value!)
             return value
           })
@@ -81,6 +107,23 @@ export function createReadCache(store: Pick<Store, 'query' | 'changes'>, { maxEn
       return pending
     },
   }
+}
+
+/** The advisories whose rows the given audit entries bound; `undefined` when an entry's state cannot be read. */
+function changedAdvisories(changes: readonly { state: string | null }[]): Set<string> | undefined {
+  const changed = new Set<string>()
+  for (const { state } of changes) {
+    if (state === null) continue
+    let bindings: unknown
+    try {
+      bindings = JSON.parse(state)
+    } catch {
+      return undefined
+    }
+    if (!Array.isArray(bindings)) return undefined
+    for (const binding of bindings as { table?: unknown; key?: unknown }[]) if (binding?.table === 'advisories') changed.add(String(binding.key))
+  }
+  return changed
 }
 
 /** What an actor may see of embargoed records: everything (cleared roles) or what lists its id. Part of every cache key. */

@@ -49,7 +49,13 @@ export const getAdvisoryRoute = defineRoute({
   params: advisoryParams,
   response: z.strictObject({ advisory: advisoryResponse }),
   handler: async ({ params, actor, env, reply }) =>
-    env.reads.json(`advisory|${visibilityKey(actor)}|${params.id}`, (value) => String(reply.serialize(value)), async () => ({ advisory: toJsonValue(await getAdvisory(env.context, params.id, actor)) })),
+    env.reads.json(
+      `advisory|${visibilityKey(actor)}|${params.id}`,
+      (value) => String(reply.serialize(value)),
+      async () => ({ advisory: toJsonValue(await getAdvisory(env.context, params.id, actor)) }),
+      // getAdvisory reads the advisory's row and nothing else (loadAdvisory)
+      { advisory: params.id },
+    ),
 })
 
 export const listAdvisoryTransitionsRoute = defineRoute({
