@@ -73,20 +73,35 @@ export type AuditChain = {
   /** Where a savepoint was taken: `rollback(mark)` forgets every entry appended since. */
   mark(): number
   rollback(mark: number): void
-  /** Writes the entries appended since the last flush, in one statement. */
-  flush(tx: Pick<Transaction, 'query'>): Promise<void>
+  /**
+   * Writes the entries appended since the last flush, in one statement. `alongside`: data-modifying
+   * CTEs (`with`, parameters from $1) run in that same statement, and the value of its `beside`
+   * expression is returned (e.g. the ids of rows the CTEs inserted).
+   */
+  flush(tx: Pick<Transaction, 'query'>, alongside?: { with: string; params: readonly unknown[]; beside: string }): Promise<unknown>
 }
 
 type PendingRow = { entry: AuditEntry; keyRegistered: boolean }
 
+/**
+ * The chain's head and registered keys in one statement, without parameters (so it can follow the
+ * lock in one round trip). The caller holds the ledger lock (`ledgerLockKey`) and passes the row to
+ * `auditChainFrom`. The keys subquery reads the partial index audit_log_keys: one row per key ever registered.
+ */
+export const auditHeadSql = 'SELECT seq, hash, (SELECT json_agg(DISTINCT key_id) FROM audit_log WHERE public_key IS NOT NULL) AS keys FROM audit_log ORDER BY seq DESC LIMIT 1'
+
+export type AuditHead = { seq: string | number; hash: string; keys: string[] | string | null }
+
 /** Reads the chain's head and registered keys in one statement. The caller holds the ledger lock (`ledgerLockKey`). */
 export async function openAuditChain(tx: Pick<Transaction, 'query'>): Promise<AuditChain> {
-  // The keys subquery reads the partial index audit_log_keys: one row per key ever registered.
-  const [head] = await tx.query<{ seq: string | number; hash: string; keys: string[] | null }>(
-    'SELECT seq, hash, (SELECT array_agg(DISTINCT key_id) FROM audit_log WHERE public_key IS NOT NULL) AS keys FROM audit_log ORDER BY seq DESC LIMIT 1',
-  )
+  const [head] = await tx.query<AuditHead>(auditHeadSql)
+  return auditChainFrom(head)
+}
+
+/** The chain after `head` (undefined: an empty log), as `auditHeadSql` read it under the ledger lock. */
+export function auditChainFrom(head: AuditHead | undefined): AuditChain {
   const flushed = { seq: head ? Number(head.seq) : 0, hash: (head?.hash ?? genesisHash) as `0x${string}` }
-  const registeredBefore = new Set(head?.keys ?? [])
+  const registeredBefore = new Set<string>(typeof head?.keys === 'string' ? (JSON.parse(head.keys) as string[]) : (head?.keys ?? []))
   let pending: PendingRow[] = []
   const last = () => pending.at(-1)?.entry ?? flushed
   return {
@@ -118,32 +133,35 @@ export async function openAuditChain(tx: Pick<Transaction, 'query'>): Promise<Au
     rollback(mark) {
       pending = pending.slice(0, mark)
     },
-    async flush(tx) {
-      if (pending.length === 0) return
+    async flush(tx, alongside) {
+      if (pending.length === 0 && alongside === undefined) return undefined
       const rows = pending.map((row) => row.entry)
+      const first = (alongside?.params.length ?? 0) + 1
       // One row per array element: 11 parameters however many entries the hold appended.
-      await tx.query(
-        `INSERT INTO audit_log (seq, prev_hash, hash, time, actor, action, payload, key_id, signature, public_key, state)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
-        [
-          rows.map((entry) => entry.seq),
-          rows.map((entry) => entry.prevHash),
-          rows.map((entry) => entry.hash),
-          rows.map((entry) => entry.time),
-          rows.map((entry) => canonicalJson(entry.actor)),
-          rows.map((entry) => entry.action),
-          rows.map((entry) => canonicalJson(entry.payload)),
-          rows.map((entry) => entry.keyId),
-          rows.map((entry) => entry.signature),
-          rows.map((entry) => entry.publicKey ?? null),
-          rows.map((entry) => (entry.state === undefined ? null : canonicalJson(entry.state))),
-        ],
-      )
+      const insert = `INSERT INTO audit_log (seq, prev_hash, hash, time, actor, action, payload, key_id, signature, public_key, state)
+         SELECT * FROM unnest(${['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'].map((type, i) => `$${first + i}::${type}[]`).join(', ')})`
+      const params = [
+        ...(alongside?.params ?? []),
+        rows.map((entry) => entry.seq),
+        rows.map((entry) => entry.prevHash),
+        rows.map((entry) => entry.hash),
+        rows.map((entry) => entry.time),
+        rows.map((entry) => canonicalJson(entry.actor)),
+        rows.map((entry) => entry.action),
+        rows.map((entry) => canonicalJson(entry.payload)),
+        rows.map((entry) => entry.keyId),
+        rows.map((entry) => entry.signature),
+        rows.map((entry) => entry.publicKey ?? null),
+        rows.map((entry) => (entry.state === undefined ? null : canonicalJson(entry.state))),
+      ]
+      const [result] = await tx.query<{ beside: unknown }>(alongside === undefined ? insert : `WITH ${alongside.with}, entry AS (${insert}) SELECT ${alongside.beside} AS beside`, params)
+      if (rows.length === 0) return result?.beside
       const newest = rows.at(-1)!
       flushed.seq = newest.seq
       flushed.hash = newest.hash
       for (const row of pending) if (row.keyRegistered) registeredBefore.add(row.entry.keyId)
       pending = []
+      return result?.beside
     },
   }
 }

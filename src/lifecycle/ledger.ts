@@ -1,5 +1,5 @@
 import type { Store, Transaction } from '../store/openStore.js'
-import { bindPendingState, ledgerLockKey, openAuditChain, type AuditChain, type AuditEntry } from './appendAuditEntry.js'
+import { auditChainFrom, auditHeadSql, bindPendingState, ledgerLockKey, type AuditChain, type AuditEntry, type AuditHead } from './appendAuditEntry.js'
 import { bindingsOf, claimPendingState, claimSql, type AuditedTable, type ClaimedRow, type StateBinding } from './auditedState.js'
 import { nowOf, type LifecycleContext } from './context.js'
 import type { Actor, Evidence, Machine, Transition } from './types.js'
@@ -62,8 +62,9 @@ export type CreationKind<Input, Result> = {
 
 /**
  * A creation as one lifecycle change (`runChange`), except that creations of one kind that wait in
- * the same queue share their statements: the subject rows of all of them in one INSERT, all their
- * transition rows and the claim of their rows in one more.
+ * the same queue share their statements: the subject rows of all of them in one INSERT and the claim
+ * of those rows in one more, both before the ledger lock when they open a hold; then, under the
+ * lock, all their transition rows and audit entries in one statement.
  */
 export function runCreation<Input, Result>(context: LifecycleContext, actor: Actor, kind: CreationKind<Input, Result>, input: Input): Promise<Result> {
   const work = async (change: Change): Promise<Result> => {
@@ -114,37 +115,60 @@ async function holdLedger(store: Store, queue: LedgerQueue): Promise<void> {
       const taken: QueuedChange[] = []
       try {
         await store.transaction(async (tx) => {
-          // constants only: the lock and the first savepoint in one round trip
-          await tx.exec(`SELECT pg_advisory_xact_lock(${ledgerLockKey}); SAVEPOINT ledger_change`)
-          const chain = await openAuditChain(tx)
-          while (queue.waiting.length > 0 && taken.length < changesPerHold) {
-            const batch = nextBatch(queue.waiting, changesPerHold - taken.length)
-            if (taken.length > 0) await tx.exec('RELEASE SAVEPOINT ledger_change; SAVEPOINT ledger_change')
-            taken.push(...batch)
-            if (batch.length > 1) {
+          // The first batch is taken before the lock. Creations write their subject rows before it too:
+          // they read no state another change could alter (their numbers come from a sequence), so a
+          // hold of creations keeps the lock only for their transitions, their entries and the commit.
+          let batch = nextBatch(queue.waiting, changesPerHold)
+          taken.push(...batch)
+          let inserted: InsertedCreations | 'failed' | undefined
+          let head: AuditHead | undefined
+          if (batch.length > 1) {
+            await tx.exec('SAVEPOINT ledger_change')
+            try {
+              inserted = await insertCreations(tx, batch)
+            } catch {
+              await tx.exec('ROLLBACK TO SAVEPOINT ledger_change')
+              inserted = 'failed'
+            }
+            // constants only: the lock and the head in one round trip (the head read after the lock is granted)
+            ;[head] = await tx.exec<AuditHead>(`SELECT pg_advisory_xact_lock(${ledgerLockKey}); ${auditHeadSql}`)
+          } else {
+            ;[head] = await tx.exec<AuditHead>(`SELECT pg_advisory_xact_lock(${ledgerLockKey}); SAVEPOINT ledger_change; ${auditHeadSql}`)
+          }
+          const chain = auditChainFrom(head)
+          for (;;) {
+            let batchDone = false
+            if (batch.length > 1 && inserted !== 'failed') {
               const mark = chain.mark()
               try {
-                const results = await runCreations(tx, chain, batch)
+                const results = await recordCreations(tx, chain, batch, inserted ?? (await insertCreations(tx, batch)))
                 batch.forEach((change, i) => done.push({ change, result: results[i] }))
-                continue
+                batchDone = true
               } catch {
                 // Which one failed is not known: all of them run again one at a time, below.
                 await tx.exec('ROLLBACK TO SAVEPOINT ledger_change')
                 chain.rollback(mark)
               }
             }
-            for (const [i, queued] of batch.entries()) {
-              if (i > 0) await tx.exec('RELEASE SAVEPOINT ledger_change; SAVEPOINT ledger_change')
-              const mark = chain.mark()
-              try {
-                done.push({ change: queued, result: await runQueuedChange(tx, chain, queued) })
-              } catch (error) {
-                // Only this change is undone; its entries leave the chain, the next one links to the last that stays.
-                await tx.exec('ROLLBACK TO SAVEPOINT ledger_change')
-                chain.rollback(mark)
-                queued.reject(error)
+            if (!batchDone) {
+              for (const [i, queued] of batch.entries()) {
+                if (i > 0) await tx.exec('RELEASE SAVEPOINT ledger_change; SAVEPOINT ledger_change')
+                const mark = chain.mark()
+                try {
+                  done.push({ change: queued, result: await runQueuedChange(tx, chain, queued) })
+                } catch (error) {
+                  // Only this change is undone; its entries leave the chain, the next one links to the last that stays.
+                  await tx.exec('ROLLBACK TO SAVEPOINT ledger_change')
+                  chain.rollback(mark)
+                  queued.reject(error)
+                }
               }
             }
+            if (queue.waiting.length === 0 || taken.length >= changesPerHold) break
+            batch = nextBatch(queue.waiting, changesPerHold - taken.length)
+            inserted = undefined
+            await tx.exec('RELEASE SAVEPOINT ledger_change; SAVEPOINT ledger_change')
+            taken.push(...batch)
           }
           await chain.flush(tx)
         })
@@ -178,13 +202,16 @@ function transitionEntry(actor: Actor, { machine, subjectId, advisoryId, from, t
   }
 }
 
+type InsertedCreations = { ats: Date[]; written: Awaited<ReturnType<CreationKind<unknown, unknown>['insert']>>; bound: StateBinding[][] }
+
 /**
- * Creations of one kind in two statements however many they are: their subject rows (the kind's
- * INSERT), then every transition row together with the claim of the rows they wrote. The claimed rows
- * are told apart by key: each creation binds its own subject row, exactly what it would have claimed
- * alone; a row that no creation names fails the batch (it then runs one creation at a time).
+ * Creations of one kind in three statements however many they are. `insertCreations` needs no lock:
+ * their subject rows (the kind's INSERT), then the claim of the rows they wrote, told apart by key:
+ * each creation binds its own subject row, exactly what it would have claimed alone; a row that no
+ * creation names fails the batch (it then runs one creation at a time). `recordCreations`, under the
+ * lock: every transition row and every audit entry in one statement.
  */
-async function runCreations(tx: Transaction, chain: AuditChain, batch: readonly QueuedChange[]): Promise<unknown[]> {
+async function insertCreations(tx: Transaction, batch: readonly QueuedChange[]): Promise<InsertedCreations> {
   const { kind } = batch[0]!.creation!
   const ats = batch.map((queued) => nowOf(queued.context))
   const written = await kind.insert(
@@ -192,45 +219,48 @@ async function runCreations(tx: Transaction, chain: AuditChain, batch: readonly 
     batch.map((queued, i) => ({ input: queued.creation!.input, at: ats[i]! })),
   )
   if (written.length !== batch.length) throw new Error(`ledger: ${batch.length} creations wrote ${written.length} rows`)
-  const firstSeq = chain.nextSeq()
-  const rows = written.map(({ transition }, i) => ({ transition, at: ats[i]!, seq: firstSeq + i, ...transitionEntry(batch[i]!.actor, transition) }))
-  const claimed = await tx.query<ClaimedRow & { beside: [string | number, string | number][] | string | null }>(
-    claimSql({
-      before: `transition AS (INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
+  const bound = written.map((): StateBinding[] => [])
+  for (const binding of await claimPendingState(tx)) {
+    // Rows written before binding existed go to the first claim, as they would one creation at a time.
+    const owner = binding.legacy ? 0 : binding.table === kind.table ? written.findIndex(({ transition }) => transition.subjectId === binding.key) : -1
+    if (owner < 0) throw new Error(`ledger: a batch of creations changed ${binding.table} ${binding.key}, which none of them names`)
+    bound[owner]!.push(binding)
+  }
+  return { ats, written, bound }
+}
+
+async function recordCreations(tx: Transaction, chain: AuditChain, batch: readonly QueuedChange[], { ats, written, bound }: InsertedCreations): Promise<unknown[]> {
+  const entries = written.map(({ transition }, i) => {
+    const { context, actor } = batch[i]!
+    const { action, payload, storedActor } = transitionEntry(actor, transition)
+    const entry = chain.append(context.signingKey, { actor, action, payload, time: ats[i]! }, bound[i]!)
+    return { entry, storedActor, transition }
+  })
+  const beside = await chain.flush(tx, {
+    with: `transition AS (INSERT INTO lifecycle_transitions (machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
         SELECT machine, subject_id, advisory_id, from_status, to_status, at::timestamptz, actor::jsonb, evidence::jsonb, audit_seq, override_reason
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
           AS u(machine, subject_id, advisory_id, from_status, to_status, at, actor, evidence, audit_seq, override_reason)
         RETURNING audit_seq, id)`,
-      beside: '(SELECT json_agg(json_build_array(audit_seq, id)) FROM transition)',
-    }),
-    [
-      rows.map((row) => row.transition.machine),
-      rows.map((row) => row.transition.subjectId),
-      rows.map((row) => row.transition.advisoryId),
-      rows.map((row) => row.transition.from),
-      rows.map((row) => row.transition.to),
-      rows.map((row) => row.at.toISOString()),
-      rows.map((row) => JSON.stringify(row.storedActor)),
-      rows.map((row) => JSON.stringify(row.transition.evidence)),
-      rows.map((row) => row.seq),
-      rows.map((row) => row.transition.override ?? null),
+    params: [
+      entries.map(({ transition }) => transition.machine),
+      entries.map(({ transition }) => transition.subjectId),
+      entries.map(({ transition }) => transition.advisoryId),
+      entries.map(({ transition }) => transition.from),
+      entries.map(({ transition }) => transition.to),
+      ats.map((at) => at.toISOString()),
+      entries.map(({ storedActor }) => JSON.stringify(storedActor)),
+      entries.map(({ transition }) => JSON.stringify(transition.evidence)),
+      entries.map(({ entry }) => entry.seq),
+      entries.map(({ transition }) => transition.override ?? null),
     ],
-  )
-  const beside = claimed[0]?.beside
-  const ids = new Map((typeof beside === 'string' ? (JSON.parse(beside) as [string | number, string | number][]) : (beside ?? [])).map(([seq, id]) => [Number(seq), Number(id)]))
-  const bound = rows.map((): StateBinding[] => [])
-  for (const binding of bindingsOf(claimed)) {
-    // Rows written before binding existed go to the first claim, as they would one creation at a time.
-    const owner = binding.legacy ? 0 : binding.table === kind.table ? rows.findIndex((row) => row.transition.subjectId === binding.key) : -1
-    if (owner < 0) throw new Error(`ledger: a batch of creations changed ${binding.table} ${binding.key}, which none of them names`)
-    bound[owner]!.push(binding)
-  }
-  return rows.map((row, i) => {
-    const { context, actor } = batch[i]!
-    const entry = chain.append(context.signingKey, { actor, action: row.action, payload: row.payload, time: row.at }, bound[i]!)
-    if (entry.seq !== row.seq) throw new Error(`ledger: transition row names entry ${row.seq} but the entry got ${entry.seq}`)
-    const { machine, subjectId, advisoryId, from, to, evidence, override } = row.transition
-    return written[i]!.finish({ id: ids.get(row.seq)!, machine, subjectId, advisoryId, from, to, at: row.at, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq })
+    beside: '(SELECT json_agg(json_build_array(audit_seq, id)) FROM transition)',
+  })
+  const pairs = (typeof beside === 'string' ? JSON.parse(beside) : (beside ?? [])) as [string | number, string | number][]
+  const ids = new Map(pairs.map(([seq, id]) => [Number(seq), Number(id)]))
+  return entries.map(({ entry, transition }, i) => {
+    const { machine, subjectId, advisoryId, from, to, evidence, override } = transition
+    return written[i]!.finish({ id: ids.get(entry.seq)!, machine, subjectId, advisoryId, from, to, at: ats[i]!, actor: entry.actor, evidence, ...(override === undefined ? {} : { override }), auditSeq: entry.seq })
   })
 }
 

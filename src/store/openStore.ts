@@ -28,8 +28,11 @@ export type Store = {
 }
 
 export type Transaction = Pick<Store, 'query'> & {
-  /** Runs several statements without parameters (migrations). */
-  exec(sql: string): Promise<void>
+  /**
+   * Runs several statements without parameters in one round trip (migrations; the ledger's lock and
+   * head read) and returns the rows of the last one.
+   */
+  exec<Row extends Record<string, unknown>>(sql: string): Promise<Row[]>
 }
 
 export type OpenStoreParameters = {
@@ -110,7 +113,7 @@ async function openPglite(dataDir: string): Promise<Store> {
         },
         async exec(sql) {
           try {
-            await tx.exec(sql)
+            return ((await tx.exec(sql)).at(-1)?.rows ?? []) as never
           } catch (error) {
             throw new StoreError({ action: 'run a statement', cause: error })
           }
@@ -149,12 +152,15 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
     throw new StoreError({ action: 'connect to the PostgreSQL server', cause: error })
   }
   const turns = createTurns(postgresPoolSizes.transactions)
-  const run = async (runner: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }> }, sql: string, params?: readonly unknown[]) => {
+  const run = async (runner: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] } | { rows: unknown[] }[]> }, sql: string, params?: readonly unknown[]) => {
+    let result: { rows: unknown[] } | { rows: unknown[] }[]
     try {
-      return (await runner.query(sql, params as unknown[] | undefined)).rows as never
+      result = await runner.query(sql, params as unknown[] | undefined)
     } catch (error) {
       throw new StoreError({ action: 'run a query', cause: error })
     }
+    // several statements (simple protocol): one result each, the last one's rows
+    return ((Array.isArray(result) ? result.at(-1)?.rows : result.rows) ?? []) as never
   }
   return {
     kind: 'postgres',
@@ -171,16 +177,29 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
         turns.give()
         throw error
       }
-      try {
+      // BEGIN goes with the transaction's first statement when that one has no parameters (one round trip less).
+      let begun = false
+      const begin = async () => {
+        if (begun) return
+        begun = true
         await client.query('BEGIN')
+      }
+      try {
         const result = await work({
-          query: (sql, params) => run(client, sql, params),
-          exec: async (sql) => void (await run(client, sql)),
+          query: async (sql, params) => {
+            await begin()
+            return run(client, sql, params)
+          },
+          exec: async (sql) => {
+            if (begun) return run(client, sql)
+            begun = true
+            return run(client, `BEGIN; ${sql}`)
+          },
         })
-        await client.query('COMMIT')
+        if (begun) await client.query('COMMIT')
         return result
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined)
+        if (begun) await client.query('ROLLBACK').catch(() => undefined)
         throw error
       } finally {
         client.release()
