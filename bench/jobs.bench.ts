@@ -11,6 +11,9 @@
  *    over 2 `bulwark serve` processes on that PostgreSQL, the load generator in a process of its own:
  *    reads (GET /advisories/:id and a page of GET /advisories) and a 90/10 read/write mix (10%
  *    POST /advisories). BENCH_JOBS_SECONDS (default 15) per measurement. Target: p99 < 50 ms.
+ *    Beside it, the ledger alone: the same two-process write load without HTTP or reads (2 processes
+ *    of bench/ledgerWriters.ts, each with as many creations in flight as the mix's writes had), to
+ *    tell what the ledger costs from what sharing the cores with the reads costs.
  *
  * PostgreSQL: BULWARK_TEST_DATABASE_URL or DATABASE_URL, else an embedded server started here.
  * Everything lives in a fresh schema. Prints figures and ratios; never fails on an absolute time.
@@ -165,7 +168,16 @@ async function stop(children: ChildProcess[]): Promise<void> {
   )
 }
 
-type Figures = { requests: number; writes: number; errors: number; seconds: number; p50: number; p99: number; max: number; writeP99: number }
+type Figures = { requests: number; writes: number; errors: number; seconds: number; p50: number; p99: number; max: number; writeP99: number; writeMean: number; mean: number }
+
+/** One bench/ledgerWriters.ts process: `inFlight` advisory creations at a time for `seconds` from `startAt` (epoch ms). */
+async function ledgerWriters(env: NodeJS.ProcessEnv, inFlight: number, seconds: number, startAt: number): Promise<{ latencies: number[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'ledgerWriters.ts'), String(inFlight), String(seconds), String(startAt)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout!.on('data', (chunk: Buffer) => void (out += chunk.toString()))
+  await new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(null) : reject(new Error(`ledger writer exited with ${code}`)))))
+  return JSON.parse(out) as { latencies: number[] }
+}
 
 /**
  * The load generator: a plain Node process (no TypeScript loader), `concurrency` loops, each with
@@ -187,7 +199,18 @@ async function drive(load: { bases: string[]; headers: Record<string, string>; r
   const { reads, writes, errors, seconds: took } = JSON.parse(out) as { reads: number[]; writes: number[]; errors: number; seconds: number }
   const all = [...reads, ...writes].sort((a, b) => a - b)
   const at = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
-  return { requests: all.length, writes: writes.length, errors, seconds: took, p50: at(all, 0.5), p99: at(all, 0.99), max: all.at(-1) ?? Number.NaN, writeP99: at(writes.sort((a, b) => a - b), 0.99) }
+  return {
+    requests: all.length,
+    writes: writes.length,
+    errors,
+    seconds: took,
+    p50: at(all, 0.5),
+    p99: at(all, 0.99),
+    max: all.at(-1) ?? Number.NaN,
+    writeP99: at(writes.sort((a, b) => a - b), 0.99),
+    writeMean: writes.reduce((sum, ms) => sum + ms, 0) / Math.max(1, writes.length),
+    mean: all.reduce((sum, ms) => sum + ms, 0) / Math.max(1, all.length),
+  }
 }
 
 const loadSource = `
@@ -402,12 +425,33 @@ try {
       const reads = [...ids.map((id) => ({ method: 'GET', path: `/advisories/${id}` })), { method: 'GET', path: '/advisories' }]
       const write = { method: 'POST', path: '/advisories', body: JSON.stringify({ title: 'Bench write', severity: 'low', reporter: 'bench' }) }
       await drive({ bases, headers, requests: reads, writeShare: 0, seconds: 3 }) // warm-up
+      // Little's law: the connections busy with a write at any time, as measured in the mix and as the
+      // target would have it (every write within 50 ms while reads keep the reads-only run's mean).
+      let writesInFlight = 0
+      let writesInFlightAtTarget = 0
       for (const [label, writeShare] of [['reads', 0], ['90/10 read/write', 0.1]] as const) {
         const f = await drive({ bases, headers, requests: reads, write, writeShare, seconds })
+        if (f.writes === 0) writesInFlightAtTarget = Math.round((concurrency * 0.1 * targetP99Ms) / (0.1 * targetP99Ms + 0.9 * f.mean))
+        else writesInFlight = Math.round((f.writes / f.seconds) * (f.writeMean / 1000))
         console.log(
           `  ${label.padEnd(18)} p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(7)} ms   max ${f.max.toFixed(0).padStart(5)} ms   ` +
             `${(f.requests / f.seconds).toFixed(0).padStart(5)} req/s   ${f.requests} requests (${f.writes} writes), ${f.errors} errors   p99 / target ${(f.p99 / targetP99Ms).toFixed(2)}` +
             (f.writes > 0 ? `   writes p99 ${f.writeP99.toFixed(1)} ms` : ''),
+        )
+      }
+      for (const [label, inFlight] of [
+        ["the mix's", writesInFlight],
+        ["the target's", writesInFlightAtTarget],
+      ] as const) {
+        const perProcess = Math.max(1, Math.ceil(inFlight / 2))
+        // both start writing together, once both have opened the store (tsx and the store take a few seconds)
+        const startAt = Date.now() + 8_000
+        const alone = await Promise.all([0, 1].map(() => ledgerWriters(env, perProcess, seconds, startAt)))
+        const latencies = alone.flatMap((run) => run.latencies).sort((a, b) => a - b)
+        const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? Number.NaN
+        console.log(
+          `  ledger alone       2 processes × ${perProcess} creations in flight (${label} ${inFlight}), no HTTP, no reads: ` +
+            `${(latencies.length / seconds).toFixed(0)} writes/s   p50 ${at(0.5).toFixed(1)} ms   p90 ${at(0.9).toFixed(1)} ms   p99 ${at(0.99).toFixed(1)} ms`,
         )
       }
     }

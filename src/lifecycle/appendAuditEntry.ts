@@ -86,9 +86,10 @@ type PendingRow = { entry: AuditEntry; keyRegistered: boolean }
 /**
  * The chain's head and registered keys in one statement, without parameters (so it can follow the
  * lock in one round trip). The caller holds the ledger lock (`ledgerLockKey`) and passes the row to
- * `auditChainFrom`. The keys subquery reads the partial index audit_log_keys: one row per key ever registered.
+ * `auditChainFrom`. The keys come from audit_log_registered_keys (migration 77): one row per key ever
+ * registered, whatever the size of the log and the state of its statistics.
  */
-export const auditHeadSql = 'SELECT seq, hash, (SELECT json_agg(DISTINCT key_id) FROM audit_log WHERE public_key IS NOT NULL) AS keys FROM audit_log ORDER BY seq DESC LIMIT 1'
+export const auditHeadSql = 'SELECT seq, hash, (SELECT json_agg(key_id) FROM audit_log_registered_keys) AS keys FROM audit_log ORDER BY seq DESC LIMIT 1'
 
 export type AuditHead = { seq: string | number; hash: string; keys: string[] | string | null }
 
