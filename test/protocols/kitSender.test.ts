@@ -1,6 +1,6 @@
 import { parseUnits } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createReadClient } from '../../src/chain/clients.js'
+import { createReadClient, createTestChainClient } from '../../src/chain/clients.js'
 import { devAccount } from '../../src/chain/devAccounts.js'
 import { DeployError } from '../../src/chain/errors.js'
 import { startAnvil, type Anvil } from '../../src/chain/startAnvil.js'
@@ -48,5 +48,27 @@ describe('createKitSender', () => {
       void sender.call('withdraw what was never supplied', { address: suite.aave.pool, abi: aavePoolAbi, functionName: 'withdraw', args: [usdx.asset, parseUnits('1', 6), attacker.address] })
       return (await sender.settle({ requireSuccess: false }))[0]!.status
     })).resolves.toBe('reverted')
+  })
+
+  it('sends again a transaction anvil left queued behind a nonce the chain has since passed (foundry-rs/foundry#10122)', async () => {
+    const account = devAccount(kitAccountIndices.guardian)
+    const reader = createReadClient({ rpcUrl: anvil.rpcUrl })
+    const tester = createTestChainClient({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId })
+    const nonce = await reader.getTransactionCount({ address: account.address })
+    // The state anvil's race leaves: the transaction arrives while the chain is one nonce behind it
+    // (queued), and the chain then reaches its nonce without the pool promoting it.
+    await tester.setNonce({ address: account.address, nonce: nonce + 1 })
+    const sender = await createKitSender(anvil, account)
+    await tester.setNonce({ address: account.address, nonce })
+    const hash = await sender.send('transfer', { to: account.address, data: '0x', value: 1n, gas: 21_000n })
+    await tester.setNonce({ address: account.address, nonce: nonce + 1 })
+    await tester.mine({ blocks: 1 })
+    expect(await tester.getTxpoolStatus()).toEqual({ pending: 0, queued: 1 })
+    expect((await reader.getTransaction({ hash })).blockNumber).toBeNull()
+
+    const [receipt] = await sender.settle()
+    expect(receipt!.transactionHash).toBe(hash)
+    expect(receipt!.status).toBe('success')
+    expect(await tester.getTxpoolStatus()).toEqual({ pending: 0, queued: 0 })
   })
 })

@@ -59,19 +59,51 @@ export async function createKitSender(chain: KitChain, account: LocalAccount, pa
   let queue: Promise<unknown> = Promise.resolve()
   let pending: { step: string; hash: Promise<Hash> }[] = []
 
-  // anvil's automine can leave a ready transaction in its pool when many arrive at once
-  // (foundry-rs/foundry#10122): after a quiet spell with the transaction still pending, one block is
-  // mined on an automining chain so it is included; an interval-mining chain is left to its own blocks.
+  // anvil's automine can leave transactions in its pool when many arrive at once
+  // (foundry-rs/foundry#10122): ready ones the miner missed, or queued ones behind a nonce that was
+  // being mined as they arrived, which no later block promotes (and anvil_dropTransaction does not
+  // drop). After a quiet spell with a transaction still unmined on an automining chain, the account's
+  // pool transactions are removed and every unmined one is sent again in nonce order (checked against
+  // the current state, so ready), then one block is mined. An interval-mining chain is left to its blocks.
   const tester = createTestChainClient({ rpcUrl: chain.rpcUrl, chainId: chain.chainId })
+  const raws = new Map<Hash, Hex>()
+  const resendUnmined = async (): Promise<void> => {
+    if (!(await tester.getAutomine())) return
+    const unmined: Hex[] = []
+    for (const [hash, raw] of raws) {
+      const transaction = await reader.getTransaction({ hash }).catch(() => undefined)
+      if (transaction?.blockNumber === null || transaction === undefined) unmined.push(raw)
+    }
+    if (unmined.length === 0) return
+    await tester.request({ method: 'anvil_removePoolTransactions', params: [account.address] } as never)
+    // Refused only for one mined in between (nonce too low): its receipt answers.
+    for (const raw of unmined) await reader.sendRawTransaction({ serializedTransaction: raw }).catch(() => undefined)
+    await tester.mine({ blocks: 1 })
+  }
+  // One recovery at a time, and none while a send is in flight: waiters that time out together share it.
+  let recovery: Promise<void> | undefined
+  const recover = (): Promise<void> => {
+    recovery ??= queue
+      .catch(() => undefined)
+      .then(resendUnmined)
+      .finally(() => {
+        recovery = undefined
+      })
+    return recovery
+  }
   const waitMined = async (hash: Hash): Promise<TransactionReceipt> => {
     const deadline = performance.now() + 60_000
     for (;;) {
       try {
-        return await reader.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 5_000 })
+        const receipt = await reader.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 5_000 })
+        raws.delete(hash)
+        return receipt
       } catch (error) {
-        if (performance.now() > deadline) throw error
-        const [automine, transaction] = await Promise.all([tester.getAutomine(), reader.getTransaction({ hash }).catch(() => undefined)])
-        if (automine && transaction !== undefined && transaction.blockNumber === null) await tester.mine({ blocks: 1 })
+        if (performance.now() > deadline) {
+          const pool = await tester.getTxpoolStatus().catch(() => undefined)
+          throw new Error(`${reasonOf(error)} (pool: ${pool === undefined ? 'unreadable' : `${pool.pending} pending, ${pool.queued} queued`})`)
+        }
+        await recover().catch(() => undefined)
       }
     }
   }
@@ -91,7 +123,9 @@ export async function createKitSender(chain: KitChain, account: LocalAccount, pa
         value: request.value ?? 0n,
         gas: request.gas ?? defaultGas,
       })
-      return reader.sendRawTransaction({ serializedTransaction })
+      const sentHash = await reader.sendRawTransaction({ serializedTransaction })
+      raws.set(sentHash, serializedTransaction)
+      return sentHash
     })
     // A refused transaction leaves a nonce gap that would strand every later one in the pool, so the
     // later ones are not sent: they fail with the first refusal, and `settle` names its step.
