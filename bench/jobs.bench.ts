@@ -6,7 +6,9 @@
  *    16) demo-patch validations enqueued at once, timed from the enqueue to the last completion,
  *    after one untimed warm-up job per worker. Stages: BENCH_JOBS_STAGES (default
  *    upgrade-safety,initializer-safety,fork-rehearsal; the build always runs, its reproducibility
- *    rebuild only with BENCH_JOBS_REBUILD=1). Target: 2 workers ≥ 1.7× one.
+ *    rebuild only with BENCH_JOBS_REBUILD=1). Target: 2 workers ≥ 1.7× one. Then the machine
+ *    itself (bench/machineScaling.ts): what two CPU-bound processes do against one, and the ratio
+ *    one can expect from that and the cores one worker's run kept busy.
  * 2. API latency at BENCH_JOBS_CONCURRENCY (default 200) concurrent keep-alive connections spread
  *    over 2 `bulwark serve` processes on that PostgreSQL, the load generator in a process of its own:
  *    reads (GET /advisories/:id and a page of GET /advisories) and a 90/10 read/write mix (10%
@@ -36,6 +38,7 @@ import type { Actor } from '../src/lifecycle/types.js'
 import { createApiToken } from '../src/server/auth.js'
 import { openStore, type Store } from '../src/store/openStore.js'
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../test/embeddedPostgres.js'
+import { cpuBoundScaling } from './machineScaling.js'
 import { processCpuSeconds } from './processCpu.js'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -334,6 +337,8 @@ try {
       const input = { manifestFile, rpcUrl: anvil.rpcUrl, stages, noRebuild: !rebuild }
       const queue = await openJobQueue(lifecycle.store, { databaseUrl, schema: env['BULWARK_QUEUE_SCHEMA'] })
       const perMinute: number[] = []
+      // cores the run kept busy (workers, their anvils, PostgreSQL, this bench): the first tells what a second worker can add
+      const busyCores: number[] = []
       try {
         console.log(`\nValidations: ${validations} demo-patch validations (stages: build${rebuild ? ' with its reproducibility rebuild' : ''}, ${stages.join(', ')}) enqueued at once; workers --concurrency 1`)
         for (const workerCount of [1, 2]) {
@@ -383,9 +388,11 @@ try {
             const byWorker = new Map<string, number>()
             for (const job of done) byWorker.set(job.workerId ?? '?', (byWorker.get(job.workerId ?? '?') ?? 0) + 1)
             perMinute.push((validations / elapsed) * 60)
+
             // Where the machine's cores went during the run: what bounds a second worker on 2 cores.
             const cores = (part: keyof TreeCpu) => (treeBefore === undefined || treeAfter === undefined ? Number.NaN : (treeAfter[part] - treeBefore[part]) / wall)
             const treeCores = cores('workers') + cores('anvils') + cores('postgres') + cores('bench')
+            if (Number.isFinite(treeCores)) busyCores.push(treeCores)
             console.log(
               `  ${workerCount} worker${workerCount > 1 ? 's' : ' '}  ${validations} in ${elapsed.toFixed(1).padStart(6)} s   ${perMinute.at(-1)!.toFixed(1).padStart(6)} validations/min   ` +
                 `one job p50 ${(attempts[Math.floor(attempts.length / 2)]! / 1000).toFixed(2)} s   ${cpuPerValidation === undefined ? '' : `CPU ${cpuPerValidation.toFixed(2)} s/validation, ${((cpuPerValidation * validations) / elapsed).toFixed(2)} cores busy (workers + chain)   `}per worker ${[...byWorker.values()].join('/')}   verdicts ${[...verdicts].map(([verdict, count]) => `${verdict} ${count}`).join(', ')}` +
@@ -400,6 +407,15 @@ try {
         }
         const ratio = perMinute[1]! / perMinute[0]!
         console.log(`  2 workers / 1 worker: ${ratio.toFixed(2)}× (target ≥ ${targetRatio}×: ${ratio >= targetRatio ? 'met' : 'NOT met'})`)
+        // What this machine allows: two CPU-bound processes against one, after the runs (nothing else of the bench busy).
+        // One worker's run needs c cores; two need 2c, and where 2c > 2 they get what two busy cores do, S× one:
+        // expected ratio ≈ S / c (an estimate: the probe's loop and a validation do not slow alike when they share).
+        const scaling = await cpuBoundScaling()
+        const expected = busyCores[0] === undefined ? undefined : Math.min(2, scaling.ratio / busyCores[0])
+        console.log(
+          `  this machine: two CPU-bound processes do ${scaling.ratio.toFixed(2)}× one` +
+            (expected === undefined ? '' : `; one worker's run kept ${busyCores[0]!.toFixed(2)} cores busy, two need ${(2 * busyCores[0]!).toFixed(2)} of ${cpus().length}: expected ≈ ${expected.toFixed(2)}× (${scaling.ratio.toFixed(2)} / ${busyCores[0]!.toFixed(2)})`),
+        )
       } finally {
         await queue.close()
       }
