@@ -388,7 +388,6 @@ try {
             const byWorker = new Map<string, number>()
             for (const job of done) byWorker.set(job.workerId ?? '?', (byWorker.get(job.workerId ?? '?') ?? 0) + 1)
             perMinute.push((validations / elapsed) * 60)
-
             // Where the machine's cores went during the run: what bounds a second worker on 2 cores.
             const cores = (part: keyof TreeCpu) => (treeBefore === undefined || treeAfter === undefined ? Number.NaN : (treeAfter[part] - treeBefore[part]) / wall)
             const treeCores = cores('workers') + cores('anvils') + cores('postgres') + cores('bench')
@@ -411,10 +410,10 @@ try {
         // One worker's run needs c cores; two need 2c, and where 2c > 2 they get what two busy cores do, S× one:
         // expected ratio ≈ S / c (an estimate: the probe's loop and a validation do not slow alike when they share).
         const scaling = await cpuBoundScaling()
-        const expected = busyCores[0] === undefined ? undefined : Math.min(2, scaling.ratio / busyCores[0])
+        const oneWorker = busyCores[0]
         console.log(
-          `  this machine: two CPU-bound processes do ${scaling.ratio.toFixed(2)}× one` +
-            (expected === undefined ? '' : `; one worker's run kept ${busyCores[0]!.toFixed(2)} cores busy, two need ${(2 * busyCores[0]!).toFixed(2)} of ${cpus().length}: expected ≈ ${expected.toFixed(2)}× (${scaling.ratio.toFixed(2)} / ${busyCores[0]!.toFixed(2)})`),
+          `  this machine: two CPU-bound processes do ${scaling.toFixed(2)}× one` +
+            (oneWorker === undefined ? '' : `; one worker's run kept ${oneWorker.toFixed(2)} cores busy, two need ${(2 * oneWorker).toFixed(2)} of ${cpus().length}: expected ≈ ${Math.min(2, scaling / oneWorker).toFixed(2)}× (${scaling.toFixed(2)} / ${oneWorker.toFixed(2)})`),
         )
       } finally {
         await queue.close()

@@ -72,7 +72,7 @@ export async function createKitSender(chain: KitChain, account: LocalAccount, pa
     const unmined: Hex[] = []
     for (const [hash, raw] of raws) {
       const transaction = await reader.getTransaction({ hash }).catch(() => undefined)
-      if (transaction?.blockNumber === null || transaction === undefined) unmined.push(raw)
+      if (transaction === undefined || transaction.blockNumber === null) unmined.push(raw)
     }
     if (unmined.length === 0) return
     await tester.request({ method: 'anvil_removePoolTransactions', params: [account.address] } as never)
